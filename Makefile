@@ -1,0 +1,51 @@
+# The course's two commands:  make lab  (set up, open JupyterLab)  and  make test  (set up, run every test).
+# Both create .venv from requirements.txt the first time (about 2 minutes) and reuse it afterwards.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# JupyterLab refuses to run as root (Docker, some classroom machines) unless told it may.
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+LAB_ARGS ?=
+
+.PHONY: lab test test-here venv notebooks check-notebooks course-map clean help
+
+help:
+	@echo "make lab        set up .venv if needed and open the course in JupyterLab"
+	@echo "make test       set up .venv if needed and run every test (nbval on every notebook, unit and structure tests)"
+	@echo "make test-here  run the same tests with the current Python, no venv (GPU box, Colab)"
+	@echo "make notebooks  rebuild notebooks/*.ipynb from notebooks/text/*.py and execute them"
+
+$(STAMP): requirements.txt binder/postBuild
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, this is " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q "setuptools<81" wheel
+	@# visdom ships only a source archive whose setup.py imports pkg_resources (removed in setuptools 81):
+	@# build it against the setuptools above instead of the newest one pip would pick.
+	$(PY) -m pip install --disable-pip-version-check -q --no-build-isolation -c requirements.txt visdom
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lab: $(STAMP)
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-here:
+	$(PYTHON) -m pytest
+
+notebooks: $(STAMP)
+	$(PY) tools/build_notebooks.py
+
+check-notebooks: $(STAMP)
+	$(PY) tools/build_notebooks.py --check
+
+course-map:
+	$(PYTHON) -m utils.course
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache

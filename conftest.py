@@ -1,0 +1,141 @@
+"""Suite-wide test setup: environment for the notebook kernels, and a per-notebook budget report.
+
+* Every kernel nbval starts inherits this process's environment, so the repository root is put on
+  ``PYTHONPATH`` (``import utils`` works, also in DataLoader worker processes) and
+  ``TF_FORCE_GPU_ALLOW_GROWTH=true`` lets TensorFlow and PyTorch share a GPU.
+* ``COURSE_TORCH_ONLY=1`` (set only by ``tools/gpu_suite.sh``, for a GPU machine that has PyTorch but no
+  TensorFlow) skips the TensorFlow notebooks with that reason. Nowhere else is a notebook skipped.
+* While each notebook runs, the summed resident memory of the kernel and every process it starts is
+  sampled. At the end a table gives each notebook's wall time and peak memory; a notebook over the
+  memory budget fails the run. Wall times are reported, never asserted (they depend on the machine).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+MEMORY_BUDGET_MB = 1500
+TIME_BUDGET_S = 60
+
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
+os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+
+
+def _is_notebook(item) -> bool:
+    return str(item.fspath).endswith(".ipynb")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("COURSE_TORCH_ONLY") != "1":
+        return
+    skip_tf = pytest.mark.skip(
+        reason="COURSE_TORCH_ONLY=1: this machine has PyTorch but no TensorFlow (tools/gpu_suite.sh)"
+    )
+    for item in items:
+        if _is_notebook(item) and str(item.fspath).endswith("_tensorflow.ipynb"):
+            item.add_marker(skip_tf)
+
+
+class _Meter:
+    """Wall time and peak summed RSS of this process's children, per notebook."""
+
+    def __init__(self):
+        self.current: str | None = None
+        self.stats: dict[str, dict] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self):
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            name = self.current
+            if name is not None:
+                total = 0
+                for child in me.children(recursive=True):
+                    try:
+                        total += child.memory_info().rss
+                    except psutil.Error:
+                        pass
+                entry = self.stats[name]
+                entry["peak_mb"] = max(entry["peak_mb"], total / 2**20)
+            self._stop.wait(0.1)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+
+
+_meter = _Meter()
+
+
+def pytest_sessionstart(session):
+    _meter.start()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    if not _is_notebook(item):
+        yield
+        return
+    name = Path(str(item.fspath)).name
+    entry = _meter.stats.setdefault(name, {"seconds": 0.0, "peak_mb": 0.0, "cells": 0, "failed": 0})
+    _meter.current = name
+    started = time.perf_counter()
+    yield
+    entry["seconds"] += time.perf_counter() - started
+    entry["cells"] += 1
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if _is_notebook(item) and report.failed:
+        _meter.stats[Path(str(item.fspath)).name]["failed"] += 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    _meter.stop()
+    stats = _meter.stats
+    if not stats:
+        return
+    tr = terminalreporter
+    tr.section("notebook budget (wall time and peak memory of kernel + its processes)")
+    tr.write_line(f"{'notebook':<40} {'cells':>5} {'seconds':>8} {'peak MB':>8}")
+    over = []
+    for name, s in sorted(stats.items()):
+        flags = []
+        if s["seconds"] > TIME_BUDGET_S:
+            flags.append(f"slower than {TIME_BUDGET_S} s here")
+        if s["peak_mb"] > MEMORY_BUDGET_MB:
+            flags.append(f"OVER {MEMORY_BUDGET_MB} MB")
+            over.append(name)
+        tr.write_line(
+            f"{name:<40} {s['cells']:>5} {s['seconds']:>8.1f} {s['peak_mb']:>8.0f}  {'; '.join(flags)}"
+        )
+    tr.write_line(f"{'total':<40} {'':>5} {sum(s['seconds'] for s in stats.values()):>8.1f}")
+    artifacts = ROOT / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "notebook_budget.json").write_text(
+        json.dumps({"cpu_count": os.cpu_count(), "notebooks": stats}, indent=1)
+    )
+    if over:
+        tr.write_line(f"FAILED budget: {', '.join(over)} peaked over {MEMORY_BUDGET_MB} MB", red=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    over = [n for n, s in _meter.stats.items() if s["peak_mb"] > MEMORY_BUDGET_MB]
+    if over and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,166 @@
+"""Build the course notebooks from their text twins, execute them, and measure them.
+
+Each notebook is written as a jupytext "percent" script in ``notebooks/text/``
+(easy to review in a diff). This tool turns it into ``notebooks/NAME.ipynb``,
+executes it top to bottom in a fresh kernel (cwd ``notebooks/``), and saves it
+with its outputs, which nbval later compares against.
+
+While a notebook runs, the tool samples the memory of the kernel and every
+process it starts (servers, DataLoader workers) and prints, per notebook, the
+wall time and the peak of their summed resident memory.
+
+    python tools/build_notebooks.py                 # every notebook
+    python tools/build_notebooks.py 01_graphs       # names starting with 01_graphs
+    python tools/build_notebooks.py --check         # only check text and .ipynb are in sync
+    python tools/build_notebooks.py --measure-only  # execute and measure, write nothing
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+import psutil
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+TEXT = NOTEBOOKS / "text"
+TIME_BUDGET_S = 60
+MEMORY_BUDGET_MB = 1500
+
+# Metadata that changes on every run and only makes diffs noisy.
+_VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled")
+
+
+def text_twins(prefixes: list[str]) -> list[Path]:
+    files = sorted(TEXT.glob("*.py"))
+    if prefixes:
+        files = [f for f in files if any(f.stem.startswith(p) for p in prefixes)]
+    return files
+
+
+def to_notebook(text_file: Path) -> nbformat.NotebookNode:
+    nb = jupytext.read(text_file)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.metadata.pop("jupytext", None)
+    return nb
+
+
+class PeakMemory:
+    """Samples the summed RSS of this process's children (the kernel and its subprocesses)."""
+
+    def __init__(self, interval_s: float = 0.1):
+        self.interval_s = interval_s
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for child in me.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak_bytes = max(self.peak_bytes, total)
+            self._stop.wait(self.interval_s)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def execute(nb: nbformat.NotebookNode, timeout_s: int) -> tuple[float, float]:
+    env_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    os.environ["PYTHONPATH"] = env_path
+    client = NotebookClient(
+        nb, timeout=timeout_s, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
+    started = time.perf_counter()
+    with PeakMemory() as memory:
+        client.execute()
+    return time.perf_counter() - started, memory.peak_bytes / 2**20
+
+
+def scrub(nb: nbformat.NotebookNode) -> None:
+    for cell in nb.cells:
+        for key in _VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+    nb.metadata.pop("widgets", None)
+
+
+def in_sync(text_file: Path) -> bool:
+    """True when notebooks/NAME.ipynb has the same cells (sources and types) as its text twin."""
+    ipynb = NOTEBOOKS / (text_file.stem + ".ipynb")
+    if not ipynb.exists():
+        return False
+    built = nbformat.read(ipynb, as_version=4)
+    wanted = to_notebook(text_file)
+    shape = lambda nb: [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]
+    return shape(built) == shape(wanted)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("prefixes", nargs="*", help="build only notebooks whose name starts with one of these")
+    parser.add_argument("--check", action="store_true", help="only check that every .ipynb matches its text twin")
+    parser.add_argument("--measure-only", action="store_true", help="execute and measure, do not write notebooks")
+    parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+    parser.add_argument("--json", type=Path, help="also write the measurements to this JSON file")
+    args = parser.parse_args()
+
+    files = text_twins(args.prefixes)
+    if not files:
+        print(f"no text twins match {args.prefixes} in {TEXT}", file=sys.stderr)
+        return 2
+    if args.check:
+        stale = [f.stem for f in files if not in_sync(f)]
+        for name in stale:
+            print(f"out of sync: notebooks/{name}.ipynb differs from notebooks/text/{name}.py; run make notebooks")
+        return 1 if stale else 0
+
+    rows, failed = [], False
+    for text_file in files:
+        nb = to_notebook(text_file)
+        print(f"running {text_file.stem} ...", flush=True)
+        try:
+            seconds, peak_mb = execute(nb, args.timeout)
+        except Exception as err:  # report and go on, so one failure does not hide the others
+            print(f"  FAILED: {err.__class__.__name__}: {str(err)[-2000:]}", file=sys.stderr)
+            failed = True
+            continue
+        flag = ""
+        if seconds > TIME_BUDGET_S or peak_mb > MEMORY_BUDGET_MB:
+            flag = "  OVER BUDGET"
+        print(f"  {seconds:6.1f} s   peak {peak_mb:7.0f} MB{flag}", flush=True)
+        rows.append({"notebook": text_file.stem, "seconds": round(seconds, 1), "peak_mb": round(peak_mb)})
+        if not args.measure_only:
+            scrub(nb)
+            nbformat.write(nb, NOTEBOOKS / (text_file.stem + ".ipynb"))
+    if rows:
+        print(f"\n| notebook | seconds | peak MB |\n|---|---:|---:|")
+        for r in rows:
+            print(f"| {r['notebook']} | {r['seconds']} | {r['peak_mb']} |")
+        print(f"| total | {sum(r['seconds'] for r in rows):.1f} | |")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"cpu_count": os.cpu_count(), "notebooks": rows}, indent=1))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

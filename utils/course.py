@@ -1,0 +1,116 @@
+"""The course map: the articles' claims, the notebook pairs, and the verdicts.
+
+This is the course's ledger. The start notebook renders it, the README's course
+map is generated from it (``python -m utils.course``), and the structure tests
+check that every notebook's verdict table agrees with it. The claims mirror the
+project's shared claim list (``shared/claims.md`` beside the repository); a test
+checks they stay in step when that file is present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Claim", "Topic", "CLAIMS", "TOPICS", "VERDICT_WORDS", "OUTLINE", "topic_for", "course_map_markdown"]
+
+VERDICT_WORDS = ("holds", "holds partly", "outdated", "false", "pending")
+
+# Every notebook has exactly these level-2 headings, in this order (see CONTRIBUTING.md).
+OUTLINE = (
+    "1. What the articles claim",
+    "2. The idea",
+    "3. Hands-on",
+    "4. What you just saw",
+    "5. Verdict",
+    "6. Exercises",
+    "7. Summary",
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    article: str
+    text: str
+    verdict: str = "pending"  # one of VERDICT_WORDS; "pending" until a pair settles it
+
+
+@dataclass(frozen=True)
+class Topic:
+    number: str
+    slug: str
+    title: str
+    claims: tuple[str, ...]
+    ready: bool = False  # True once both notebooks exist and pass
+    notebooks: tuple[str, str] = field(init=False)
+
+    def __post_init__(self):
+        stem = f"{self.number}_{self.slug}"
+        object.__setattr__(self, "notebooks", (f"{stem}_pytorch.ipynb", f"{stem}_tensorflow.ipynb"))
+
+
+CLAIMS = {
+    c.id: c
+    for c in [
+        Claim("C1", "000", "The core difference between the two is how code executes (static vs dynamic).", "outdated"),
+        Claim("C2", "000", "TensorBoard leads visualization; PyTorch's Visdom is simpler and limited."),
+        Claim("C3", "000", "TensorBoard tracks metrics, shows the graph, weight/bias distributions, audio/text/images, and profiles programs."),
+        Claim("C4", "000", "TensorFlow leads deployment with TF Serving's REST API; PyTorch offers no direct way to serve a model on the web, so developers must build a Flask/Django backend."),
+        Claim("C5", "000", "In PyTorch a network is a class: layers from torch.nn are defined in __init__, forward() says how input flows, and model = NeuralNet() binds it."),
+        Claim("C6", "000", "In TensorFlow you declare Sequential() and call model.add() layer by layer (Keras, or tf.layers)."),
+        Claim("C7", "000", "GPU acceleration: PyTorch uses CUDA so it trains faster; TensorFlow uses its own internal GPU acceleration, so the framework choice does not change training time."),
+        Claim("C8", "000", "PyTorch does data parallelism best, using Python's native asynchronous execution."),
+        Claim("C9", "000", "TensorFlow does not support distributed training; every operation must be coded and tuned by hand for each device."),
+        Claim("C10", "000", "Everything in PyTorch can be replicated in TensorFlow, with more effort.", "holds partly"),
+        Claim("C11", "000", "CNNs built with either framework reach excellent ImageNet results, but the final results differ by framework because key training parameters depend on it."),
+        Claim("C12", "004", "TensorFlow is a static-graph framework: define the graph, then run it; this suits large-scale distributed computing.", "outdated"),
+        Claim("C13", "004", "PyTorch's core objects are Tensors and Variables; a Variable is a special tensor that supports automatic differentiation."),
+        Claim("C14", "004", "PyTorch is more flexible (Python control flow builds the graph); TensorFlow's static graph can be optimized at compile time for production.", "holds partly"),
+        Claim("C15", "004", "TensorFlow is usually faster on large workloads thanks to static-graph optimization; PyTorch can be faster for small experiments."),
+        Claim("C16", "004", "TensorFlow has strong distributed-training tooling; PyTorch has stronger research libraries and dynamic features."),
+        Claim("C17", "004", "Data loading: tf.data in TensorFlow; torchvision and torch.utils.data in PyTorch."),
+        Claim("C18", "004", "Device management: in TensorFlow you must place ops explicitly with tf.device; in PyTorch you move tensors and models with .to() and check torch.cuda.is_available()."),
+    ]
+}
+
+TOPICS = (
+    Topic("01", "graphs", "Static vs dynamic graphs", ("C1", "C10", "C12", "C14"), ready=True),
+    Topic("02", "autograd", "Autograd: tensors, \"Variables\" and gradients", ("C13",)),
+    Topic("03", "networks", "Defining and training a network", ("C5", "C6", "C10", "C11")),
+    Topic("04", "devices", "Devices and GPUs", ("C7", "C18")),
+    Topic("05", "data", "Data loading", ("C17",)),
+    Topic("06", "visualization", "Visualization: TensorBoard vs Visdom", ("C2", "C3")),
+    Topic("07", "deployment", "Deployment: model servers", ("C4",)),
+)
+
+
+def topic_for(notebook_name: str) -> Topic:
+    """The topic a notebook file belongs to."""
+    for topic in TOPICS:
+        if notebook_name in topic.notebooks:
+            return topic
+    raise KeyError(f"{notebook_name} is not in the course map (utils/course.py TOPICS)")
+
+
+def _verdicts(topic: Topic) -> str:
+    return "; ".join(f"{cid}: {CLAIMS[cid].verdict}" for cid in topic.claims)
+
+
+def course_map_markdown(link_prefix: str = "") -> str:
+    """The course map as a Markdown table (README and the start notebook show it)."""
+    lines = ["| # | Topic | PyTorch | TensorFlow | Claims: verdict |", "|---|---|---|---|---|"]
+    for t in TOPICS:
+        if t.ready:
+            torch_nb, tf_nb = (f"[{n}]({link_prefix}{n})" for n in t.notebooks)
+        else:
+            torch_nb = tf_nb = "planned"
+        lines.append(f"| {t.number} | {t.title} | {torch_nb} | {tf_nb} | {_verdicts(t)} |")
+    covered = {c for t in TOPICS for c in t.claims}
+    rest = [cid for cid in CLAIMS if cid not in covered]
+    if rest:
+        lines.append(f"| – | Not yet covered by a pair | | | {', '.join(rest)}: pending |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(course_map_markdown("notebooks/"))
