@@ -16,8 +16,9 @@ help:
 	@echo "make test       set up .venv if needed and run every test (nbval on every notebook, unit and structure tests)"
 	@echo "make test-here  run the same tests with the current Python, no venv (GPU box, Colab)"
 	@echo "make notebooks  rebuild notebooks/*.ipynb from notebooks/text/*.py and execute them"
+	@echo "make course-map rewrite the course map in README.md from utils/course.py"
 
-$(STAMP): requirements.txt binder/postBuild
+$(STAMP): requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, this is " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q "setuptools<81" wheel
@@ -30,7 +31,8 @@ $(STAMP): requirements.txt binder/postBuild
 venv: $(STAMP)
 
 lab: $(STAMP)
-	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_start_here.ipynb
+	@# root_dir: the file browser shows the whole course (README, utils/), not only notebooks/
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -112,5 +112,21 @@ def course_map_markdown(link_prefix: str = "") -> str:
     return "\n".join(lines)
 
 
+README_START, README_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
+
+
+def write_readme_map(readme_path=None) -> bool:
+    """Replace the course map between the README's markers; return True if it changed."""
+    from . import REPO_ROOT
+
+    path = readme_path or REPO_ROOT / "README.md"
+    text = path.read_text()
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    updated = f"{head}{README_START}\n{course_map_markdown('notebooks/')}\n{README_END}{tail}"
+    path.write_text(updated)
+    return updated != text
+
+
 if __name__ == "__main__":
-    print(course_map_markdown("notebooks/"))
+    print("README course map " + ("updated" if write_readme_map() else "already current"))

@@ -25,7 +25,6 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-import weakref
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -40,7 +39,8 @@ __all__ = [
 ]
 
 LOCALHOST = "127.0.0.1"
-_LIVE: "weakref.WeakSet[BackgroundServer]" = weakref.WeakSet()
+# Strong references on purpose: a server whose object a notebook dropped must still be stopped at exit.
+_LIVE: "set[BackgroundServer]" = set()
 
 
 class ServerStartError(RuntimeError):

@@ -1,0 +1,117 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # PyTorch vs TensorFlow, really: start here
+#
+# Two popular articles list the differences between PyTorch and TensorFlow: static vs dynamic graphs, "Variables",
+# Keras vs `nn.Module`, devices, data loading, TensorBoard vs Visdom, TF Serving vs Flask. Several of their claims
+# were true in 2018 and are not today; a few never were. This course turns each difference into a **pair of
+# notebooks**, one per framework, that do the same job side by side, run for real on your machine, and end with a
+# **measured verdict** on what the articles claimed.
+#
+# This notebook checks your environment, shows the course map, and explains how to read a pair.
+
+# %% [markdown]
+# ## Your environment
+#
+# The course pins exact versions (`requirements.txt`). The cell below compares what is installed with the pins,
+# and shows what each framework can compute on. Nothing here needs a GPU: every notebook runs on a laptop CPU and
+# uses a GPU automatically when the framework sees one.
+
+# %%
+import os, sys, pathlib, platform, re
+from importlib import metadata
+sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ INFO/WARNING lines after start-up
+
+import psutil
+from IPython.display import Markdown, display
+
+from utils import REPO_ROOT
+
+pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^\s#]+)", (REPO_ROOT / "requirements.txt").read_text(), re.MULTILINE))
+rows, missing = [], []
+for package, pinned in pins.items():
+    try:
+        installed = metadata.version(package)
+    except metadata.PackageNotFoundError:
+        installed = None
+        missing.append(package)
+    status = "ok" if installed and installed.split("+")[0] == pinned else ("MISSING" if installed is None else "differs")
+    rows.append(f"| {package} | {pinned} | {installed or '-'} | {status} |")
+display(Markdown("| package | pinned | installed | |\n|---|---|---|---|\n" + "\n".join(rows)))
+print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPU cores, "
+      f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM")
+
+torch_only = os.environ.get("COURSE_TORCH_ONLY") == "1"  # set only by tools/gpu_suite.sh
+allowed_missing = {"tensorflow", "keras", "tensorboard"} if torch_only else set()
+assert not set(missing) - allowed_missing, f"missing packages {missing}: run `make venv` (see README)"
+
+# %%
+from utils.devices import describe_torch
+
+print("PyTorch sees:", describe_torch())
+try:
+    from utils.devices import describe_tf
+    print("TensorFlow sees:", describe_tf())
+except ImportError as err:
+    assert torch_only, err  # only the PyTorch-only GPU run may lack TensorFlow
+    print(f"TensorFlow is not installed here ({err}); its notebooks are skipped in this run.")
+
+# %% [markdown]
+# When TensorFlow starts it writes a few lines to stderr (shown in red): `oneDNN custom operations are on`, and on
+# a machine without an NVIDIA GPU `Could not find cuda drivers` and `failed call to cuInit`. They are its C++
+# runtime describing the machine, logged before any log setting applies; on a CPU-only machine they are expected
+# and harmless. The notebooks set `TF_CPP_MIN_LOG_LEVEL=2`, which hides TensorFlow's *later* informational lines,
+# so what appears after start-up is worth reading.
+
+# %% [markdown]
+# ## The course map
+#
+# Each row is a pair of notebooks. The last column is the verdict each claim got, from what the notebooks measured
+# (**holds**, **holds partly**, **outdated**: true once, with the version that changed it, **false**, or *pending*
+# until a pair settles it).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from utils.course import CLAIMS, course_map_markdown
+
+display(Markdown(course_map_markdown()))
+
+# %% [markdown]
+# ### The claims
+#
+# The two articles are in Chinese; these are faithful paraphrases, with the IDs every verdict cites.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+display(Markdown("| ID | Article | Claim | Verdict |\n|---|---|---|---|\n" + "\n".join(
+    f"| {c.id} | {c.article} | {c.text} | {c.verdict} |" for c in CLAIMS.values())))
+
+# %% [markdown]
+# ## How to read a pair
+#
+# Open both notebooks of a pair side by side (in JupyterLab, drag one tab to the right half of the window). Both
+# have the same seven sections, so you can read across:
+#
+# 1. **What the articles claim**: the claims, quoted with their IDs.
+# 2. **The idea**: the concept, independent of the framework.
+# 3. **Hands-on**: the same task in this framework, in full. Nothing important is hidden in `utils/`; that folder
+#    holds only plumbing (picking a device, timing, starting servers, loading the shipped data).
+# 4. **What you just saw**: the numbers and plots, read aloud.
+# 5. **Verdict**: one row per claim, with the evidence: the cell and the number it printed.
+# 6. **Exercises**: each has a hidden solution cell (click the `...` to reveal it) and a check cell that tells
+#    you whether your answer is right. Replace the solution with your own code and run the check.
+# 7. **Summary**: what to remember.
+#
+# Timings in the notebooks are **ratios measured in the same run** (with warm-up, repeats and medians); the
+# milliseconds depend on your machine, the ratios are the result. Run a notebook again and compare.
+#
+# Start with [01 · Static vs dynamic graphs (PyTorch)](01_graphs_pytorch.ipynb) and
+# [its TensorFlow twin](01_graphs_tensorflow.ipynb).

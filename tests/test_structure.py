@@ -1,0 +1,169 @@
+"""The house style of CONTRIBUTING.md, checked on every notebook and on the course map.
+
+Each test is parametrised by notebook, so a failure names the notebook and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from utils import NOTEBOOKS_DIR, REPO_ROOT
+from utils.course import CLAIMS, OUTLINE, TOPICS, VERDICT_WORDS, course_map_markdown, topic_for
+
+sys.path.insert(0, str(REPO_ROOT / "tools"))
+import build_notebooks  # noqa: E402
+
+START = "00_start_here.ipynb"
+PAIR_NOTEBOOKS = sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb") if p.name != START)
+ALL_NOTEBOOKS = sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))
+MACHINE_PATH = re.compile(r"(/tmp/|/root/|/home/|/work/|/Users/|[A-Z]:\\\\|site-packages)")
+VERDICT_ROW = re.compile(r"^\|\s*(C\d+)\s*\|\s*\*\*([a-z ]+)\*\*", re.MULTILINE)
+
+
+def load(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+
+
+def twin_of(name: str) -> str:
+    if name.endswith("_pytorch.ipynb"):
+        return name.replace("_pytorch.ipynb", "_tensorflow.ipynb")
+    if name.endswith("_tensorflow.ipynb"):
+        return name.replace("_tensorflow.ipynb", "_pytorch.ipynb")
+    raise AssertionError(f"{name}: a pair notebook must end in _pytorch.ipynb or _tensorflow.ipynb")
+
+
+def sections(nb) -> dict[str, list]:
+    """Cells grouped under their level-2 heading."""
+    groups: dict[str, list] = {"": []}
+    current = ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("## "):
+                    current = line[3:].strip()
+                    groups.setdefault(current, [])
+        groups[current].append(cell)
+    return groups
+
+
+def test_there_is_a_start_notebook_and_at_least_one_pair():
+    assert START in ALL_NOTEBOOKS
+    assert PAIR_NOTEBOOKS, "no notebook pairs found"
+
+
+@pytest.mark.parametrize("topic", [t for t in TOPICS if t.ready], ids=lambda t: t.slug)
+def test_every_ready_topic_has_both_notebooks_and_their_sources(topic):
+    for name in topic.notebooks:
+        assert (NOTEBOOKS_DIR / name).is_file(), f"{name} is missing"
+        assert (NOTEBOOKS_DIR / "text" / name.replace(".ipynb", ".py")).is_file(), f"text twin of {name} is missing"
+        assert all(CLAIMS[c].verdict != "pending" for c in topic.claims), f"{topic.slug} is ready but has pending verdicts"
+
+
+@pytest.mark.parametrize("name", PAIR_NOTEBOOKS)
+def test_pair_notebook_is_in_the_course_map_and_has_its_twin(name):
+    topic_for(name)
+    assert (NOTEBOOKS_DIR / twin_of(name)).is_file(), f"{name}: its twin {twin_of(name)} is missing"
+
+
+@pytest.mark.parametrize("name", PAIR_NOTEBOOKS)
+def test_follows_the_outline(name):
+    headings = [h for h in sections(load(name)) if h]
+    assert headings == list(OUTLINE), f"{name}: level-2 headings {headings} differ from the outline {list(OUTLINE)}"
+
+
+@pytest.mark.parametrize("name", PAIR_NOTEBOOKS)
+def test_title_cell_links_the_twin_and_the_start_notebook(name):
+    first = load(name).cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# "), f"{name}: first cell must be the title"
+    assert f"]({twin_of(name)})" in first.source, f"{name}: the title cell must link its twin {twin_of(name)}"
+    assert f"]({START})" in first.source, f"{name}: the title cell must link {START}"
+
+
+@pytest.mark.parametrize("name", PAIR_NOTEBOOKS)
+def test_claims_section_and_verdict_cite_every_claim_of_the_topic(name):
+    topic = topic_for(name)
+    groups = sections(load(name))
+    claimed = "\n".join(c.source for c in groups[OUTLINE[0]])
+    verdict = "\n".join(c.source for c in groups[OUTLINE[4]] if c.cell_type == "markdown")
+    rows = dict(VERDICT_ROW.findall(verdict))
+    for cid in topic.claims:
+        assert f"**{cid}**" in claimed or f"{cid}:" in claimed, f"{name}: §1 does not quote claim {cid}"
+        assert cid in rows, f"{name}: the verdict table has no row '| {cid} | **verdict** | evidence |'"
+        word = rows[cid].strip()
+        assert word in VERDICT_WORDS[:-1], f"{name}: {cid} verdict '{word}' is not one of {VERDICT_WORDS[:-1]}"
+        expected = CLAIMS[cid].verdict
+        if expected != "pending":
+            assert word == expected, f"{name}: {cid} says '{word}' but the course map (utils/course.py) says '{expected}'"
+
+
+@pytest.mark.parametrize("name", PAIR_NOTEBOOKS)
+def test_has_exercises_with_solution_and_check_cells_that_can_fail(name):
+    cells = sections(load(name))[OUTLINE[5]]
+    tags = [set(c.metadata.get("tags", [])) for c in cells]
+    solutions = [c for c, t in zip(cells, tags) if "solution" in t]
+    checks = [c for c, t in zip(cells, tags) if "check" in t]
+    assert solutions and checks, f"{name}: §6 needs at least one 'solution' cell and one 'check' cell"
+    for check in checks:
+        assert "assert" in check.source, f"{name}: a check cell that asserts nothing cannot fail"
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_executed_in_order_without_errors(name):
+    nb = load(name)
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert None not in counts, f"{name}: some code cells were never executed (run make notebooks)"
+    assert counts == list(range(1, len(counts) + 1)), f"{name}: execution counts {counts} are not 1..n in order"
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            assert output.output_type != "error", f"{name}: cell {index} holds an error output ({output.get('ename')})"
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_outputs_hold_no_machine_paths_and_stay_small(name):
+    nb = load(name)
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", "")] + [
+                v for k, v in output.get("data", {}).items() if k.startswith("text/")
+            ]
+            for text in texts:
+                text = "".join(text) if isinstance(text, list) else str(text)
+                found = MACHINE_PATH.search(text)
+                assert not found, f"{name}: cell {index} output shows a machine path near '{text[max(0, found.start() - 40):found.end() + 40]}'"
+    size = (NOTEBOOKS_DIR / name).stat().st_size
+    assert size < 1_000_000, f"{name} is {size / 1e6:.1f} MB; keep notebooks small"
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_no_skipped_cells(name):
+    for cell in load(name).cells:
+        assert "NBVAL_SKIP" not in cell.source, f"{name}: NBVAL_SKIP hides a cell from the tests; make it run instead"
+        assert "nbval-skip" not in cell.metadata.get("tags", []), f"{name}: nbval-skip tag"
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_notebook_matches_its_text_twin(name):
+    source = NOTEBOOKS_DIR / "text" / name.replace(".ipynb", ".py")
+    assert source.is_file(), f"{name} has no source in notebooks/text/"
+    assert build_notebooks.in_sync(source), f"{name} differs from {source.name}: run make notebooks"
+
+
+def test_readme_course_map_is_current():
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert course_map_markdown("notebooks/") in readme, "README's course map is stale: paste `make course-map`"
+
+
+def test_claims_match_the_shared_claim_list():
+    shared = REPO_ROOT.parent / "shared" / "claims.md"
+    if not shared.is_file():
+        pytest.skip("shared/claims.md is not beside this checkout (it is in the project workspace and CI)")
+    rows = re.findall(r"^\| (C\d+) \| (\d{3}) \|", shared.read_text(), re.MULTILINE)
+    assert rows, "could not parse shared/claims.md"
+    assert {cid: art for cid, art in rows} == {c.id: c.article for c in CLAIMS.values()}
+    covered = {c for t in TOPICS for c in t.claims}
+    assert covered <= set(CLAIMS)
