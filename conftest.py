@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler
+
 ROOT = Path(__file__).resolve().parent
-MEMORY_BUDGET_MB = 1500
-TIME_BUDGET_S = 60
 
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
@@ -45,36 +44,31 @@ def pytest_collection_modifyitems(config, items):
 
 
 class _Meter:
-    """Wall time and peak summed RSS of this process's children, per notebook."""
+    """Wall time and peak memory per notebook, from one sampler reset at each notebook's first cell."""
 
     def __init__(self):
         self.current: str | None = None
         self.stats: dict[str, dict] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self.sampler = ChildMemorySampler()
 
-    def _sample(self):
-        import psutil
+    def enter(self, name: str) -> dict:
+        if name != self.current:
+            self._record_peak()
+            self.sampler.reset()
+            self.current = name
+        return self.stats.setdefault(name, {"seconds": 0.0, "peak_mb": 0.0, "cells": 0, "failed": 0})
 
-        me = psutil.Process()
-        while not self._stop.is_set():
-            name = self.current
-            if name is not None:
-                total = 0
-                for child in me.children(recursive=True):
-                    try:
-                        total += child.memory_info().rss
-                    except psutil.Error:
-                        pass
-                entry = self.stats[name]
-                entry["peak_mb"] = max(entry["peak_mb"], total / 2**20)
-            self._stop.wait(0.1)
+    def _record_peak(self):
+        if self.current is not None:
+            entry = self.stats[self.current]
+            entry["peak_mb"] = max(entry["peak_mb"], self.sampler.peak_mb)
 
     def start(self):
-        self._thread.start()
+        self.sampler.start()
 
     def stop(self):
-        self._stop.set()
+        self._record_peak()
+        self.sampler.stop()
 
 
 _meter = _Meter()
@@ -89,9 +83,7 @@ def pytest_runtest_protocol(item, nextitem):
     if not _is_notebook(item):
         yield
         return
-    name = Path(str(item.fspath)).name
-    entry = _meter.stats.setdefault(name, {"seconds": 0.0, "peak_mb": 0.0, "cells": 0, "failed": 0})
-    _meter.current = name
+    entry = _meter.enter(Path(str(item.fspath)).name)
     started = time.perf_counter()
     yield
     entry["seconds"] += time.perf_counter() - started
@@ -136,6 +128,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    _meter.stop()
     over = [n for n, s in _meter.stats.items() if s["peak_mb"] > MEMORY_BUDGET_MB]
     if over and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

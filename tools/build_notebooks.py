@@ -21,20 +21,19 @@ import argparse
 import json
 import os
 import sys
-import threading
 import time
 from pathlib import Path
 
 import jupytext
 import nbformat
-import psutil
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler  # noqa: E402
+
 NOTEBOOKS = ROOT / "notebooks"
 TEXT = NOTEBOOKS / "text"
-TIME_BUDGET_S = 60
-MEMORY_BUDGET_MB = 1500
 
 # Metadata that changes on every run and only makes diffs noisy.
 _VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled")
@@ -54,36 +53,6 @@ def to_notebook(text_file: Path) -> nbformat.NotebookNode:
     return nb
 
 
-class PeakMemory:
-    """Samples the summed RSS of this process's children (the kernel and its subprocesses)."""
-
-    def __init__(self, interval_s: float = 0.1):
-        self.interval_s = interval_s
-        self.peak_bytes = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for child in me.children(recursive=True):
-                try:
-                    total += child.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak_bytes = max(self.peak_bytes, total)
-            self._stop.wait(self.interval_s)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-
 def execute(nb: nbformat.NotebookNode, timeout_s: int) -> tuple[float, float]:
     env_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     os.environ["PYTHONPATH"] = env_path
@@ -91,9 +60,9 @@ def execute(nb: nbformat.NotebookNode, timeout_s: int) -> tuple[float, float]:
         nb, timeout=timeout_s, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     )
     started = time.perf_counter()
-    with PeakMemory() as memory:
+    with ChildMemorySampler() as memory:
         client.execute()
-    return time.perf_counter() - started, memory.peak_bytes / 2**20
+    return time.perf_counter() - started, memory.peak_mb
 
 
 def scrub(nb: nbformat.NotebookNode) -> None:

@@ -1,0 +1,64 @@
+"""The course's budget for one notebook, and how it is measured.
+
+Each notebook must run in under ``TIME_BUDGET_S`` seconds and peak under
+``MEMORY_BUDGET_MB`` megabytes on a 2-core CPU (Binder gives 2 GB). Memory is the
+summed resident memory of every process the runner started: the Jupyter kernel
+and whatever *it* starts (servers, DataLoader workers). Used by the test run
+(``conftest.py``) and by ``tools/build_notebooks.py``.
+"""
+
+from __future__ import annotations
+
+import threading
+
+__all__ = ["TIME_BUDGET_S", "MEMORY_BUDGET_MB", "ChildMemorySampler"]
+
+TIME_BUDGET_S = 60
+MEMORY_BUDGET_MB = 1500
+
+
+class ChildMemorySampler:
+    """Samples the summed RSS of this process's descendants in a background thread.
+
+    ``peak_mb`` holds the largest sum seen. Call :meth:`reset` to start a new
+    measurement (e.g. for the next notebook). Summing RSS counts shared pages once
+    per process, so the figure errs on the high side of what the machine needs.
+    """
+
+    def __init__(self, interval_s: float = 0.1):
+        self.interval_s = interval_s
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for child in me.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:  # it exited between listing and reading
+                    pass
+            self.peak_mb = max(self.peak_mb, total / 2**20)
+            self._stop.wait(self.interval_s)
+
+    def reset(self) -> None:
+        self.peak_mb = 0.0
+
+    def start(self) -> "ChildMemorySampler":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def __enter__(self) -> "ChildMemorySampler":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
