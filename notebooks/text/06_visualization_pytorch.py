@@ -1,0 +1,559 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 06 · Visualization: TensorBoard vs Visdom (PyTorch)
+#
+# Twin: [06_visualization_tensorflow.ipynb](06_visualization_tensorflow.ipynb) · Course map: [00_start_here.ipynb](00_start_here.ipynb)
+#
+# Runs in about 35 s on a 2-core laptop CPU. It starts a real TensorBoard and a real Visdom server, reads every
+# number back from them, and stops both before it ends. Read it beside its twin: the sections match.
+
+# %%
+import os, sys, pathlib
+sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # see §3.2: TensorBoard's writer may load TensorFlow
+
+import base64, io, json, logging, math, re, shutil, tempfile, time, warnings, wave
+import matplotlib.pyplot as plt
+import numpy as np
+from PIL import Image
+import torch
+from torch import nn
+from torch.profiler import ProfilerActivity, profile, record_function
+import visdom
+
+from utils.data import digits_torch
+from utils.devices import describe_torch, torch_device
+from utils.seeding import seed_everything
+from utils.servers import running_servers
+from utils.visual import (
+    event_scalars, event_tags, listening_addresses, tensorboard_hparams, tensorboard_json, tensorboard_scalars,
+    tensorboard_server, visdom_lines, visdom_server, visdom_window,
+)
+
+print(describe_torch())
+print("seeded:", seed_everything(0))
+device = torch_device()
+LOGDIR = pathlib.Path(tempfile.mkdtemp(prefix="course-06-torch-"))  # every run of this notebook logs here
+EXPLORE_S = 0  # set to e.g. 120 to keep each server up that long at the end of its cell, and open its URL
+logging.getLogger("visdom").setLevel(logging.ERROR)  # its client logs "Setting up a new session..." per connection
+
+# %% [markdown]
+# ## 1. What the articles claim
+#
+# - **C2**: TensorBoard leads visualization; PyTorch's Visdom is simpler and limited.
+# - **C3**: TensorBoard tracks metrics, shows the graph, weight/bias distributions, audio/text/images, and
+#   profiles programs.
+#
+# This notebook logs a small PyTorch 2.13 training run to TensorBoard 2.21 *and* to Visdom 0.2.4, reads each kind
+# of data back from both, and profiles the training step with `torch.profiler`. The twin logs the same run from
+# TensorFlow.
+
+# %% [markdown]
+# ## 2. The idea
+#
+# Watching training has two halves that are easy to confuse:
+#
+# - **Logging.** The training program appends *summaries* (a scalar, a histogram, a PNG, a graph...) to an
+#   **event file** in a folder. `torch.utils.tensorboard.SummaryWriter` writes the same format as TensorFlow's
+#   `tf.summary`: TensorBoard's format is not TensorFlow's property.
+# - **Viewing.** TensorBoard is a web server that reads every event file under a folder and serves dashboards and a
+#   JSON HTTP API behind them.
+#
+# **Visdom** is built the other way round: there are no files. The training program *sends* each plot (a Plotly
+# figure, an image, some HTML) to a running Visdom server, which keeps it in memory and pushes it to the browser.
+# Nothing is logged while the server is down, and you draw what you send: there is no reader of model graphs or
+# histories.
+#
+# A dashboard is only worth trusting if it shows what was logged, so every section reads the data back: the event
+# files with `EventAccumulator`, the servers through their HTTP API / client, and compares with the training loop's
+# own values.
+#
+# Profiling is a third thing: a *trace* of which operations ran, when, and for how long. `torch.profiler` writes it
+# in the Chrome trace format (open it in [Perfetto](https://ui.perfetto.dev) or `chrome://tracing`).
+
+# %% [markdown]
+# ## 3. Hands-on
+#
+# ### 3.1 Data, model, one training step
+#
+# The shipped 8x8 digits, a 64 → 32 → 10 `nn.Module`, and a training step that returns the loss and the batch
+# accuracy.
+
+# %%
+x_train, y_train = digits_torch("train", device)
+x_test, y_test = digits_torch("test", device)
+
+class MLP(nn.Module):
+    def __init__(self, hidden=32):
+        super().__init__()
+        self.hidden = nn.Linear(64, hidden)
+        self.logits = nn.Linear(hidden, 10)
+
+    def forward(self, x):
+        return self.logits(torch.relu(self.hidden(x.flatten(1))))
+
+def make_step(model, lr=0.01):
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    def train_step(xb, yb):
+        optimizer.zero_grad()
+        logits = model(xb)
+        loss = nn.functional.cross_entropy(logits, yb)
+        loss.backward()
+        optimizer.step()
+        return loss.item(), (logits.argmax(1) == yb).float().mean().item()
+    return train_step
+
+def batches(batch_size=128, seed=0):
+    order = torch.randperm(len(x_train), generator=torch.Generator().manual_seed(seed))
+    for i in range(0, len(order), batch_size):
+        idx = order[i : i + batch_size].to(device)
+        yield x_train[idx], y_train[idx]
+
+def test_accuracy(model):
+    with torch.no_grad():
+        return (model(x_test).argmax(1) == y_test).float().mean().item()
+
+model = MLP().to(device)
+train_step = make_step(model)
+EPOCHS = 4
+print("parameters:", [name for name, _ in model.named_parameters()])
+
+# %% [markdown]
+# ### 3.2 `SummaryWriter`: scalars, histograms, images, text, audio
+#
+# One writer per run folder; every summary has a `global_step`. We keep a Python copy of everything we log.
+#
+# Importing `torch.utils.tensorboard` has a side effect worth knowing: its writer uses TensorBoard's file layer,
+# which **loads TensorFlow when TensorFlow is installed** (here it is, for the twin). On a machine with PyTorch only
+# it runs on TensorBoard's TF-free stand-in, and nothing below changes.
+
+# %%
+started = time.perf_counter()
+from torch.utils.tensorboard import SummaryWriter
+import_s = time.perf_counter() - started
+print(f"importing SummaryWriter took {import_s:.1f} s; TensorFlow loaded as a side effect: {'tensorflow' in sys.modules}")
+
+writer = SummaryWriter(LOGDIR / "custom")
+logged = {"loss": [], "accuracy": []}
+sample_images = (x_test[:8].cpu() * 255).to(torch.uint8)  # (8, 1, 8, 8) uint8, NCHW
+strip = torch.cat(list(sample_images[:, 0]), dim=1).numpy()  # the same 8 digits side by side, (8, 64)
+tone = np.sin(2 * np.pi * 440 * np.arange(2000) / 8000).astype("float32")  # 0.25 s at 8 kHz
+notes = "| setting | value |\n|---|---|\n| model | 64-32-10 MLP |\n| optimizer | Adam, lr 0.01 |"
+
+writer.add_images("test digits", sample_images, 0)  # NCHW by default (dataformats="NCHW")
+writer.add_text("run notes", notes, 0)  # Markdown: TensorBoard renders the table
+writer.add_audio("tone", torch.from_numpy(tone), 0, sample_rate=8000)  # C3 lists audio; digits have none
+step = 0
+for epoch in range(EPOCHS):
+    for xb, yb in batches(seed=epoch):
+        loss, accuracy = train_step(xb, yb)
+        writer.add_scalar("loss", loss, step)
+        writer.add_scalar("accuracy", accuracy, step)
+        logged["loss"].append(loss)
+        logged["accuracy"].append(accuracy)
+        step += 1
+    for name, parameter in model.named_parameters():  # weight and bias distributions, once per epoch
+        writer.add_histogram(name, parameter, epoch)
+writer.flush()
+print(f"{step} steps logged; loss {logged['loss'][0]:.2f} -> {logged['loss'][-1]:.2f}")
+
+# %% [markdown]
+# ### 3.3 The graph: `add_graph`
+#
+# `add_graph` runs the model once on an example input and records the operations. It still records them with
+# **TorchScript's tracer**, which PyTorch 2.x deprecates in favour of `torch.compile` / `torch.export`: the call
+# works, with deprecation warnings (counted here, not shown).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    writer.add_graph(model, x_test[:1])
+writer.flush()
+deprecations = {m for w in caught for m in re.findall(r"`([\w.]+)` is deprecated", str(w.message))}
+print("deprecated calls made by add_graph:", sorted(deprecations))
+
+# %% [markdown]
+# ### 3.4 Hyper-parameters: `add_hparams`
+#
+# Three short trainings with different learning rates; `add_hparams` writes each one's hyper-parameters and final
+# metric into a run of its own, which TensorBoard's HPARAMS tab compares.
+
+# %%
+hparam_results = {}
+for lr in (0.001, 0.01, 0.1):
+    torch.manual_seed(0)
+    trial = MLP().to(device)
+    trial_step = make_step(trial, lr)
+    for epoch in range(2):
+        for xb, yb in batches(seed=epoch):
+            trial_step(xb, yb)
+    hparam_results[lr] = test_accuracy(trial)
+    writer.add_hparams({"learning_rate": lr}, {"hparam/test_accuracy": hparam_results[lr]}, run_name=f"lr={lr}")
+    print(f"learning rate {lr:<5}: test accuracy {hparam_results[lr]:.3f}")
+
+# %% [markdown]
+# ### 3.5 Embeddings: `add_embedding`
+#
+# The projector shows high-dimensional vectors in 2-D/3-D (PCA, t-SNE, UMAP). Here: the 32 hidden features of 200
+# test digits, labelled with their class and drawn with their own image.
+
+# %%
+with torch.no_grad():
+    features = torch.relu(model.hidden(x_test[:200].flatten(1))).cpu()
+writer.add_embedding(features, metadata=y_test[:200].tolist(), label_img=x_test[:200].cpu(), global_step=EPOCHS, tag="hidden")
+writer.close()
+projector_files = sorted(p.name for p in (LOGDIR / "custom").rglob("*") if p.suffix in (".tsv", ".png", ".pbtxt"))
+print("embedding:", tuple(features.shape), "| projector files:", projector_files)
+
+# %% [markdown]
+# ### 3.6 Reading back: the event files, then a TensorBoard server
+#
+# `EventAccumulator` is the Python reader inside TensorBoard; `utils.visual.event_scalars` wraps it. PyTorch stores
+# a scalar as a float32 `simple_value`, so the comparison is exact against our values rounded to float32.
+#
+# Then a real TensorBoard, started through `utils` in a `with` block (which stops it), answers the same requests
+# its dashboards make. In JupyterLab you can also show it in the notebook with `%tensorboard`, exactly as in the
+# twin §3.7: the magic does not care which framework wrote the files. `EXPLORE_S` (setup cell) keeps it up longer.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("scalar tags:", event_tags(LOGDIR / "custom")["scalars"])
+checks = {}  # what was read back, and whether it equals what was logged; §4 prints the table
+for name in ("loss", "accuracy"):
+    read = event_scalars(LOGDIR / "custom", name)
+    assert [s for s, _ in read] == list(range(len(logged[name])))
+    assert np.array_equal(np.float32([v for _, v in read]), np.float32(logged[name])), name
+    checks[f"{name}, {len(read)} steps (EventAccumulator)"] = True
+print(*checks, sep="\n")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+with tensorboard_server(LOGDIR) as tb:
+    addresses = listening_addresses(tb.process.pid)
+    print("TensorBoard listens on:", sorted({ip for ip, _ in addresses}), f"({len(addresses)} ports: web server and data server)")
+    assert {ip for ip, _ in addresses} == {"127.0.0.1"}
+    print("runs:", sorted(tensorboard_json(tb, "/data/runs")))
+    if EXPLORE_S:
+        print("open", tb.url)
+
+    # scalars: (step, value) pairs, identical to the event files
+    for name in ("loss", "accuracy"):
+        assert tensorboard_scalars(tb, "custom", name) == event_scalars(LOGDIR / "custom", name)
+        checks[f"{name} (HTTP API)"] = True
+
+    # histograms: [wall_time, step, [[left, right, count], ...]] per step; counts add up to the tensor's size
+    for name, parameter in model.named_parameters():
+        steps = tensorboard_json(tb, "/data/plugin/histograms/histograms", run="custom", tag=name)
+        assert len(steps) == EPOCHS and round(sum(c for _l, _r, c in steps[-1][2])) == parameter.numel(), name
+        checks[f"histogram {name}, {EPOCHS} epochs x {parameter.numel()} values (HTTP API)"] = True
+
+    # images: add_images tiles the batch into ONE grid image (tf.summary.image keeps 8): 1 sample, grey -> RGB
+    samples = tensorboard_json(tb, "/data/plugin/images/tags")["custom"]["test digits"]["samples"]
+    [entry] = tensorboard_json(tb, "/data/plugin/images/images", run="custom", tag="test digits")
+    png = tensorboard_json(tb, "/data/plugin/images/individualImage?" + entry["query"], raw=True)
+    grid = np.asarray(Image.open(io.BytesIO(png)))
+    assert samples == 1 and grid.shape == (8, 64, 3) and all(np.array_equal(grid[..., c], strip) for c in range(3))
+    checks["8 images as one grid, pixel for pixel (HTTP API)"] = True
+
+    # text: Markdown rendered to HTML by the server (SummaryWriter appends "/text_summary" to the tag)
+    [text_entry] = tensorboard_json(tb, "/data/plugin/text/text", run="custom", tag="run notes/text_summary")
+    assert "<table>" in text_entry["text"] and "Adam, lr 0.01" in text_entry["text"]
+    checks["text, rendered as an HTML table (HTTP API)"] = True
+
+    # audio: a WAV file; its 16-bit samples are the logged tone
+    [audio_entry] = tensorboard_json(tb, "/data/plugin/audio/audio", run="custom", tag="tone")
+    wav_bytes = tensorboard_json(tb, "/data/plugin/audio/individualAudio?" + audio_entry["query"], raw=True)
+    with wave.open(io.BytesIO(wav_bytes)) as wav:
+        heard = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2") / 32767
+        assert wav.getframerate() == 8000 and np.abs(heard - tone).max() < 1e-4
+    checks["audio, 2000 samples at 8 kHz (HTTP API)"] = True
+
+    # graph: the traced model as a GraphDef in text form
+    graph_text = tensorboard_json(tb, "/data/plugin/graphs/graph", raw=True, run="custom").decode()
+    assert all(f'op: "{op}"' in graph_text for op in ("aten::linear", "aten::relu"))
+    checks["graph of the model (HTTP API)"] = True
+
+    # hparams: the HPARAMS table, one row per learning rate with its metric (POST /data/plugin/hparams/session_groups)
+    served_hparams = {h["learning_rate"]: m["hparam/test_accuracy"] for h, m in tensorboard_hparams(tb)}
+    assert served_hparams.keys() == hparam_results.keys()
+    assert all(np.float32(served_hparams[lr]) == np.float32(acc) for lr, acc in hparam_results.items())
+    checks[f"hparams, {len(served_hparams)} trials with their metric (HTTP API)"] = True
+
+    # embeddings: the projector serves the 200 x 32 matrix (as float32 bytes) with its labels
+    [embedding] = tensorboard_json(tb, "/data/plugin/projector/info", run="custom")["embeddings"]
+    raw = tensorboard_json(tb, "/data/plugin/projector/tensor", raw=True, run="custom", name=embedding["tensorName"])
+    labels = tensorboard_json(tb, "/data/plugin/projector/metadata", raw=True, run="custom", name=embedding["tensorName"])
+    assert np.array_equal(np.frombuffer(raw, "<f4").reshape(embedding["tensorShape"]), features.numpy())
+    assert labels.decode().split() == [str(label) for label in y_test[:200].tolist()]
+    checks[f"embedding {embedding['tensorShape'][0]} x {embedding['tensorShape'][1]} (HTTP API)"] = True
+    time.sleep(EXPLORE_S)
+print(*list(checks)[2:], sep="\n")
+
+# %% [markdown]
+# ### 3.7 Visdom: live plots during training
+#
+# Start a Visdom server (through `utils`, bound to 127.0.0.1 with `-bind_local`, its state saved under a
+# temporary folder), connect a client, and train a fresh model while sending the loss at every step
+# (`update="append"` adds points to an existing window) and the accuracy at every epoch. Open the server's URL
+# while the cell runs (raise `EXPLORE_S`) and the curves grow live.
+#
+# Visdom as shipped downloads its JavaScript from CDNs at every start and exits when it cannot;
+# `tools/setup_visdom_offline.py` (run by `make venv`) puts those files in place from the npm registry once.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+torch.manual_seed(0)
+live_model = MLP().to(device)
+live_step = make_step(live_model)
+sent = {"loss": [], "accuracy": []}
+
+with visdom_server(LOGDIR / "visdom") as vis_server:
+    addresses = listening_addresses(vis_server.process.pid)
+    print("Visdom listens on:", sorted(addresses)[0][0], f"({len(addresses)} port)")
+    assert {ip for ip, _ in addresses} == {"127.0.0.1"}
+    if EXPLORE_S:
+        print("open", vis_server.url, "(env: digits)")
+    viz = visdom.Visdom(server="http://127.0.0.1", port=vis_server.port, env="digits",
+                        use_incoming_socket=False, raise_exceptions=True)
+    assert viz.check_connection()
+    step = 0
+    for epoch in range(2):
+        for xb, yb in batches(seed=epoch):
+            loss, _ = live_step(xb, yb)
+            viz.line(X=[step], Y=[loss], win="loss", update="append" if step else None,
+                     opts=dict(title="training loss", xlabel="step"))
+            sent["loss"].append((step, loss))
+            step += 1
+        accuracy = test_accuracy(live_model)
+        viz.line(X=[epoch], Y=[accuracy], win="accuracy", update="append" if epoch else None,
+                 opts=dict(title="test accuracy", xlabel="epoch"))
+        sent["accuracy"].append((epoch, accuracy))
+    viz.image(strip, win="digits", opts=dict(caption="test digits", width=384, height=96))
+    viz.text(notes.replace("\n", "<br>"), win="notes")
+
+    # read everything back through the client (get_window_data): what the browser would draw
+    [served_loss] = visdom_lines(viz, "loss").values()
+    [served_accuracy] = visdom_lines(viz, "accuracy").values()
+    image_window = visdom_window(viz, "digits")
+    png = base64.b64decode(image_window["content"]["src"].split(",", 1)[1])
+    served_strip = np.asarray(Image.open(io.BytesIO(png)))
+    text_window = visdom_window(viz, "notes")
+    window_types = sorted({visdom_window(viz, win)["type"] for win in ("loss", "accuracy", "digits", "notes")})
+    time.sleep(EXPLORE_S)
+
+assert served_loss == sent["loss"] and served_accuracy == sent["accuracy"]
+checks[f"Visdom line, {len(served_loss)} loss points sent live"] = True
+checks[f"Visdom line, {len(served_accuracy)} accuracy points"] = True
+assert served_strip.shape == (8, 64, 3) and all(np.array_equal(served_strip[..., c], strip) for c in range(3))
+checks["Visdom image, pixel for pixel (grey -> RGB)"] = True
+assert text_window["content"] == notes.replace("\n", "<br>")
+checks["Visdom text"] = True
+# the live run repeats §3.2's first 2 epochs (same seed, same batches): both tools got the same losses
+assert np.allclose([y for _, y in served_loss], logged["loss"][: len(served_loss)], rtol=1e-4)
+checks[f"Visdom loss = TensorBoard loss of the same seeded run, {len(served_loss)} steps"] = True
+print("window types:", window_types)
+print(*list(checks)[-5:], sep="\n")
+
+# %% [markdown]
+# Visdom got every value there, at full Python precision (it stores JSON, not float32). What it holds is what was
+# sent: a Plotly figure per window. It has many *chart* types (line, scatter, bar, heatmap, histogram of one
+# tensor, image, audio, video, text, a node-edge graph), but no notion of a run or of steps beyond the x values
+# you send: no histogram-over-time, no model graph read from the model, no hyper-parameter table, no profiler, and
+# nothing written by the training program that could be read later without the server.
+
+# %% [markdown]
+# ### 3.8 Bad input: NaN, wrong shapes
+#
+# What does each tool do with a NaN loss and with images of the wrong shape?
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def attempt(what, call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            call()
+            note = f" (warning: {caught[0].message})" if caught else ""
+            print(f"{what}: accepted{note}")
+        except (AssertionError, ValueError, IndexError, TypeError) as err:
+            print(f"{what}: {type(err).__name__}: {' '.join(str(err).split())}")
+
+bad_writer = SummaryWriter(LOGDIR / "bad_input")
+attempt("TensorBoard, scalar NaN", lambda: bad_writer.add_scalar("loss", float("nan"), 0))
+bad_writer.add_scalar("loss", 0.5, 1)
+attempt("TensorBoard, 2-D image as CHW", lambda: bad_writer.add_image("flat", torch.zeros(8, 8), 0))
+attempt("TensorBoard, 4-D batch to add_image", lambda: bad_writer.add_image("batch", torch.zeros(2, 1, 8, 8), 0))
+attempt("TensorBoard, image with 2 channels", lambda: bad_writer.add_image("two", torch.zeros(2, 8, 8), 0))
+bad_writer.close()
+read_back = event_scalars(LOGDIR / "bad_input", "loss")
+assert math.isnan(read_back[0][1]) and read_back[1] == (1, 0.5)
+print("TensorBoard read back:", read_back)
+
+with visdom_server(LOGDIR / "visdom") as vis_server:
+    viz = visdom.Visdom(server="http://127.0.0.1", port=vis_server.port, env="bad_input",
+                        use_incoming_socket=False, raise_exceptions=True)
+    attempt("Visdom, line with a NaN", lambda: viz.line(X=[0, 1, 2], Y=[1.0, float("nan"), 0.5], win="nan"))
+    attempt("Visdom, 4-D image", lambda: viz.image(np.zeros((2, 1, 8, 8)), win="bad"))
+    attempt("Visdom, image with 2 channels", lambda: viz.image(np.zeros((2, 8, 8)), win="two"))
+    attempt("Visdom, NaN pixels", lambda: viz.image(np.full((1, 8, 8), np.nan), win="nan_image"))
+    nan_line = visdom_lines(viz, "nan")
+print("Visdom read back:", nan_line)
+assert list(nan_line.values())[0] == [(0, 1.0), (1, None), (2, 0.5)]
+
+# %% [markdown]
+# TensorBoard stores the NaN as NaN (the chart has a gap); Visdom turns it into `null` (also a gap). Each rejects
+# some wrong shapes with a message that names the shape (TensorBoard) or only a NumPy error (Visdom: "axes don't
+# match array"), and each **accepts** a 2-channel image, saving it as a grey-plus-alpha PNG. Visdom also accepts
+# NaN pixels and only warns.
+
+# %% [markdown]
+# ### 3.9 Profiling: `torch.profiler`
+#
+# `torch.profiler.profile` records every operator (and, on a GPU, every kernel) that runs inside it;
+# `record_function` marks our own ranges. It gives two things: a table of operators (`key_averages`), and a trace
+# file in the Chrome trace format. We read the trace file back and check it against the table.
+#
+# TensorBoard used to show PyTorch traces too (the `torch-tb-profiler` plugin). PyTorch deprecated that plugin
+# (2023) and points to Perfetto / `chrome://tracing` for the trace file instead.
+
+# %%
+PROFILE_STEPS = 5
+profile_batches = list(batches(seed=9))[:PROFILE_STEPS]
+with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+    for xb, yb in profile_batches:
+        with record_function("train_step"):
+            train_step(xb, yb)
+trace_path = LOGDIR / "torch_trace.json"
+prof.export_chrome_trace(str(trace_path))
+averages = {a.key: a for a in prof.key_averages()}
+print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=6, max_name_column_width=28))
+
+events = [e for e in json.loads(trace_path.read_text())["traceEvents"] if e.get("ph") == "X"]
+for op in ("train_step", "aten::addmm", "aten::mm"):
+    in_trace = sum(e["name"] == op for e in events)
+    assert in_trace == averages[op].count, (op, in_trace, averages[op].count)
+assert averages["train_step"].count == PROFILE_STEPS and averages["aten::addmm"].count % PROFILE_STEPS == 0
+checks[f"profile: trace file agrees with the table, addmm {averages['aten::addmm'].count // PROFILE_STEPS} per step"] = True
+print(f"trace file: {len(events)} events, {trace_path.stat().st_size // 1024} KB (open it in Perfetto)")
+
+# %% [markdown]
+# What does **not** work here: there is no GPU, so the trace holds CPU operators only (`ProfilerActivity.CUDA`
+# would add the kernels); and PyTorch traces no longer have a TensorBoard dashboard.
+
+# %% [markdown]
+# ### 3.10 The matplotlib fallback
+#
+# Every chart is also drawn here from the numbers read back, so the notebook shows it without a server.
+
+# %%
+read_loss = [v for _, v in event_scalars(LOGDIR / "custom", "loss")]
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(7, 3))
+ax1.plot(read_loss, label="TensorBoard: loss, 4 epochs")
+ax1.plot(*zip(*served_loss), "--", label="Visdom: live run, same seed and batches")
+ax1.set_xlabel("step"); ax1.set_yscale("log"); ax1.legend(fontsize=7)
+ax2.hist(model.hidden.weight.detach().cpu().numpy().ravel(), bins=30)
+ax2.set_title("hidden.weight, last epoch", fontsize=9)
+fig.tight_layout(); plt.show()
+fig, ax = plt.subplots(figsize=(6, 1))
+ax.imshow(served_strip, cmap="gray"); ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# ## 4. What you just saw
+#
+# Every kind of data logged in §3 came back unchanged:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"{'read back and compared with what was logged':<72} equal")
+for what, ok in checks.items():
+    print(f"{what:<72} {ok}")
+assert all(checks.values()) and len(checks) == 20
+
+# %% [markdown]
+# - PyTorch writes **every TensorBoard data kind of C3** itself: metrics, histograms of every weight and bias,
+#   images, text, audio, the model graph, hyper-parameters and embeddings (§3.2–3.6), and the same server reads
+#   them as it reads TensorFlow's (twin §3.8). TensorBoard is not a TensorFlow advantage.
+# - Visdom did its job (§3.7): live curves, an image and text came back exactly. It is simpler: you send finished
+#   charts to a server; TensorBoard reads logs and builds the charts, the run comparison, the graph and the
+#   distributions itself.
+# - Visdom is also heavier to run offline: its server downloads its JavaScript at every start unless set up.
+# - Profiling PyTorch is `torch.profiler` plus a trace viewer (Perfetto); TensorBoard's PyTorch profiler plugin is
+#   deprecated.
+
+# %% [markdown]
+# ## 5. Verdict
+#
+# | Claim | Verdict | Evidence |
+# |---|---|---|
+# | C2 | **outdated** (since PyTorch 1.1, 2019) | TensorBoard is richer than Visdom (§3.7: Visdom draws what it is sent, but has no model graph, no distributions over time, no hparams table, no profiler), but it is no longer a TensorFlow advantage: PyTorch writes TensorBoard files itself since 1.1 (stable in 1.2), and §4's table shows 14 TensorBoard checks on PyTorch data, all equal. |
+# | C3 | **holds** | §4 table: scalars, histograms of every weight and bias, images, text, audio, the graph, hyper-parameters and embeddings came back unchanged from TensorBoard; profiling is `torch.profiler` here (§3.9), and TensorBoard profiles TensorFlow programs through its profile plugin (twin §3.10). |
+
+# %% [markdown]
+# ## 6. Exercises
+#
+# **Exercise 1.** Log a learning-rate schedule. Build `torch.optim.lr_scheduler.StepLR(optimizer, step_size=10,
+# gamma=0.5)` on an SGD optimizer with `lr=0.1` (any parameters), and for steps 0 to 29 write
+# `scheduler.get_last_lr()[0]` as the scalar `lr` in a new run `LOGDIR / "schedule"`, calling `scheduler.step()`
+# after each. The check reads the event files back.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+sgd = torch.optim.SGD(MLP().parameters(), lr=0.1)
+scheduler = torch.optim.lr_scheduler.StepLR(sgd, step_size=10, gamma=0.5)
+with SummaryWriter(LOGDIR / "schedule") as schedule_writer:
+    for s in range(30):
+        schedule_writer.add_scalar("lr", scheduler.get_last_lr()[0], s)
+        sgd.step()
+        scheduler.step()
+
+# %% tags=["check"]
+lr_read = event_scalars(LOGDIR / "schedule", "lr")
+assert [s for s, _ in lr_read] == list(range(30)), f"expected steps 0..29, got {[s for s, _ in lr_read]}"
+assert np.allclose([v for _, v in lr_read], [0.1 * 0.5 ** (s // 10) for s in range(30)]), "not the StepLR schedule"
+print(f"Exercise 1 passed: 30 learning rates, {sorted({round(v, 3) for _, v in lr_read}, reverse=True)}")
+
+# %% [markdown]
+# **Exercise 2.** Visdom can hold several curves in one window. Start a Visdom server with
+# `utils.visual.visdom_server` (in a `with` block), plot `logged["loss"]` and `logged["accuracy"]` as two named
+# traces of one window `"both"` (`viz.line(Y=np.column_stack(...), X=..., opts=dict(legend=["loss",
+# "accuracy"]))`), and read the window back into `both = visdom_lines(viz, "both")` before the server stops.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+with visdom_server(LOGDIR / "visdom") as vis_server:
+    viz = visdom.Visdom(server="http://127.0.0.1", port=vis_server.port, env="exercise",
+                        use_incoming_socket=False, raise_exceptions=True)
+    steps = np.arange(len(logged["loss"]))
+    viz.line(Y=np.column_stack([logged["loss"], logged["accuracy"]]), X=np.column_stack([steps, steps]),
+             win="both", opts=dict(legend=["loss", "accuracy"]))
+    both = visdom_lines(viz, "both")
+
+# %% tags=["check"]
+assert set(both) == {"loss", "accuracy"}, f"expected traces named loss and accuracy, got {sorted(both)}"
+assert [y for _, y in both["loss"]] == logged["loss"] and [y for _, y in both["accuracy"]] == logged["accuracy"]
+assert not running_servers(), "the server is still running: use a with block"
+print(f"Exercise 2 passed: 2 traces of {len(both['loss'])} points each, and the server is stopped")
+
+# %% [markdown]
+# ## 7. Summary
+#
+# - `torch.utils.tensorboard.SummaryWriter` writes the same event files as `tf.summary`: TensorBoard serves
+#   PyTorch runs as well as TensorFlow's (it loads TensorFlow if it is installed).
+# - Visdom is a live chart server: you send finished plots; nothing is kept unless the server keeps it.
+# - Check dashboards against the data: `EventAccumulator`, TensorBoard's HTTP API and Visdom's window data.
+# - Profile with `torch.profiler`; open its trace in Perfetto.
+# - Next: [07 · Deployment](07_deployment_pytorch.ipynb), or the twin: [06 · TensorFlow](06_visualization_tensorflow.ipynb).
+#
+# The last cell checks that no server is left and deletes the logs.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("servers left running:", len(running_servers()))
+shutil.rmtree(LOGDIR, ignore_errors=True)
