@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 
-.PHONY: lab test test-here venv notebooks check-notebooks course-map clean help
+.PHONY: lab test test-here venv chromium notebooks check-notebooks course-map clean help
 
 help:
 	@echo "make lab        set up .venv if needed and open the course in JupyterLab"
@@ -18,7 +18,7 @@ help:
 	@echo "make notebooks  rebuild notebooks/*.ipynb from notebooks/text/*.py and execute them"
 	@echo "make course-map rewrite the course map in README.md from utils/course.py"
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt tools/setup_visdom_offline.py
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, this is " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q "setuptools<81" wheel
@@ -26,6 +26,8 @@ $(STAMP): requirements.txt
 	@# build it against the setuptools above instead of the newest one pip would pick.
 	$(PY) -m pip install --disable-pip-version-check -q --no-build-isolation -c requirements.txt visdom
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	@# visdom's server downloads its JS/CSS from CDNs at every start and exits offline: fetch the same files once from npm
+	$(PY) tools/setup_visdom_offline.py
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -34,7 +36,17 @@ lab: $(STAMP)
 	@# root_dir: the file browser shows the whole course (README, utils/), not only notebooks/
 	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-test: $(STAMP)
+# The browser test (tests/test_browser.py) drives Debian's chromium through Playwright.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "note: chromium is not installed, so tests/test_browser.py will fail; install it with: sudo apt-get install chromium"; \
+	  fi; }
+
+test: $(STAMP) chromium
 	$(PY) -m pytest
 
 test-here:

@@ -58,6 +58,11 @@ class _Meter:
             self.current = name
         return self.stats.setdefault(name, {"seconds": 0.0, "peak_mb": 0.0, "cells": 0, "failed": 0})
 
+    def leave(self):
+        """A non-notebook test is running: charge what it starts to no notebook."""
+        self._record_peak()
+        self.current = None
+
     def _record_peak(self):
         if self.current is not None:
             entry = self.stats[self.current]
@@ -81,6 +86,7 @@ def pytest_sessionstart(session):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     if not _is_notebook(item):
+        _meter.leave()
         yield
         return
     entry = _meter.enter(Path(str(item.fspath)).name)

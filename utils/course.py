@@ -53,33 +53,33 @@ CLAIMS = {
     c.id: c
     for c in [
         Claim("C1", "000", "The core difference between the two is how code executes (static vs dynamic).", "outdated"),
-        Claim("C2", "000", "TensorBoard leads visualization; PyTorch's Visdom is simpler and limited."),
-        Claim("C3", "000", "TensorBoard tracks metrics, shows the graph, weight/bias distributions, audio/text/images, and profiles programs."),
+        Claim("C2", "000", "TensorBoard leads visualization; PyTorch's Visdom is simpler and limited.", "outdated"),
+        Claim("C3", "000", "TensorBoard tracks metrics, shows the graph, weight/bias distributions, audio/text/images, and profiles programs.", "holds"),
         Claim("C4", "000", "TensorFlow leads deployment with TF Serving's REST API; PyTorch offers no direct way to serve a model on the web, so developers must build a Flask/Django backend."),
-        Claim("C5", "000", "In PyTorch a network is a class: layers from torch.nn are defined in __init__, forward() says how input flows, and model = NeuralNet() binds it."),
-        Claim("C6", "000", "In TensorFlow you declare Sequential() and call model.add() layer by layer (Keras, or tf.layers)."),
+        Claim("C5", "000", "In PyTorch a network is a class: layers from torch.nn are defined in __init__, forward() says how input flows, and model = NeuralNet() binds it.", "holds"),
+        Claim("C6", "000", "In TensorFlow you declare Sequential() and call model.add() layer by layer (Keras, or tf.layers).", "holds partly"),
         Claim("C7", "000", "GPU acceleration: PyTorch uses CUDA so it trains faster; TensorFlow uses its own internal GPU acceleration, so the framework choice does not change training time."),
         Claim("C8", "000", "PyTorch does data parallelism best, using Python's native asynchronous execution."),
         Claim("C9", "000", "TensorFlow does not support distributed training; every operation must be coded and tuned by hand for each device."),
         Claim("C10", "000", "Everything in PyTorch can be replicated in TensorFlow, with more effort.", "holds partly"),
-        Claim("C11", "000", "CNNs built with either framework reach excellent ImageNet results, but the final results differ by framework because key training parameters depend on it."),
+        Claim("C11", "000", "CNNs built with either framework reach excellent ImageNet results, but the final results differ by framework because key training parameters depend on it.", "holds partly"),
         Claim("C12", "004", "TensorFlow is a static-graph framework: define the graph, then run it; this suits large-scale distributed computing.", "outdated"),
-        Claim("C13", "004", "PyTorch's core objects are Tensors and Variables; a Variable is a special tensor that supports automatic differentiation."),
+        Claim("C13", "004", "PyTorch's core objects are Tensors and Variables; a Variable is a special tensor that supports automatic differentiation.", "outdated"),
         Claim("C14", "004", "PyTorch is more flexible (Python control flow builds the graph); TensorFlow's static graph can be optimized at compile time for production.", "holds partly"),
         Claim("C15", "004", "TensorFlow is usually faster on large workloads thanks to static-graph optimization; PyTorch can be faster for small experiments."),
         Claim("C16", "004", "TensorFlow has strong distributed-training tooling; PyTorch has stronger research libraries and dynamic features."),
-        Claim("C17", "004", "Data loading: tf.data in TensorFlow; torchvision and torch.utils.data in PyTorch."),
+        Claim("C17", "004", "Data loading: tf.data in TensorFlow; torchvision and torch.utils.data in PyTorch.", "holds partly"),
         Claim("C18", "004", "Device management: in TensorFlow you must place ops explicitly with tf.device; in PyTorch you move tensors and models with .to() and check torch.cuda.is_available()."),
     ]
 }
 
 TOPICS = (
     Topic("01", "graphs", "Static vs dynamic graphs", ("C1", "C10", "C12", "C14"), ready=True),
-    Topic("02", "autograd", "Autograd: tensors, \"Variables\" and gradients", ("C13",)),
-    Topic("03", "networks", "Defining and training a network", ("C5", "C6", "C10", "C11")),
+    Topic("02", "autograd", "Autograd: tensors, \"Variables\" and gradients", ("C13", "C10"), ready=True),
+    Topic("03", "networks", "Defining and training a network", ("C5", "C6", "C10", "C11"), ready=True),
     Topic("04", "devices", "Devices and GPUs", ("C7", "C18")),
-    Topic("05", "data", "Data loading", ("C17",)),
-    Topic("06", "visualization", "Visualization: TensorBoard vs Visdom", ("C2", "C3")),
+    Topic("05", "data", "Data loading", ("C17",), ready=True),
+    Topic("06", "visualization", "Visualization: TensorBoard vs Visdom", ("C2", "C3"), ready=True),
     Topic("07", "deployment", "Deployment: model servers", ("C4",)),
 )
 
