@@ -58,7 +58,7 @@ CLAIMS = {
         Claim("C4", "000", "TensorFlow leads deployment with TF Serving's REST API; PyTorch offers no direct way to serve a model on the web, so developers must build a Flask/Django backend."),
         Claim("C5", "000", "In PyTorch a network is a class: layers from torch.nn are defined in __init__, forward() says how input flows, and model = NeuralNet() binds it.", "holds"),
         Claim("C6", "000", "In TensorFlow you declare Sequential() and call model.add() layer by layer (Keras, or tf.layers).", "holds partly"),
-        Claim("C7", "000", "GPU acceleration: PyTorch uses CUDA so it trains faster; TensorFlow uses its own internal GPU acceleration, so the framework choice does not change training time."),
+        Claim("C7", "000", "GPU acceleration: PyTorch uses CUDA so it trains faster; TensorFlow uses its own internal GPU acceleration, so the framework choice does not change training time.", "false"),
         Claim("C8", "000", "PyTorch does data parallelism best, using Python's native asynchronous execution."),
         Claim("C9", "000", "TensorFlow does not support distributed training; every operation must be coded and tuned by hand for each device."),
         Claim("C10", "000", "Everything in PyTorch can be replicated in TensorFlow, with more effort.", "holds partly"),
@@ -69,7 +69,7 @@ CLAIMS = {
         Claim("C15", "004", "TensorFlow is usually faster on large workloads thanks to static-graph optimization; PyTorch can be faster for small experiments."),
         Claim("C16", "004", "TensorFlow has strong distributed-training tooling; PyTorch has stronger research libraries and dynamic features."),
         Claim("C17", "004", "Data loading: tf.data in TensorFlow; torchvision and torch.utils.data in PyTorch.", "holds partly"),
-        Claim("C18", "004", "Device management: in TensorFlow you must place ops explicitly with tf.device; in PyTorch you move tensors and models with .to() and check torch.cuda.is_available()."),
+        Claim("C18", "004", "Device management: in TensorFlow you must place ops explicitly with tf.device; in PyTorch you move tensors and models with .to() and check torch.cuda.is_available().", "holds partly"),
     ]
 }
 
@@ -77,7 +77,7 @@ TOPICS = (
     Topic("01", "graphs", "Static vs dynamic graphs", ("C1", "C10", "C12", "C14"), ready=True),
     Topic("02", "autograd", "Autograd: tensors, \"Variables\" and gradients", ("C13", "C10"), ready=True),
     Topic("03", "networks", "Defining and training a network", ("C5", "C6", "C10", "C11"), ready=True),
-    Topic("04", "devices", "Devices and GPUs", ("C7", "C18")),
+    Topic("04", "devices", "Devices and GPUs", ("C7", "C18"), ready=True),
     Topic("05", "data", "Data loading", ("C17",), ready=True),
     Topic("06", "visualization", "Visualization: TensorBoard vs Visdom", ("C2", "C3"), ready=True),
     Topic("07", "deployment", "Deployment: model servers", ("C4",)),

@@ -50,7 +50,9 @@ print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_coun
       f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM")
 
 torch_only = os.environ.get("COURSE_TORCH_ONLY") == "1"  # set only by tools/gpu_suite.sh
-allowed_missing = {"tensorflow", "keras", "tensorboard"} if torch_only else set()
+# The PyTorch-only GPU run carries just what PyTorch notebooks need (tools/GPU.md).
+allowed_missing = {"tensorflow", "keras", "tensorboard", "tensorboard-plugin-profile", "xprof", "jupyterlab", "jupytext",
+                   "jupyter-repo2docker", "playwright", "greenlet"} if torch_only else set()
 assert not set(missing) - allowed_missing, f"missing packages {missing}: run `make venv` (see README)"
 
 # %%
