@@ -105,3 +105,15 @@ def test_servers_left_running_are_stopped_when_python_exits():
 def test_free_port_gives_a_bindable_port():
     port = free_port()
     assert 1024 < port < 65536 and not port_is_open(port)
+
+
+def test_stop_waits_for_children_that_outlive_the_leader():
+    """A launcher that exits at once on SIGTERM while its child (like TorchServe's JVM) ignores it."""
+    port = free_port()
+    child = f"import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"
+    command = ["sh", "-c", f"{sys.executable} -c '{child}' & {sys.executable} -m http.server {port} --bind 127.0.0.1"]
+    server = BackgroundServer(command, port).start()
+    survivors = psutil.Process(server.process.pid).children(recursive=True)
+    server.stop(timeout_s=2.0)
+    time.sleep(0.2)
+    assert not [p for p in survivors if p.is_running() and p.status() != psutil.STATUS_ZOMBIE], "a child survived stop()"

@@ -75,6 +75,25 @@ def port_is_open(port: int, host: str = LOCALHOST, timeout: float = 0.2) -> bool
         return False
 
 
+def _group_alive(pgid: int) -> bool:
+    """True while any process of group ``pgid`` exists (zombies awaiting their parent do not count)."""
+    try:
+        import psutil
+    except ImportError:  # without psutil, fall back to signal 0 (counts zombies too)
+        try:
+            os.killpg(pgid, 0)
+            return True
+        except (ProcessLookupError, PermissionError):
+            return False
+    for proc in psutil.process_iter(["pid", "status"]):
+        try:
+            if os.getpgid(proc.info["pid"]) == pgid and proc.info["status"] != psutil.STATUS_ZOMBIE:
+                return True
+        except (ProcessLookupError, psutil.Error):
+            continue
+    return False
+
+
 def running_servers() -> list["BackgroundServer"]:
     """Servers started in this process and not yet stopped."""
     return [s for s in list(_LIVE) if s.running]
@@ -227,8 +246,17 @@ class BackgroundServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+        # The leader can exit before its children (TorchServe's JVM, a tensorboard reloader): wait until the
+        # whole process group is gone, killing what is left at the deadline.
         deadline = time.monotonic() + timeout_s
-        while port_is_open(self.port) and time.monotonic() < deadline:
+        while _group_alive(self.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _group_alive(self.process.pid):
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        while port_is_open(self.port) and time.monotonic() < deadline + 5:
             time.sleep(0.1)
         _LIVE.discard(self)
 
