@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 
-.PHONY: lab test test-here venv chromium notebooks check-notebooks course-map clean help
+.PHONY: lab test test-here venv system-deps notebooks check-notebooks course-map clean help
 
 help:
 	@echo "make lab        set up .venv if needed and open the course in JupyterLab"
@@ -36,17 +36,23 @@ lab: $(STAMP)
 	@# root_dir: the file browser shows the whole course (README, utils/), not only notebooks/
 	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-# The browser test (tests/test_browser.py) drives Debian's chromium through Playwright.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Two system programs the tests use: Debian's chromium (tests/test_browser.py drives it through Playwright) and a
+# Java 17 runtime (TorchServe's front end, 07_deployment_pytorch). Installed when missing and we may (root + apt-get).
+SYSTEM_DEPS := chromium:chromium java:openjdk-17-jre-headless
+system-deps:
+	@for dep in $(SYSTEM_DEPS); do \
+	  cmd=$${dep%%:*}; pkg=$${dep#*:}; \
+	  command -v $$cmd >/dev/null 2>&1 && continue; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian's chromium for the browser test"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing $$pkg (for $$cmd)"; \
+	    { [ -n "$$updated" ] || apt-get update -qq; } && updated=1 && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null || exit 1; \
 	  else \
-	    echo "note: chromium is not installed, so tests/test_browser.py will fail; install it with: sudo apt-get install chromium"; \
-	  fi; }
+	    echo "note: $$cmd is missing and cannot be installed here; install it with: sudo apt-get install $$pkg"; \
+	  fi; \
+	done
 
-test: $(STAMP) chromium
+test: $(STAMP) system-deps
 	$(PY) -m pytest
 
 test-here:

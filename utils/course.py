@@ -55,7 +55,7 @@ CLAIMS = {
         Claim("C1", "000", "The core difference between the two is how code executes (static vs dynamic).", "outdated"),
         Claim("C2", "000", "TensorBoard leads visualization; PyTorch's Visdom is simpler and limited.", "outdated"),
         Claim("C3", "000", "TensorBoard tracks metrics, shows the graph, weight/bias distributions, audio/text/images, and profiles programs.", "holds"),
-        Claim("C4", "000", "TensorFlow leads deployment with TF Serving's REST API; PyTorch offers no direct way to serve a model on the web, so developers must build a Flask/Django backend."),
+        Claim("C4", "000", "TensorFlow leads deployment with TF Serving's REST API; PyTorch offers no direct way to serve a model on the web, so developers must build a Flask/Django backend.", "holds partly"),
         Claim("C5", "000", "In PyTorch a network is a class: layers from torch.nn are defined in __init__, forward() says how input flows, and model = NeuralNet() binds it.", "holds"),
         Claim("C6", "000", "In TensorFlow you declare Sequential() and call model.add() layer by layer (Keras, or tf.layers).", "holds partly"),
         Claim("C7", "000", "GPU acceleration: PyTorch uses CUDA so it trains faster; TensorFlow uses its own internal GPU acceleration, so the framework choice does not change training time.", "false"),
@@ -80,7 +80,7 @@ TOPICS = (
     Topic("04", "devices", "Devices and GPUs", ("C7", "C18"), ready=True),
     Topic("05", "data", "Data loading", ("C17",), ready=True),
     Topic("06", "visualization", "Visualization: TensorBoard vs Visdom", ("C2", "C3"), ready=True),
-    Topic("07", "deployment", "Deployment: model servers", ("C4",)),
+    Topic("07", "deployment", "Deployment: model servers", ("C4",), ready=True),
 )
 
 
