@@ -22,7 +22,6 @@ import json
 import os
 import platform
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -32,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from utils.budget import ChildMemorySampler  # noqa: E402
 from utils.gpu import GpuMemoryWatcher, gpu_names  # noqa: E402
 
 
@@ -48,38 +48,6 @@ def _child_pids() -> set[int]:
     for child in psutil.Process().children(recursive=True):
         pids.add(child.pid)
     return pids
-
-
-class _RssSampler:
-    """Peak summed RSS of this process's children while a label is active."""
-
-    def __init__(self):
-        self.label = None
-        self.peak = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        import psutil
-
-        me = psutil.Process()
-        while not self._stop.is_set():
-            label = self.label
-            if label is not None:
-                total = 0
-                for child in me.children(recursive=True):
-                    try:
-                        total += child.memory_info().rss
-                    except psutil.Error:
-                        pass
-                self.peak[label] = max(self.peak.get(label, 0.0), total / 2**20)
-            self._stop.wait(0.2)
-
-    def start(self):
-        self._thread.start()
-
-    def stop(self):
-        self._stop.set()
 
 
 def _torch_facts() -> dict:
@@ -103,7 +71,7 @@ class GpuReport:
         self.failed_items: set[str] = set()
         self.current: str | None = None
         self.watcher = GpuMemoryWatcher(pids=_child_pids)
-        self.rss = _RssSampler()
+        self.rss = ChildMemorySampler(interval_s=0.2)
         self.started = time.time()
 
     # -- notebook boundaries ------------------------------------------------------------------------------
@@ -115,13 +83,12 @@ class GpuReport:
     def begin(self, name: str):
         self.current = name
         self.watcher.begin(name)
-        self.rss.label = name
+        self.rss.reset()
 
     def end(self, name: str):
         row = self._row(name)
         gpu = self.watcher.end(name)
-        self.rss.label = None
-        row["peak_rss_mb"] = round(self.rss.peak.get(name, 0.0))
+        row["peak_rss_mb"] = round(self.rss.peak_mb)
         row["peak_gpu_mib"] = gpu["peak_mib"]
         row["gpu_source"] = gpu["source"]
         if row["skipped"] is not None:
