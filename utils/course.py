@@ -53,7 +53,7 @@ CLAIMS = {
     c.id: c
     for c in [
         Claim("C1", "000", "The core difference between the two is how code executes (static vs dynamic).", "outdated"),
-        Claim("C2", "000", "TensorBoard leads visualization; PyTorch's Visdom is simpler and limited.", "outdated"),
+        Claim("C2", "000", "TensorFlow leads in showing the training process (TensorBoard); PyTorch developers use Visdom, which is simpler and limited, so TensorBoard visualizes training better.", "holds partly"),
         Claim("C3", "000", "TensorBoard tracks metrics, shows the graph, weight/bias distributions, audio/text/images, and profiles programs.", "holds"),
         Claim("C4", "000", "TensorFlow leads deployment with TF Serving's REST API; PyTorch offers no direct way to serve a model on the web, so developers must build a Flask/Django backend.", "holds partly"),
         Claim("C5", "000", "In PyTorch a network is a class: layers from torch.nn are defined in __init__, forward() says how input flows, and model = NeuralNet() binds it.", "holds"),
@@ -65,11 +65,13 @@ CLAIMS = {
         Claim("C11", "000", "CNNs built with either framework reach excellent ImageNet results, but the final results differ by framework because key training parameters depend on it.", "holds partly"),
         Claim("C12", "004", "TensorFlow is a static-graph framework: define the graph, then run it; this suits large-scale distributed computing.", "outdated"),
         Claim("C13", "004", "PyTorch's core objects are Tensors and Variables; a Variable is a special tensor that supports automatic differentiation.", "outdated"),
-        Claim("C14", "004", "PyTorch is more flexible (Python control flow builds the graph); TensorFlow's static graph can be optimized at compile time for production.", "holds partly"),
-        Claim("C15", "004", "TensorFlow is usually faster on large workloads thanks to static-graph optimization; PyTorch can be faster for small experiments."),
+        Claim("C14", "004", "PyTorch is more flexible (Python control flow builds the graph, easier to debug and experiment); TensorFlow's static graph can be optimized at compile time for production.", "holds partly"),
+        Claim("C15", "004", "TensorFlow is usually faster on large workloads thanks to static-graph optimization (hence its wider use in industry); PyTorch can be faster for small experiments."),
         Claim("C16", "004", "TensorFlow has strong distributed-training tooling; PyTorch has stronger research libraries and dynamic features."),
         Claim("C17", "004", "Data loading: tf.data in TensorFlow; torchvision and torch.utils.data in PyTorch.", "holds partly"),
         Claim("C18", "004", "Device management: in TensorFlow you must place ops explicitly with tf.device; in PyTorch you move tensors and models with .to() and check torch.cuda.is_available().", "holds partly"),
+        Claim("C19", "004", "PyTorch's dynamic graph makes it easier to debug and experiment with; article 000 also asks why PyTorch is easier to use than TensorFlow."),
+        Claim("C20", "004", "TensorFlow is more widely used in industry and PyTorch in research; some libraries exist for only one of the two."),
     ]
 }
 
@@ -81,6 +83,10 @@ TOPICS = (
     Topic("05", "data", "Data loading", ("C17",), ready=True),
     Topic("06", "visualization", "Visualization: TensorBoard vs Visdom", ("C2", "C3"), ready=True),
     Topic("07", "deployment", "Deployment: model servers", ("C4",), ready=True),
+    Topic("08", "speed", "Speed, measured in matched modes", ("C15", "C7", "C14")),
+    Topic("09", "distributed", "Distributed training", ("C8", "C9", "C16", "C12")),
+    Topic("10", "debugging", "Debugging eager code and compiled graphs", ("C19", "C14")),
+    Topic("11", "capstone", "Capstone: one CNN in both, ported and served", ("C11",)),
 )
 
 
