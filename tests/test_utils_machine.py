@@ -1,0 +1,194 @@
+"""utils.machine: each detector's present and absent branch, the absent one faked (PATH, env, fake programs)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from utils import machine
+
+
+def fake_program(directory: Path, name: str, stderr: str = "", stdout: str = "", code: int = 0) -> Path:
+    """An executable shell script ``directory/name`` that prints the given text and exits with ``code``."""
+    path = directory / name
+    path.write_text(f"#!/bin/sh\nprintf '%s' '{stdout}'\nprintf '%s' '{stderr}' >&2\nexit {code}\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def bare(tmp_path, monkeypatch):
+    """PATH holds only an empty temporary directory, and the variables the detectors read are unset."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    monkeypatch.setenv("PATH", str(bin_dir))
+    for name in ("CXX", "JAVA_HOME", "COURSE_BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    return bin_dir
+
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the fake programs are shell scripts")
+
+
+def test_import_does_not_import_frameworks():
+    code = "import sys, utils.machine; print(any(m.split('.')[0] in ('torch', 'tensorflow') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(machine.__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "False"
+
+
+# --- C++ compiler ---------------------------------------------------------------------------------------------
+
+def test_cxx_absent(bare):
+    assert machine.find_cxx_compiler() is None
+
+
+def test_cxx_present_gxx(bare):
+    gxx = fake_program(bare, "g++", stdout="g++ (Debian 12.2.0) 12.2.0")
+    assert machine.find_cxx_compiler() == str(gxx)
+
+
+def test_cxx_clang_when_no_gxx(bare):
+    clang = fake_program(bare, "clang++", stdout="clang version 16")
+    expected = str(clang)
+    assert machine.find_cxx_compiler() == expected
+
+
+def test_cxx_broken_gxx_is_absent(bare):
+    fake_program(bare, "g++", code=1)
+    assert machine.find_cxx_compiler() is None
+
+
+def test_cxx_env_wins_and_has_no_fallback(bare, monkeypatch):
+    fake_program(bare, "g++", stdout="g++ 12")
+    mine = fake_program(bare, "my-cxx", stdout="my compiler")
+    monkeypatch.setenv("CXX", str(mine))
+    assert machine.find_cxx_compiler() == str(mine)
+    monkeypatch.setenv("CXX", "/nonexistent/c++")  # Inductor would not fall back to g++ either
+    assert machine.find_cxx_compiler() is None
+
+
+# --- Java -----------------------------------------------------------------------------------------------------
+
+def test_java_absent(bare):
+    assert machine.find_java() is None
+
+
+def test_java_present(bare):
+    java = fake_program(bare, "java", stderr='openjdk version "17.0.15" 2025-04-15')
+    assert machine.find_java() == (str(java), 17)
+    assert machine.find_java(min_major=21) is None
+
+
+def test_java_too_old(bare):
+    fake_program(bare, "java", stderr='openjdk version "11.0.22" 2024-01-16')
+    assert machine.find_java() is None
+    assert machine.find_java(min_major=11)[1] == 11
+
+
+def test_java_home_is_used(bare, tmp_path, monkeypatch):
+    home = tmp_path / "jdk"
+    (home / "bin").mkdir(parents=True)
+    java = fake_program(home / "bin", "java", stderr='openjdk version "21.0.5" 2024-10-15')
+    monkeypatch.setenv("JAVA_HOME", str(home))
+    assert machine.find_java() == (str(java), 21)
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-such-jdk"))
+    assert machine.find_java() is None
+
+
+@pytest.mark.parametrize("text, major", [
+    ('java version "1.8.0_292"', 8),
+    ('openjdk version "17.0.9" 2023-10-17', 17),
+    ('openjdk version "21" 2023-09-19', 21),
+    ("no version here", None),
+])
+def test_java_major(text, major):
+    assert machine.java_major(text) == major
+
+
+# --- npm and browser ------------------------------------------------------------------------------------------
+
+def test_npm(bare):
+    assert machine.find_npm() is None
+    npm = fake_program(bare, "npm")
+    assert machine.find_npm() == str(npm)
+
+
+def test_browser_absent(bare):
+    assert machine.find_browser() is None
+
+
+@pytest.mark.parametrize("name", machine.BROWSERS)
+def test_browser_each_name(bare, name):
+    browser = fake_program(bare, name)
+    assert machine.find_browser() == str(browser)
+
+
+def test_browser_env(bare, tmp_path, monkeypatch):
+    fake_program(bare, "chromium")
+    mine = fake_program(tmp_path, "my-chrome")
+    monkeypatch.setenv("COURSE_BROWSER", str(mine))
+    assert machine.find_browser() == str(mine)
+    monkeypatch.setenv("COURSE_BROWSER", str(tmp_path / "missing-chrome"))
+    assert machine.find_browser() is None
+
+
+# --- frameworks (faked modules: the real ones are slow to import and machine-dependent) -------------------------
+
+def fake_tensorflow(monkeypatch, get_memory_info):
+    experimental = types.SimpleNamespace(get_memory_info=get_memory_info)
+    tf = types.SimpleNamespace(config=types.SimpleNamespace(experimental=experimental))
+    monkeypatch.setitem(sys.modules, "tensorflow", tf)
+
+
+def test_tf_allocator_stats_present(monkeypatch):
+    fake_tensorflow(monkeypatch, lambda device: {"current": 0, "peak": 0})
+    assert machine.tf_allocator_stats_available("CPU:0") is True
+
+
+def test_tf_allocator_stats_absent(monkeypatch):
+    def refuse(device):
+        raise ValueError(f"Allocator stats not available for device '{device}'")
+    fake_tensorflow(monkeypatch, refuse)
+    assert machine.tf_allocator_stats_available("CPU:0") is False
+
+
+def test_tf_not_installed(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorflow", None)  # import raises ImportError
+    assert machine.tf_allocator_stats_available() is False
+
+
+def fake_torch(monkeypatch, cuda: bool, mps: bool | None):
+    backends = types.SimpleNamespace()
+    if mps is not None:
+        backends.mps = types.SimpleNamespace(is_available=lambda: mps)
+    torch = types.SimpleNamespace(cuda=types.SimpleNamespace(is_available=lambda: cuda), backends=backends)
+    monkeypatch.setitem(sys.modules, "torch", torch)
+
+
+@pytest.mark.parametrize("cuda, mps, expected", [
+    (True, False, "cuda"), (False, True, "mps"), (False, False, "none"), (False, None, "none"),
+])
+def test_torch_accelerator(monkeypatch, cuda, mps, expected):
+    fake_torch(monkeypatch, cuda, mps)
+    assert machine.torch_accelerator() == expected
+
+
+def test_report_says_how_to_install(bare):
+    lines = machine.report(frameworks=False)
+    assert len(lines) == 4
+    assert all("missing ->" in line for line in lines)
+    assert any("apt-get install g++" in line for line in lines)
+    fake_program(bare, "npm")
+    assert any(line.startswith("npm") and line.endswith(str(bare / "npm")) for line in machine.report(frameworks=False))
+
+
+def test_real_machine_report_runs():
+    out = subprocess.run([sys.executable, "-m", "utils.machine", "--no-frameworks"], capture_output=True, text=True,
+                         check=True, cwd=Path(machine.__file__).resolve().parent.parent, env=dict(os.environ))
+    assert len(out.stdout.strip().splitlines()) == 4
