@@ -140,6 +140,47 @@ def test_outputs_hold_no_machine_paths_and_stay_small(name):
 
 
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_no_stored_timing_is_marked_unreliable(name):
+    """utils.timing prints UNRELIABLE under a noisy measurement; such outputs are rebuilt, never committed."""
+    noisy = build_notebooks.unreliable_outputs(load(name))
+    assert not noisy, f"{name}: " + "; ".join(f"cell {i}: {line}" for i, line in noisy) + (
+        " -- rebuild this notebook on a quiet machine")
+
+
+def test_the_unreliable_check_finds_the_warning_line():
+    from utils.timing import Timing, ratio_table
+
+    noisy = Timing("eager", 0.011, 0.046, 7, 1)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(table)")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=ratio_table([noisy]))]
+    assert [i for i, _ in build_notebooks.unreliable_outputs(nb)] == [0]
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=ratio_table([Timing("q", 1, 0, 7, 1)]))]
+    assert build_notebooks.unreliable_outputs(nb) == []
+
+
+def test_the_build_tool_refuses_to_write_a_notebook_with_an_unreliable_timing(tmp_path, monkeypatch, capsys):
+    from utils.timing import Timing
+
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "99_fake.py").write_text("# %%\nprint('table')\n")
+    noisy_line = Timing("eager", 0.011, 0.046, 7, 1).warning
+
+    def fake_execute(nb, timeout_s):
+        nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=noisy_line + "\n")]
+        return 1.0, 10.0
+
+    monkeypatch.setattr(build_notebooks, "TEXT", tmp_path / "text")
+    monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
+    monkeypatch.setattr(build_notebooks, "execute", fake_execute)
+    monkeypatch.setattr(sys, "argv", ["build_notebooks.py", "99_fake"])
+    assert build_notebooks.main() == 1
+    assert not (tmp_path / "99_fake.ipynb").exists()
+    assert "cell 0: UNRELIABLE" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "argv", ["build_notebooks.py", "--allow-unreliable", "99_fake"])
+    assert build_notebooks.main() == 0 and (tmp_path / "99_fake.ipynb").exists()
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
 def test_no_skipped_cells(name):
     for cell in load(name).cells:
         assert "NBVAL_SKIP" not in cell.source, f"{name}: NBVAL_SKIP hides a cell from the tests; make it run instead"

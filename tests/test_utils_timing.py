@@ -56,3 +56,80 @@ def test_ratio_table_shows_speedups_against_the_first_row():
     assert "4.00x" in table.splitlines()[2]
     with pytest.raises(ValueError):
         ratio_table([])
+
+
+# --- knowing when a measurement cannot be trusted ---------------------------------------------
+
+def test_a_noisy_sample_is_flagged_in_str_and_in_the_table():
+    import utils.timing as timing
+
+    noisy = Timing("eager", median_s=0.011, iqr_s=0.046, repeats=7, calls_per_repeat=1, load_average=0.5, cpu_count=2)
+    assert noisy.unreliable and "IQR" in noisy.unreliable[0]
+    assert timing.UNRELIABLE_MARK in str(noisy)
+    quiet = Timing("compiled", median_s=0.010, iqr_s=0.0001, repeats=7, calls_per_repeat=1, load_average=0.5,
+                   cpu_count=2)
+    table = ratio_table([noisy, quiet])
+    warnings = [line for line in table.splitlines() if line.startswith(timing.UNRELIABLE_MARK)]
+    assert len(warnings) == 1 and "(eager)" in warnings[0]
+
+
+def test_an_iqr_just_under_the_limit_is_not_flagged():
+    from utils.timing import IQR_LIMIT
+
+    ok = Timing("ok", median_s=1.0, iqr_s=IQR_LIMIT * 0.99, repeats=7, calls_per_repeat=1)
+    assert ok.unreliable == [] and ok.warning == "" and "UNRELIABLE" not in str(ok)
+
+
+def test_a_load_average_above_the_core_count_during_measure_is_flagged(monkeypatch):
+    import utils.timing as timing
+
+    monkeypatch.setattr(timing.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(timing, "load_average", lambda: 5.0)
+    result = measure(lambda: None, warmup=1, repeats=3, number=10)
+    assert result.load_average == 5.0 and result.cpu_count == 2
+    assert any("load average 5.0 above 2 cores" in r for r in result.unreliable)
+    assert timing.UNRELIABLE_MARK in ratio_table([result])
+
+
+def test_a_quiet_measurement_is_not_flagged(monkeypatch):
+    import utils.timing as timing
+
+    monkeypatch.setattr(timing.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(timing, "load_average", lambda: 0.3)
+
+
+    class SteadyTimer:  # every batch takes exactly 3 ms, so the IQR is 0
+        def __init__(self, stmt):
+            self.stmt = stmt
+
+        def repeat(self, repeat, number):
+            return [0.003] * repeat
+
+    monkeypatch.setattr(timing.timeit, "Timer", SteadyTimer)
+    result = measure(lambda: None, warmup=1, repeats=5, number=3)
+    assert result.median_s == pytest.approx(0.001) and result.iqr_s == 0 and result.unreliable == []
+    assert "UNRELIABLE" not in str(result) and "UNRELIABLE" not in ratio_table([result])
+
+
+def test_no_load_average_on_the_platform_is_not_an_error(monkeypatch):
+    import utils.timing as timing
+
+    def no_loadavg():
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(timing.os, "getloadavg", no_loadavg)
+    assert timing.load_average() is None
+    assert measure(lambda: None, warmup=1, repeats=3, number=10).load_average is None
+
+
+# --- Apple mps synchronisation ------------------------------------------------------------------
+
+@pytest.mark.parametrize("mps_available", [True, False])
+def test_torch_sync_waits_for_mps_when_it_is_in_use(monkeypatch, mps_available):
+    torch = pytest.importorskip("torch")
+    calls = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps_available)
+    monkeypatch.setattr(torch.mps, "synchronize", lambda: calls.append("mps"))
+    measure(lambda: 1, warmup=2, repeats=3, number=4, sync="torch")
+    assert calls == (["mps"] * (2 + 3) if mps_available else [])

@@ -13,6 +13,12 @@ wall time and the peak of their summed resident memory.
     python tools/build_notebooks.py 01_graphs       # names starting with 01_graphs
     python tools/build_notebooks.py --check         # only check text and .ipynb are in sync
     python tools/build_notebooks.py --measure-only  # execute and measure, write nothing
+
+A notebook whose outputs say a timing is UNRELIABLE (``utils.timing`` prints
+that line when the IQR is large against the median or the load average was
+above the core count) is not written: the tool names the cell and exits 1.
+Rebuild it on a quiet machine. ``--allow-unreliable`` writes it anyway for an
+interim build; ``tests/test_structure.py`` then fails until it is rebuilt.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler  # noqa: E402
+from utils.timing import UNRELIABLE_MARK  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
 TEXT = NOTEBOOKS / "text"
@@ -72,6 +79,20 @@ def scrub(nb: nbformat.NotebookNode) -> None:
     nb.metadata.pop("widgets", None)
 
 
+def unreliable_outputs(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(cell index, line) for every output line that carries utils.timing's UNRELIABLE warning."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", "")] + [
+                v for k, v in output.get("data", {}).items() if k.startswith("text/")
+            ]
+            for text in texts:
+                text = "".join(text) if isinstance(text, list) else str(text)
+                found += [(index, line.strip()) for line in text.splitlines() if UNRELIABLE_MARK in line]
+    return found
+
+
 def in_sync(text_file: Path) -> bool:
     """True when notebooks/NAME.ipynb has the same cells (sources and types) as its text twin."""
     ipynb = NOTEBOOKS / (text_file.stem + ".ipynb")
@@ -89,6 +110,8 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="only check that every .ipynb matches its text twin")
     parser.add_argument("--measure-only", action="store_true", help="execute and measure, do not write notebooks")
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+    parser.add_argument("--allow-unreliable", action="store_true",
+                        help="write notebooks even when a timing says UNRELIABLE (interim builds only)")
     parser.add_argument("--json", type=Path, help="also write the measurements to this JSON file")
     args = parser.parse_args()
 
@@ -117,6 +140,14 @@ def main() -> int:
             flag = "  OVER BUDGET"
         print(f"  {seconds:6.1f} s   peak {peak_mb:7.0f} MB{flag}", flush=True)
         rows.append({"notebook": text_file.stem, "seconds": round(seconds, 1), "peak_mb": round(peak_mb)})
+        noisy = unreliable_outputs(nb)
+        for index, line in noisy:
+            print(f"  cell {index}: {line}", file=sys.stderr)
+        if noisy and not args.allow_unreliable:
+            print(f"  NOT WRITTEN: {text_file.stem} has {len(noisy)} UNRELIABLE timing line(s) "
+                  f"(cells {sorted({i for i, _ in noisy})}); rebuild on a quiet machine", file=sys.stderr)
+            failed = True
+            continue
         if not args.measure_only:
             scrub(nb)
             nbformat.write(nb, NOTEBOOKS / (text_file.stem + ".ipynb"))

@@ -8,8 +8,23 @@ gets wrong, and this gets right:
   trace and compile; they are excluded.
 * **Asynchronous devices.** GPU kernels are queued, not finished, when a Python
   call returns. ``sync`` is called before the clock stops: ``"torch"`` waits for
-  the CUDA stream; ``"tf"`` fetches the result to the host (TensorFlow has no
-  public stream-synchronise call, and ``.numpy()`` blocks until it is ready).
+  the CUDA stream and, on Apple silicon, the ``mps`` queue; ``"tf"`` fetches the
+  result to the host (TensorFlow has no public stream-synchronise call, and
+  ``.numpy()`` blocks until it is ready).
+
+A measurement also says when it cannot be trusted. :attr:`Timing.unreliable`
+lists the reasons, and ``str(timing)`` and :func:`ratio_table` print them on a
+line starting with ``UNRELIABLE`` (:data:`UNRELIABLE_MARK`):
+
+* the inter-quartile range of the batches is more than :data:`IQR_LIMIT`
+  (0.25) times the median: a quarter of the batches disagree with the middle
+  by that much, so a ratio of two such rows is not worth two digits;
+* the 1-minute load average (:func:`os.getloadavg`, sampled before and after
+  the timed batches, the larger kept) was above the number of CPU cores: other
+  processes were queuing for the same cores, so the numbers measure contention.
+
+``tools/build_notebooks.py`` refuses to store a notebook whose outputs contain
+the mark, and ``tests/test_structure.py`` checks that no stored output does.
 
 Timings belong in notebooks and benchmark scripts, as ratios measured in the
 same run. Never assert on them in a test.
@@ -17,12 +32,26 @@ same run. Never assert on them in a test.
 
 from __future__ import annotations
 
+import os
 import statistics
 import timeit
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-__all__ = ["Timing", "measure", "ratio_table"]
+__all__ = ["IQR_LIMIT", "UNRELIABLE_MARK", "Timing", "load_average", "measure", "ratio_table"]
+
+#: A timing whose IQR exceeds this fraction of its median is flagged unreliable.
+IQR_LIMIT = 0.25
+#: The word that starts every warning line; the build tool and the structure test look for it.
+UNRELIABLE_MARK = "UNRELIABLE"
+
+
+def load_average() -> float | None:
+    """The 1-minute load average, or None where the platform has none (Windows)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -34,16 +63,42 @@ class Timing:
     iqr_s: float
     repeats: int
     calls_per_repeat: int
+    #: the highest 1-minute load average seen while measuring (None: not known)
+    load_average: float | None = None
+    #: the machine's CPU cores when measured (None: not known)
+    cpu_count: int | None = None
 
     @property
     def median_ms(self) -> float:
         return self.median_s * 1e3
 
+    @property
+    def unreliable(self) -> list[str]:
+        """Why this timing should not be trusted; empty when nothing is wrong."""
+        reasons = []
+        if self.median_s > 0 and self.iqr_s > IQR_LIMIT * self.median_s:
+            reasons.append(
+                f"IQR {self.iqr_s * 1e3:.3f} ms is {self.iqr_s / self.median_s:.2f}x the median "
+                f"(limit {IQR_LIMIT}x)"
+            )
+        if self.load_average is not None and self.cpu_count and self.load_average > self.cpu_count:
+            reasons.append(f"load average {self.load_average:.1f} above {self.cpu_count} cores")
+        return reasons
+
+    @property
+    def warning(self) -> str:
+        """One line starting with UNRELIABLE_MARK, or "" when the timing is fine."""
+        reasons = self.unreliable
+        if not reasons:
+            return ""
+        return f"{UNRELIABLE_MARK} ({self.label}): " + "; ".join(reasons) + ". Re-run on a quiet machine."
+
     def __str__(self) -> str:
-        return (
+        text = (
             f"{self.label}: {self.median_ms:.3f} ms per call "
             f"(median of {self.repeats} x {self.calls_per_repeat} calls, IQR {self.iqr_s * 1e3:.3f} ms)"
         )
+        return text + ("\n" + self.warning if self.warning else "")
 
 
 def _sync_function(sync: str | Callable[[Any], Any] | None) -> Callable[[Any], Any]:
@@ -57,6 +112,10 @@ def _sync_function(sync: str | Callable[[Any], Any] | None) -> Callable[[Any], A
         def torch_sync(result):
             if torch.cuda.is_available():
                 torch.cuda.synchronize()
+            # Apple GPUs queue their kernels too; torch.mps.synchronize waits for them.
+            mps = getattr(torch.backends, "mps", None)
+            if mps is not None and mps.is_available():
+                torch.mps.synchronize()
 
         return torch_sync
     if sync == "tf":
@@ -94,6 +153,7 @@ def measure(
     if warmup < 1:
         raise ValueError("warmup must be at least 1: first calls trace, compile and allocate")
     do_sync = _sync_function(sync)
+    loads = [load_average()]
     for _ in range(warmup):
         do_sync(fn())
 
@@ -115,13 +175,26 @@ def measure(
     else:
         n = number
     totals = timer.repeat(repeat=repeats, number=1)
+    loads.append(load_average())
     per_call = sorted(t / n for t in totals)
     q1, _, q3 = statistics.quantiles(per_call, n=4)
-    return Timing(label or getattr(fn, "__name__", "fn"), statistics.median(per_call), q3 - q1, repeats, n)
+    known = [x for x in loads if x is not None]
+    return Timing(
+        label or getattr(fn, "__name__", "fn"),
+        statistics.median(per_call),
+        q3 - q1,
+        repeats,
+        n,
+        load_average=max(known) if known else None,
+        cpu_count=os.cpu_count(),
+    )
 
 
 def ratio_table(timings: Iterable[Timing], baseline: Timing | None = None) -> str:
-    """A plain-text table of timings and their ratio to ``baseline`` (default: the first)."""
+    """A plain-text table of timings and their ratio to ``baseline`` (default: the first).
+
+    Rows that :attr:`Timing.unreliable` flags get a warning line under the table.
+    """
     rows = list(timings)
     if not rows:
         raise ValueError("no timings to tabulate")
@@ -132,4 +205,9 @@ def ratio_table(timings: Iterable[Timing], baseline: Timing | None = None) -> st
         lines.append(
             f"{t.label:<{width}}  {t.median_ms:>10.3f}  {t.iqr_s * 1e3:>8.3f}  {base.median_s / t.median_s:>6.2f}x"
         )
+    seen = set()
+    for t in rows + [base]:
+        if t.warning and id(t) not in seen:
+            seen.add(id(t))
+            lines.append(t.warning)
     return "\n".join(lines)
