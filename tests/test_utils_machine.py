@@ -192,3 +192,23 @@ def test_real_machine_report_runs():
     out = subprocess.run([sys.executable, "-m", "utils.machine", "--no-frameworks"], capture_output=True, text=True,
                          check=True, cwd=Path(machine.__file__).resolve().parent.parent, env=dict(os.environ))
     assert len(out.stdout.strip().splitlines()) == 4
+
+
+# --- what `make lab` / `make test` need (tools/preflight.sh) ---------------------------------------------------
+
+def test_missing_for_lists_apt_packages_and_require_exits_1(bare):
+    assert [item for item, _, _ in machine.missing_for("test")] == ["c++ compiler", "java", "npm", "browser"]
+    assert [item for item, _, _ in machine.missing_for("lab")] == ["c++ compiler", "java", "npm"]  # no browser
+    assert dict((i, p) for i, p, _ in machine.missing_for("test"))["java"][0] == "default-jre-headless"
+    for name in ("g++", "npm", "chromium"):
+        fake_program(bare, name, stdout="1")
+    fake_program(bare, "java", stderr='openjdk version "11.0.2"')  # too old for TorchServe
+    assert [item for item, _, _ in machine.missing_for("test")] == ["java"]
+    root = Path(machine.__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, "-m", "utils.machine", "--require", "test"], capture_output=True, text=True,
+                         cwd=root, env={**os.environ})
+    assert run.returncode == 1 and run.stdout.split("\t")[:2] == ["java", "default-jre-headless openjdk-17-jre-headless"]
+    fake_program(bare, "java", stderr='openjdk version "21.0.5" 2024-10-15')
+    run = subprocess.run([sys.executable, "-m", "utils.machine", "--require", "test"], capture_output=True, text=True,
+                         cwd=root, env={**os.environ})
+    assert (run.returncode, run.stdout) == (0, "")

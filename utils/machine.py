@@ -164,5 +164,35 @@ def report(frameworks: bool = True) -> list[str]:
             for item, value in found.items()]
 
 
+# Added for the Makefile's preflight (tools/preflight.sh): what `make lab` / `make test` need, and the
+# Debian/Ubuntu packages that provide it, tried in order (Ubuntu 22.04's default-jre-headless is Java 11).
+APT_PACKAGES = {
+    "c++ compiler": ("g++",),
+    "java": ("default-jre-headless", "openjdk-17-jre-headless"),
+    "npm": ("npm",),
+    "browser": ("chromium",),
+}
+NEEDED_FOR = {
+    "lab": ("c++ compiler", "java", "npm"),  # torch.compile (01), TorchServe (07), offline Visdom (06)
+    "test": ("c++ compiler", "java", "npm", "browser"),  # + tests/test_browser.py
+}
+
+
+def missing_for(purpose: str) -> list[tuple[str, tuple[str, ...], str]]:
+    """``(item, apt packages, hint)`` for each program ``purpose`` (``"lab"`` or ``"test"``) needs and lacks."""
+    present = {
+        "c++ compiler": find_cxx_compiler,
+        "java": find_java,
+        "npm": find_npm,
+        "browser": find_browser,
+    }
+    return [(item, APT_PACKAGES[item], INSTALL_HINTS[item]) for item in NEEDED_FOR[purpose] if not present[item]()]
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--require"]:  # `--require lab|test`: one tab-separated line per missing item, exit 1
+        gone = missing_for(sys.argv[2])
+        for item, packages, hint in gone:
+            print(f"{item}\t{' '.join(packages)}\t{hint}")
+        sys.exit(1 if gone else 0)
     print("\n".join(report(frameworks="--no-frameworks" not in sys.argv[1:])))
