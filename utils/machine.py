@@ -1,18 +1,11 @@
 """What this machine has: the optional programs and features some lessons use.
 
-Each detector answers one question without raising, so a notebook cell (or the
-build) can branch on it and say what is missing instead of showing a traceback:
-
-* :func:`find_cxx_compiler` -- the C++ compiler ``torch.compile`` (Inductor) would call;
-* :func:`find_java` -- a Java runtime new enough for TorchServe's front end;
-* :func:`find_npm` -- npm, which puts Visdom's browser assets in place offline;
-* :func:`find_browser` -- a Chromium for the headless browser test;
-* :func:`tf_allocator_stats_available` -- whether TensorFlow keeps allocator
-  statistics (``get_memory_info``) for a device; on CPU that depends on the build and CPU;
-* :func:`torch_accelerator` -- ``"cuda"``, ``"mps"`` or ``"none"``.
-
-Importing this module imports neither PyTorch nor TensorFlow. ``python -m
-utils.machine`` prints one line per item, with the Debian/Ubuntu fix for what is missing.
+Each detector answers one question without raising, so a cell (or the build) can say what is missing
+instead of showing a traceback: the C++ compiler ``torch.compile`` (Inductor) calls, a Java for TorchServe,
+npm (offline Visdom assets), a Chromium (browser test), TensorFlow's allocator statistics and oneDNN
+kernels (on Linux on by default only on CPUs with AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX; without them
+``get_memory_info("CPU:0")`` raises), and PyTorch's accelerator. Importing this module imports neither
+framework. ``python -m utils.machine`` prints one line per item, with the Debian/Ubuntu fix for what is missing.
 """
 
 from __future__ import annotations
@@ -23,16 +16,8 @@ import shutil
 import subprocess
 import sys
 
-__all__ = [
-    "INSTALL_HINTS",
-    "find_cxx_compiler",
-    "find_java",
-    "find_npm",
-    "find_browser",
-    "tf_allocator_stats_available",
-    "torch_accelerator",
-    "report",
-]
+__all__ = ["INSTALL_HINTS", "find_cxx_compiler", "find_java", "find_npm", "find_browser",
+           "tf_allocator_stats_available", "tf_onednn_enabled", "torch_accelerator", "report"]
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -41,7 +26,7 @@ INSTALL_HINTS = {
     "java": "apt-get install default-jre-headless  (needs Java 17+; or set JAVA_HOME)",
     "npm": "apt-get install npm, then: python tools/setup_visdom_offline.py",
     "browser": "Debian: apt-get install chromium; Ubuntu: install Google Chrome, or set COURSE_BROWSER=/path/to/chrome",
-    "tf allocator stats": "nothing to install: TensorFlow's CPU allocator keeps them only on some builds/CPUs; a GPU always has them",
+    "tf allocator stats": "optional: kept on CPU only with oneDNN on (TF_ENABLE_ONEDNN_OPTS=1 turns it on); a GPU always keeps them",
     "torch accelerator": "optional: an NVIDIA GPU (CUDA build of torch) or Apple silicon (mps)",
 }
 
@@ -56,12 +41,8 @@ def _runs(command: list[str], timeout_s: float = 10.0) -> subprocess.CompletedPr
 
 
 def find_cxx_compiler() -> str | None:
-    """The C++ compiler Inductor would use, or None.
-
-    Inductor tries ``$CXX`` when it is set (and then nothing else), else ``g++``
-    (``clang++`` on macOS), and accepts it when ``<cxx> --version`` succeeds. We
-    mirror that, and try ``clang++`` after ``g++`` on Linux too, as a hint.
-    """
+    """The C++ compiler Inductor would use, or None. Inductor tries only ``$CXX`` when it is set, else
+    ``g++`` (``clang++`` on macOS), if ``<cxx> --version`` succeeds; we also try the other one, as a hint."""
     cxx = os.environ.get("CXX", "").strip()
     candidates = [cxx] if cxx else (["clang++", "g++"] if sys.platform == "darwin" else ["g++", "clang++"])
     for name in candidates:
@@ -79,28 +60,17 @@ def java_major(version_text: str) -> int | None:
     match = _JAVA_VERSION.search(version_text)
     if match is None:
         return None
-    major = int(match.group(1))
-    if major == 1 and match.group(2):  # Java 8 and older: "1.8.0"
-        major = int(match.group(2))
-    return major
+    return int(match.group(2)) if match.group(1) == "1" and match.group(2) else int(match.group(1))  # "1.8.0"
 
 
 def find_java(min_major: int = 17) -> tuple[str, int] | None:
-    """``(path, major)`` of the Java TorchServe would start, if it is at least ``min_major``; else None.
-
-    TorchServe runs ``$JAVA_HOME/bin/java`` when ``JAVA_HOME`` is set, else ``java`` on PATH.
-    """
+    """``(path, major)`` of the Java TorchServe would start (``$JAVA_HOME/bin/java``, else ``java`` on
+    PATH) if its major version is at least ``min_major``; else None."""
     java_home = os.environ.get("JAVA_HOME", "").strip()
     path = os.path.join(java_home, "bin", "java") if java_home else shutil.which("java")
-    if not path:
-        return None
-    done = _runs([path, "-version"])  # prints to stderr
-    if done is None:
-        return None
-    major = java_major(done.stderr + done.stdout)
-    if major is None or major < min_major:
-        return None
-    return path, major
+    done = _runs([path, "-version"]) if path else None  # prints to stderr
+    major = java_major(done.stderr + done.stdout) if done else None
+    return (path, major) if major is not None and major >= min_major else None
 
 
 def find_npm() -> str | None:
@@ -113,24 +83,27 @@ def find_browser() -> str | None:
     chosen = os.environ.get("COURSE_BROWSER", "").strip()
     if chosen:
         return shutil.which(chosen)
-    for name in BROWSERS:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+    return next((path for path in map(shutil.which, BROWSERS) if path), None)
 
 
 def tf_allocator_stats_available(device: str = "CPU:0") -> bool:
     """True when ``tf.config.experimental.get_memory_info(device)`` works here (imports TensorFlow)."""
     try:
         import tensorflow as tf
-    except ImportError:
-        return False
-    try:
         tf.config.experimental.get_memory_info(device)
-    except (ValueError, RuntimeError):
+    except (ImportError, ValueError, RuntimeError):  # ValueError: "Allocator stats not available for device"
         return False
     return True
+
+
+def tf_onednn_enabled() -> bool | None:
+    """Whether TensorFlow's oneDNN CPU kernels are on, or None when it cannot tell (imports TensorFlow;
+    reads ``IsMklEnabled``, a private binding that may move between releases)."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+        return bool(_pywrap_util_port.IsMklEnabled())
+    except (ImportError, AttributeError):
+        return None
 
 
 def torch_accelerator() -> str:
@@ -142,9 +115,7 @@ def torch_accelerator() -> str:
     if torch.cuda.is_available():
         return "cuda"
     mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return "mps"
-    return "none"
+    return "mps" if mps is not None and mps.is_available() else "none"
 
 
 def report(frameworks: bool = True) -> list[str]:
