@@ -87,7 +87,7 @@ def test_a_load_average_above_the_core_count_during_measure_is_flagged(monkeypat
     monkeypatch.setattr(timing, "load_average", lambda: 5.0)
     result = measure(lambda: None, warmup=1, repeats=3, number=10)
     assert result.load_average == 5.0 and result.cpu_count == 2
-    assert any("load average 5.0 above 2 cores" in r for r in result.unreliable)
+    assert any("load average 5.0 on 2 cores" in r for r in result.unreliable)
     assert timing.UNRELIABLE_MARK in ratio_table([result])
 
 
@@ -133,3 +133,22 @@ def test_torch_sync_waits_for_mps_when_it_is_in_use(monkeypatch, mps_available):
     monkeypatch.setattr(torch.mps, "synchronize", lambda: calls.append("mps"))
     measure(lambda: 1, warmup=2, repeats=3, number=4, sync="torch")
     assert calls == (["mps"] * (2 + 3) if mps_available else [])
+
+
+@pytest.mark.parametrize("ratio, expected", [(2.0, "2.00x the speed of eager in this run: faster than eager"),
+                                             (0.5, "slower than eager"), (1.05, "about as fast as eager"),
+                                             (0.95, "about as fast as eager")])
+def test_read_ratio_says_what_the_number_says(ratio, expected):
+    from utils.timing import read_ratio
+
+    assert expected in read_ratio(ratio, "torch.compile", "eager")
+
+
+def test_the_load_limit_is_per_core_with_slack_for_the_benchmark_itself():
+    from utils.timing import LOAD_PER_CORE_LIMIT
+
+    at_limit = Timing("x", 1.0, 0.0, 7, 1, load_average=LOAD_PER_CORE_LIMIT * 2, cpu_count=2)
+    over = Timing("x", 1.0, 0.0, 7, 1, load_average=LOAD_PER_CORE_LIMIT * 2 + 0.1, cpu_count=2)
+    busy_with_itself = Timing("x", 1.0, 0.0, 7, 1, load_average=2.2, cpu_count=2)  # one 2-thread benchmark
+    assert at_limit.unreliable == [] and busy_with_itself.unreliable == []
+    assert over.unreliable and "load average" in over.unreliable[0]
