@@ -227,22 +227,41 @@ finally:
 # ```
 #
 # `tf.config.experimental.get_memory_info` is TensorFlow's `torch.cuda.memory_allocated`: current and peak bytes
-# held by tensors, for a GPU, or for the CPU.
+# held by tensors. A GPU keeps these statistics. The CPU keeps them only on some builds and CPUs: on Linux,
+# TensorFlow turns its oneDNN kernels on by default only for CPUs with AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX
+# (`DefaultOneDnnPolicy` in tensorflow/tensorflow `tensorflow/core/util/util.cc`), and with oneDNN off the CPU
+# allocator keeps none: on one AMD EPYC the course's test run got `ValueError: Cannot reset memory stats for device
+# 'CPU:0'` here (issue 10), and `TF_ENABLE_ONEDNN_OPTS=0` gives the same error on any machine. The cell checks first
+# (`utils.machine.tf_allocator_stats_available`) and shows the error where the statistics are absent.
 
 # %%
+from utils.machine import tf_allocator_stats_available, tf_onednn_enabled
+
 MiB = 2**20
-where = device.lstrip("/")  # "GPU:0", or "CPU:0": TensorFlow's CPU allocator keeps the same statistics
+where = device.lstrip("/")  # "GPU:0", or "CPU:0" (statistics there only on some builds and CPUs, see above)
 if ON_GPU:
     print("memory growth:", [tf.config.experimental.get_memory_growth(g) for g in tf.config.list_physical_devices("GPU")])
-tf.config.experimental.reset_memory_stats(where)
-before = tf.config.experimental.get_memory_info(where)["current"]
-with tf.device(device):
-    big = tf.zeros((32, 1024, 1024))  # 128 MiB of float32
-info = tf.config.experimental.get_memory_info(where)
-print(f"{where}: current +{(info['current'] - before) / MiB:.0f} MiB after creating a 128 MiB tensor, peak {info['peak'] / MiB:.0f} MiB")
-del big
-info = tf.config.experimental.get_memory_info(where)
-print(f"{where}: after del, current {(info['current'] - before) / MiB:+.0f} MiB, peak still {info['peak'] / MiB:.0f} MiB")
+if tf_allocator_stats_available(where):
+    tf.config.experimental.reset_memory_stats(where)
+    before = tf.config.experimental.get_memory_info(where)["current"]
+    with tf.device(device):
+        big = tf.zeros((32, 1024, 1024))  # 128 MiB of float32
+    info = tf.config.experimental.get_memory_info(where)
+    print(f"{where}: current +{(info['current'] - before) / MiB:.0f} MiB after creating a 128 MiB tensor, peak {info['peak'] / MiB:.0f} MiB")
+    del big
+    info = tf.config.experimental.get_memory_info(where)
+    print(f"{where}: after del, current {(info['current'] - before) / MiB:+.0f} MiB, peak still {info['peak'] / MiB:.0f} MiB")
+else:
+    try:
+        tf.config.experimental.reset_memory_stats(where)
+    except ValueError as err:
+        print(f"reset_memory_stats({where!r}) -> ValueError: {err}")
+    else:
+        raise AssertionError(f"get_memory_info({where!r}) failed, yet reset_memory_stats({where!r}) worked")
+    print(f"This machine's {where} allocator keeps no statistics (oneDNN kernels on: {tf_onednn_enabled()}; on by "
+          "default only on CPUs with AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX). Where it keeps them, this cell prints the current "
+          "memory growing by 128 MiB when a 128 MiB tensor is created, and the peak staying there after `del`; "
+          "on a GPU, get_memory_info('GPU:0') reports the same current/peak bytes.")
 if not ON_GPU:
     print("No GPU: with one, the same cell reports GPU:0, where memory growth decides how much TensorFlow "
           "reserves from the driver (what nvidia-smi shows) beyond these live tensors.")
