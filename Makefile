@@ -4,68 +4,102 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+PIP := "$(PY)" -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
+# Every package of the built environment, exact (make lock refreshes it). Empty LOCK_ARGS = resolve afresh.
+LOCK := requirements-lock.txt
+LOCK_ARGS ?= -c "$(CURDIR)/$(LOCK)"
+# torch: auto = the CPU build from PyTorch's CPU index on a machine without an NVIDIA GPU, the CUDA build from
+# PyPI (about 4 GB more) with one. TORCH_VARIANT=cpu or TORCH_VARIANT=cuda overrides the choice.
+TORCH_VARIANT ?= auto
+TORCH_VERSION := 2.13.0
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+# pip itself: 24.2 is the pip Python 3.13.0 bundles, and runs on 3.11-3.13.
+# visdom 0.2.4 ships only a setup.py that imports pkg_resources (gone in setuptools 81): it is built against these.
+VISDOM_BUILD_DEPS := setuptools==80.9.0 wheel==0.48.0
+PREFLIGHT = PYTHON="$(PYTHON)" VENV="$(VENV)" TORCH_VARIANT="$(TORCH_VARIANT)" TORCH_VERSION="$(TORCH_VERSION)" \
+	TORCH_CPU_INDEX="$(TORCH_CPU_INDEX)" "$(CURDIR)/tools/preflight.sh"
 # JupyterLab refuses to run as root (Docker, some classroom machines) unless told it may.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 
-.PHONY: lab test test-here venv system-deps notebooks check-notebooks course-map clean help
+.PHONY: lab test test-here venv preflight-lab preflight-test lock notebooks check-notebooks course-map clean help
+# the preflight must finish before the venv build starts, also under make -j
+.NOTPARALLEL:
 
 help:
 	@echo "make lab        set up .venv if needed and open the course in JupyterLab"
 	@echo "make test       set up .venv if needed and run every test (nbval on every notebook, unit and structure tests)"
 	@echo "make test-here  run the same tests with the current Python, no venv (GPU box, Colab)"
 	@echo "make notebooks  rebuild notebooks/*.ipynb from notebooks/text/*.py and execute them"
+	@echo "make lock       rebuild $(LOCK) from a fresh resolve of requirements.txt"
 	@echo "make course-map rewrite the course map in README.md from utils/course.py"
+	@echo "options: PYTHON=python3.12 (3.11-3.13)  TORCH_VARIANT=auto|cpu|cuda  VENV=.venv"
 
-$(STAMP): requirements.txt tools/setup_visdom_offline.py
-	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, this is " + sys.version.split()[0]'
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q "setuptools<81" wheel
-	@# visdom ships only a source archive whose setup.py imports pkg_resources (removed in setuptools 81):
-	@# build it against the setuptools above instead of the newest one pip would pick.
-	$(PY) -m pip install --disable-pip-version-check -q --no-build-isolation -c requirements.txt visdom
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
-	@# visdom's server downloads its JS/CSS from CDNs at every start and exits offline: fetch the same files once from npm
-	$(PY) tools/setup_visdom_offline.py
-	touch $(STAMP)
+# First, and within seconds: Python 3.11-3.13 with venv support, g++, Java 17+, npm (and chromium for the tests),
+# and a reachable torch build. As root with apt-get the missing programs are installed; otherwise `make test`
+# stops with one line per missing thing and the command that installs it, and `make lab` only warns.
+preflight-lab:
+	@$(PREFLIGHT) lab
+preflight-test:
+	@$(PREFLIGHT) test
 
-venv: $(STAMP)
+$(STAMP): requirements.txt $(LOCK) tools/setup_visdom_offline.py
+	"$(PYTHON)" -m venv "$(VENV)"
+	$(PIP) install -q pip==24.2
+	@# visdom's setup.py needs pkg_resources: build it first, against the setuptools above, not the newest one
+	$(PIP) install -q $(VISDOM_BUILD_DEPS)
+	$(PIP) install -q $(LOCK_ARGS) -c requirements.txt --no-build-isolation visdom==0.2.4
+	@# torch before the rest, so that requirements.txt's torch==$(TORCH_VERSION) is already satisfied by this build
+	@variant="$(TORCH_VARIANT)"; \
+	if [ "$$variant" = auto ]; then \
+	  if command -v nvidia-smi >/dev/null 2>&1 || [ -e /proc/driver/nvidia ]; then variant=cuda; else variant=cpu; fi; \
+	fi; \
+	if [ "$$variant" = cpu ]; then \
+	  echo "torch $(TORCH_VERSION): the CPU build, from $(TORCH_CPU_INDEX) (TORCH_VARIANT=cuda for the CUDA build)"; \
+	  $(PIP) install -q --retries 2 $(LOCK_ARGS) --extra-index-url $(TORCH_CPU_INDEX) "torch==$(TORCH_VERSION)+cpu" \
+	    || { echo "make: no CPU build of torch $(TORCH_VERSION) reachable (see pip's message above); TORCH_VARIANT=cuda takes the ~4 GB CUDA build" >&2; exit 1; }; \
+	elif [ "$$variant" = cuda ]; then \
+	  echo "torch $(TORCH_VERSION): the CUDA build from PyPI (about 4 GB with its NVIDIA libraries)"; \
+	  $(PIP) install -q $(LOCK_ARGS) "torch==$(TORCH_VERSION)"; \
+	else echo "make: TORCH_VARIANT must be auto, cpu or cuda, not '$$variant'" >&2; exit 1; fi
+	$(PIP) install -q $(LOCK_ARGS) -r requirements.txt
+	@# visdom's server fetches its JS/CSS from CDNs at every start and exits offline: the same files from npm, once.
+	@# --strict: no stamp (so the next make retries) when npm is missing or the assets are incomplete
+	"$(PY)" tools/setup_visdom_offline.py --strict
+	touch "$(STAMP)"
 
-lab: $(STAMP)
+venv: preflight-lab $(STAMP)
+
+lab: preflight-lab $(STAMP)
 	@# root_dir: the file browser shows the whole course (README, utils/), not only notebooks/
-	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) $(LAB_ARGS) notebooks/00_start_here.ipynb
+	PYTHONPATH="$(CURDIR)" "$(VENV)/bin/jupyter" lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-# Two system programs the tests use: Debian's chromium (tests/test_browser.py drives it through Playwright) and a
-# Java 17 runtime (TorchServe's front end, 07_deployment_pytorch). Installed when missing and we may (root + apt-get).
-SYSTEM_DEPS := chromium:chromium java:openjdk-17-jre-headless
-system-deps:
-	@for dep in $(SYSTEM_DEPS); do \
-	  cmd=$${dep%%:*}; pkg=$${dep#*:}; \
-	  command -v $$cmd >/dev/null 2>&1 && continue; \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing $$pkg (for $$cmd)"; \
-	    { [ -n "$$updated" ] || apt-get update -qq; } && updated=1 && \
-	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null || exit 1; \
-	  else \
-	    echo "note: $$cmd is missing and cannot be installed here; install it with: sudo apt-get install $$pkg"; \
-	  fi; \
-	done
+test: preflight-test $(STAMP)
+	"$(PY)" -m pytest
 
-test: $(STAMP) system-deps
-	$(PY) -m pytest
+# A fresh resolve of requirements.txt (no lock) in a scratch venv, frozen into $(LOCK). torch is written
+# without its +cpu label, so the one line serves both builds (the CUDA wheel pins its NVIDIA libraries itself).
+lock:
+	rm -rf .venv-lock
+	$(MAKE) --no-print-directory venv VENV=.venv-lock LOCK_ARGS=
+	{ sed -n '1,/^# ---- generated/p' "$(LOCK)"; \
+	  .venv-lock/bin/python -m pip freeze --all --exclude-editable --disable-pip-version-check \
+	    | sed -E 's/^(torch==[^+]*)\+.*/\1/' | grep -v '^pkg[-_]resources=='; } > "$(LOCK).new"
+	mv "$(LOCK).new" "$(LOCK)"
+	rm -rf .venv-lock
 
 test-here:
-	$(PYTHON) -m pytest
+	"$(PYTHON)" -m pytest
 
-notebooks: $(STAMP)
-	$(PY) tools/build_notebooks.py
+notebooks: preflight-test $(STAMP)
+	"$(PY)" tools/build_notebooks.py
 
-check-notebooks: $(STAMP)
-	$(PY) tools/build_notebooks.py --check
+check-notebooks: preflight-test $(STAMP)
+	"$(PY)" tools/build_notebooks.py --check
 
 course-map:
-	$(PYTHON) -m utils.course
+	"$(PYTHON)" -m utils.course
 
 clean:
-	rm -rf $(VENV) artifacts .pytest_cache
+	rm -rf "$(VENV)" artifacts .pytest_cache

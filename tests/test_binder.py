@@ -49,9 +49,44 @@ def test_binder_uses_cpu_builds_and_the_same_pins_as_the_course():
     assert binder.pop("torch") == course.pop("torch") + "+cpu", "Binder must take the CPU wheel of the same torch"
     assert "download.pytorch.org/whl/cpu" in (REPO_ROOT / "binder" / "requirements.txt").read_text()
     assert binder.pop("tensorflow-cpu") == course.pop("tensorflow")
-    course.pop("visdom")  # installed by postBuild
+    course_visdom = course.pop("visdom")  # installed by postBuild
     for test_only in ("jupyter-repo2docker", "playwright", "greenlet"):  # the test suite's tools, not the course's
         course.pop(test_only)
     assert binder == course, "binder/requirements.txt and requirements.txt pin different versions"
     post_build = (REPO_ROOT / "binder" / "postBuild").read_text()
-    assert "visdom" in post_build and "setuptools<81" in post_build
+    build_deps = re.search(r"^VISDOM_BUILD_DEPS := (.+)$", (REPO_ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
+    assert "setuptools==80." in build_deps  # visdom's setup.py imports pkg_resources, gone in setuptools 81
+    assert "visdom==" + course_visdom in post_build and f"pip install --no-cache-dir {build_deps}\n" in post_build
+
+
+# -- the lock (requirements-lock.txt): every package of the environment, used by the Makefile and by Binder -----
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_lock_pins_every_direct_pin_at_the_same_version_and_torch_without_a_local_label():
+    lock_text = (REPO_ROOT / "requirements-lock.txt").read_text()
+    names = [_norm(n) for n, _ in PIN.findall(lock_text)]
+    assert len(names) == len(set(names)) > 150, "one exact line per package of the built environment"
+    assert not [line for line in lock_text.splitlines() if line.strip() and not line.startswith("#") and "==" not in line]
+    lock = {_norm(n): v for n, v in PIN.findall(lock_text)}
+    assert lock["torch"] == pins(REPO_ROOT / "requirements.txt")["torch"], "torch without +cpu: one line for both builds"
+    for source in ("requirements.txt", "binder/requirements.txt"):
+        for name, version in pins(REPO_ROOT / source).items():
+            name = {"tensorflow-cpu": "tensorflow"}.get(_norm(name), _norm(name))
+            assert lock.get(name) == version.split("+")[0], f"{source}: {name}=={version}, lock: {lock.get(name)}"
+    for transitive in ("protobuf", "werkzeug", "jupyter-client", "jinja2", "requests", "scipy", "setuptools", "pip"):
+        assert transitive in lock, f"{transitive} floats: not in the lock"
+
+
+def test_binder_and_the_makefile_install_with_the_lock(dockerfile):
+    binder = (REPO_ROOT / "binder" / "requirements.txt").read_text()
+    assert re.search(r"^-c \.\./requirements-lock\.txt$", binder, re.MULTILINE)
+    # the -c path is resolved from binder/, so the requirements must be installed after the whole repo is copied
+    assert dockerfile.index("COPY --chown=0:0 src/ ") < dockerfile.index('pip install --no-cache-dir -r "binder/requirements.txt"')
+    post_build = (REPO_ROOT / "binder" / "postBuild").read_text()
+    assert "-c requirements-lock.txt" in post_build and "setup_visdom_offline.py --strict" in post_build
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert "LOCK := requirements-lock.txt" in makefile and 'LOCK_ARGS ?= -c "$(CURDIR)/$(LOCK)"' in makefile
+    assert makefile.count("$(LOCK_ARGS)") >= 4 and "\nlock:" in makefile

@@ -13,16 +13,17 @@ integrity hashes, and again against the hashes pinned below), and each file is
 copied to exactly the path ``download_scripts()`` would have written, then
 ``version.built`` is written the way upstream writes it. Upstream code is not
 patched: its own check then finds everything in place and downloads nothing.
-A learner who is online and never runs this gets upstream's behaviour; one
-who runs it gets the same files from another mirror.
+The course's ``utils.visual.visdom_server`` refuses to start Visdom until
+these files are in place (it never lets Visdom download at run time), so
+``make venv`` runs this with ``--strict``.
 
     python tools/setup_visdom_offline.py            # set up (a no-op when already done)
     python tools/setup_visdom_offline.py --check    # exit 1 and list what is missing
     python tools/setup_visdom_offline.py --force    # fetch again and overwrite
 
-When npm is not installed the tool says so and exits 0 (``--strict``: exit 1):
-Visdom then downloads its assets itself at first start, as upstream intends,
-which works only online.
+When npm is not installed the tool says so and exits 0 (``--strict``: exit 1,
+which keeps ``make venv`` from marking the venv done, so the next ``make`` tries
+again). The Visdom lessons then say the assets are missing and how to fix it.
 """
 
 from __future__ import annotations
@@ -220,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="only report; exit 1 when something is missing")
     parser.add_argument("--force", action="store_true", help="fetch every asset again")
-    parser.add_argument("--strict", action="store_true", help="exit 1 (not 0) when npm is not installed")
+    parser.add_argument("--strict", action="store_true", help="exit 1 (not 0) when npm is not installed or an asset is still missing")
     args = parser.parse_args(argv)
 
     try:
@@ -238,14 +239,18 @@ def main(argv: list[str] | None = None) -> int:
         written = install(where, force=args.force)
     except FileNotFoundError:
         print(
-            "npm is not installed, so Visdom's assets were not set up for offline use. Visdom will try to "
-            "download them from CDNs when its server starts (upstream behaviour; needs internet). "
-            "Install Node.js/npm (e.g. apt-get install npm) and run this again to work offline.",
+            "npm is not installed, so Visdom's browser assets were not set up; the course's Visdom server "
+            "(utils.visual.visdom_server) will not start until they are. Install npm (Debian/Ubuntu: "
+            "sudo apt-get install npm) and run: python tools/setup_visdom_offline.py",
             file=sys.stderr,
         )
         return 1 if args.strict else 0
     except SetupError as err:
         print(f"visdom offline setup failed: {err}", file=sys.stderr)
+        return 1
+    gone = missing(where)
+    if gone:  # never report success over an incomplete static/ folder
+        print(f"visdom offline setup incomplete: {len(gone)} file(s) missing, e.g. static/{gone[0]}", file=sys.stderr)
         return 1
     if written:
         print(f"visdom {installed_visdom_version(where)}: wrote {len(written)} file(s) under {where / 'static'}")
