@@ -5,6 +5,11 @@
   ``TF_FORCE_GPU_ALLOW_GROWTH=true`` lets TensorFlow and PyTorch share a GPU.
 * ``COURSE_TORCH_ONLY=1`` (set only by ``tools/gpu_suite.sh``, for a GPU machine that has PyTorch but no
   TensorFlow) skips the TensorFlow notebooks with that reason. Nowhere else is a notebook skipped.
+* Solution-removal probes: before every ``solution``-tagged cell of a notebook, an extra test item runs that
+  exercise's ``check`` cell(s) with the solution replaced by a stub (every name the solution binds set to
+  ``None``) and fails unless the check fails. nbval then runs the real solution and check, which must pass. So a
+  check that cannot tell a missing solution from a right one fails the suite, at the cost of running each check
+  one more time, not the notebook (item name: ``Cell N without its solution``).
 * While each notebook runs, the summed resident memory of the kernel and every process it starts is
   sampled. At the end a table gives each notebook's wall time and peak memory; a notebook over the
   memory budget fails the run. Wall times are reported, never asserted (they depend on the machine).
@@ -12,9 +17,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -32,7 +39,70 @@ def _is_notebook(item) -> bool:
     return str(item.fspath).endswith(".ipynb")
 
 
+def solution_bound_names(source: str) -> list[str]:
+    """Names a cell binds at its top level (assignments, for/with targets, :=, def, class; not imports)."""
+    names: list[str] = []
+
+    def visit(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+            return  # its body is another scope
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.append(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    visit(ast.parse(code))
+    return list(dict.fromkeys(names))
+
+
+def solution_probe_source(solution: str, checks: list[str]) -> str:
+    """A cell that stubs the solution out, runs the check cells, and fails if they all pass."""
+    names = solution_bound_names(solution)
+    stub = " = ".join(names + ["None"]) if names else "pass"
+    check = "\n".join(checks)
+    return f"""# solution removed (conftest.py): the check must fail now
+{stub}
+try:
+    exec(compile(get_ipython().transform_cell({check!r}), "<check cell>", "exec"), globals())
+except Exception as _probe_error:
+    print("without its solution the check fails, as it must:", type(_probe_error).__name__)
+    del _probe_error
+else:
+    raise AssertionError("the check passed with its solution removed: it does not check the exercise")
+"""
+
+
+def _insert_solution_probes(items):
+    """Before each nbval item of a solution cell, a probe item running its checks without it (see the docstring)."""
+    from nbformat.v4 import new_code_cell
+    from nbval.plugin import IPyNbCell
+
+    tags = lambda item: item.cell.metadata.get("tags", []) if isinstance(item, IPyNbCell) else []
+    for position in reversed(range(len(items))):
+        solution = items[position]
+        if "solution" not in tags(solution):
+            continue
+        checks = []
+        for later in items[position + 1:]:
+            if later.parent is not solution.parent or "solution" in tags(later):
+                break
+            if "check" in tags(later):
+                checks.append(later.cell.source)
+        if not checks:
+            continue
+        probe = IPyNbCell.from_parent(
+            solution.parent, name=f"{solution.name} without its solution", cell_num=solution.cell_num,
+            cell=new_code_cell(solution_probe_source(solution.cell.source, checks)), options=defaultdict(bool),
+        )
+        items.insert(position, probe)
+
+
 def pytest_collection_modifyitems(config, items):
+    _insert_solution_probes(items)
     if os.environ.get("COURSE_TORCH_ONLY") != "1":
         return
     skip_tf = pytest.mark.skip(

@@ -46,3 +46,9 @@ def test_expect_error_lets_an_error_of_another_type_through():
     with pytest.raises(TypeError):
         with expect_error(ValueError):
             raise TypeError("not the expected kind")
+
+
+def test_expect_error_drops_the_traceback_so_the_failing_frame_can_be_freed():
+    with expect_error(ValueError, show=False) as caught:
+        raise ValueError("x")
+    assert caught.error.__traceback__ is None

@@ -44,7 +44,8 @@ def expect_error(kind, match: str | None = None, label: str = "", show: bool = T
     """Require the block to raise ``kind`` (a class or a tuple of classes) and print it with ``show_error``.
 
     ``match`` is a regular expression searched in the message (as in ``pytest.raises``). No error, or a message
-    that does not match, raises ``AssertionError``; an error of another type propagates unchanged.
+    that does not match, raises ``AssertionError``; an error of another type propagates unchanged. The caught
+    error is kept, without its traceback, in the yielded object's ``.error``.
     """
     caught = Caught()
     try:
@@ -53,6 +54,7 @@ def expect_error(kind, match: str | None = None, label: str = "", show: bool = T
         if match is not None and not re.search(match, str(err)):
             raise AssertionError(f"{_names(kind)} was raised, but its message does not match {match!r}: "
                                  f"{error_line(err)}") from err
+        err.__traceback__ = None  # the failing frames would keep their objects (a DataLoader's workers) alive
         caught.error = err
         if show:
             show_error(err, label)

@@ -21,15 +21,11 @@ from torch.autograd import Variable  # History: imported only to show what it is
 from utils.data import load_digits
 from utils.devices import torch_device, describe_torch
 from utils.seeding import seed_everything
+from utils.show import expect_error  # like pytest.raises: prints the error, fails the cell if none is raised
 
 device = torch_device()  # autograd is the same on every device; these small tensors stay on the CPU
 print(describe_torch())
 print("seeded:", seed_everything(0))
-
-
-def show(err):
-    """Print an error the way a learner meets it: type and first line of the message."""
-    print(f"{type(err).__name__}: {str(err).splitlines()[0]}")
 
 
 # %% [markdown]
@@ -178,10 +174,8 @@ assert gap < 1e-6
 x = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
 y = torch.exp(x) * x  # dy/dx = (x + 1) e^x = 3 e^2 at x = 2
 y.backward()
-try:
+with expect_error(RuntimeError, match="second time"):
     y.backward()
-except RuntimeError as err:
-    show(err)
 
 # %% [markdown]
 # Fix, when you really need two passes: `retain_graph=True` on the first one.
@@ -202,10 +196,8 @@ print(f"two passes: x.grad = {x.grad.item():.6f} = 2 * 3 e^2 = {2 * 3 * math.exp
 # %%
 w = torch.tensor([1.0, -2.0], requires_grad=True)
 (w ** 2).sum().backward()
-try:
+with expect_error(RuntimeError, match="leaf Variable"):
     w -= 0.1 * w.grad
-except RuntimeError as err:
-    show(err)
 
 with torch.no_grad():
     w -= 0.1 * w.grad
@@ -229,10 +221,8 @@ with torch.inference_mode():
     c = w * 3
 print("no_grad result requires_grad:", a.requires_grad)
 print("inference_mode result       :", c.requires_grad, "is_inference", c.is_inference())
-try:
+with expect_error(RuntimeError):
     (c * w).sum().backward()
-except RuntimeError as err:
-    show(err)
 
 # detach: d/dw of (w * detach(w)) treats the second factor as a constant
 z = (w * w.detach()).sum()

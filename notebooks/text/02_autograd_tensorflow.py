@@ -22,16 +22,12 @@ import torch  # on purpose: §3.9 compares TensorFlow's gradient with PyTorch's
 from utils.data import load_digits
 from utils.devices import tf_device, describe_tf
 from utils.seeding import seed_everything
+from utils.show import expect_error  # like pytest.raises: prints the error, fails the cell if none is raised
 
 device = tf_device()  # autograd is the same on every device; TensorFlow places these small ops itself
 print(describe_tf())
 print("torch", torch.__version__, "(imported for §3.9 only)")
 print("seeded:", seed_everything(0))
-
-
-def show(err):
-    """Print an error the way a learner meets it: type and first line of the message."""
-    print(f"{type(err).__name__}: {str(err).splitlines()[0]}")
 
 
 # %% [markdown]
@@ -102,10 +98,8 @@ print("constant, watched    :", tape.gradient(y, c).numpy().tolist())
 v = tf.Variable(2.0)
 v.assign_sub(0.5)
 print("after assign_sub(0.5):", v.numpy())
-try:
+with expect_error(AttributeError, match="assign"):
     tf.constant(2.0).assign(1.0)
-except AttributeError as err:
-    show(err)
 
 counter = tf.Variable(1.0, trainable=False)
 with tf.GradientTape() as tape:
@@ -179,10 +173,8 @@ x = tf.Variable(2.0, dtype=tf.float64)
 with tf.GradientTape() as tape:
     y = tf.exp(x) * x  # dy/dx = (x + 1) e^x = 3 e^2 at x = 2
 first = tape.gradient(y, x)
-try:
+with expect_error(RuntimeError, match="non-persistent"):
     tape.gradient(y, x)
-except RuntimeError as err:
-    show(err)
 
 # %% [markdown]
 # Fix, when you need several gradients of one computation: `persistent=True` (then drop the tape
