@@ -15,6 +15,7 @@ import sys, pathlib
 sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -31,6 +32,7 @@ from utils import REPO_ROOT
 from utils.data import digits_torch
 from utils.devices import torch_device, describe_torch
 from utils.seeding import seed_everything
+from utils.show import expect_error  # like pytest.raises: prints the error, fails the cell if none is raised
 
 # This CNN is tiny: splitting each small operation across threads costs more than it gains,
 # badly so on a shared 2-core machine. One thread; the devices pair looks at threads and GPUs.
@@ -38,12 +40,6 @@ torch.set_num_threads(1)
 device = torch_device()
 print(describe_torch())
 print("seeded:", seed_everything(0))
-
-
-def show(err):
-    """Print an error the way a learner meets it: type and first line of the message."""
-    first = re.sub(r"\x1b\[[0-9;]*m", "", str(err)).strip().splitlines()[0]
-    print(f"{type(err).__name__}: {first}")
 
 
 # %% [markdown]
@@ -227,12 +223,10 @@ assert identical
 # %%
 whole = workdir / "whole_model.pt"
 torch.save(model, whole)
-try:
+unsupported = r"Unsupported global: GLOBAL \S+"  # the class the file asks to import: refused
+with expect_error(pickle.UnpicklingError, match=unsupported) as refused:
     torch.load(whole, weights_only=True)
-except Exception as err:  # pickle.UnpicklingError
-    show(err)
-    reason = re.search(r"Unsupported global: GLOBAL \S+", str(err))
-    print("  because:", reason.group(0) if reason else "?")
+print("  because:", re.search(unsupported, str(refused.error)).group(0))
 
 # %% [markdown]
 # ### 3.7 Defaults that differ between the frameworks
@@ -251,7 +245,10 @@ sgd = torch.optim.SGD(lin.parameters())
 print("SGD                  : lr", sgd.defaults["lr"], " momentum", sgd.defaults["momentum"])
 bn = nn.BatchNorm2d(8)
 print("BatchNorm2d          : eps", bn.eps, " momentum", bn.momentum, "(weight of the NEW batch statistic)")
-print("CrossEntropyLoss     : expects logits (log-softmax inside)")
+ce = nn.CrossEntropyLoss()
+logits, target = torch.linspace(-2, 2, 20).reshape(2, 10), torch.tensor([3, 7])  # fixed numbers: no random draw
+print("CrossEntropyLoss     : reduction", ce.reduction, " label_smoothing", ce.label_smoothing,
+      " on raw logits == NLL of log_softmax:", torch.allclose(ce(logits, target), nn.NLLLoss()(logits.log_softmax(1), target)))
 dl = DataLoader(TensorDataset(x_train, y_train))
 print("DataLoader           : batch_size", dl.batch_size, " shuffles:", type(dl.sampler).__name__ != "SequentialSampler")
 

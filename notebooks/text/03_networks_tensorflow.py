@@ -14,7 +14,7 @@
 import sys, pathlib
 sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 
-import re
+import inspect
 import shutil
 import tempfile
 
@@ -29,6 +29,7 @@ from torch import nn
 from utils.data import digits_tf
 from utils.devices import tf_device, describe_tf, torch_device
 from utils.seeding import seed_everything
+from utils.show import expect_error  # like pytest.raises: prints the error, fails the cell if none is raised
 
 # This CNN is tiny: splitting each small operation across threads costs more than it gains, badly so
 # on a shared 2-core machine. One thread per framework (set before TensorFlow runs its first op);
@@ -41,12 +42,6 @@ torch_dev = torch_device()
 print(describe_tf())
 print("torch", torch.__version__, "on", torch_dev, "(for §3.7)")
 print("seeded:", seed_everything(0))
-
-
-def show(err):
-    """Print an error the way a learner meets it: type and first line of the message."""
-    first = re.sub(r"\x1b\[[0-9;]*m", "", str(err)).strip().splitlines()[0]
-    print(f"{type(err).__name__}: {first}")
 
 
 # %% [markdown]
@@ -164,12 +159,10 @@ for w in make_sequential().weights:
 # even the `tf.compat.v1` copy refuses to work:
 
 # %%
-# NBVAL_CHECK_OUTPUT
 print("tf.layers exists:", hasattr(tf, "layers"))
-try:
+assert not hasattr(tf, "layers")
+with expect_error(AttributeError, match="Keras 3"):  # the fact, not the library's exact wording
     tf.compat.v1.layers.Dense(10)
-except AttributeError as err:
-    show(err)
 
 # %% [markdown]
 # ### 3.3 Training with `model.fit`
@@ -264,10 +257,8 @@ assert identical
 risky = keras.Sequential([keras.Input(shape=(3,)), layers.Lambda(lambda t: t * 2)])
 risky_path = workdir / "lambda_model.keras"
 risky.save(risky_path)
-try:
+with expect_error(ValueError, match="Lambda"):
     keras.saving.load_model(risky_path, safe_mode=True)
-except ValueError as err:
-    show(err)
 
 # %% [markdown]
 # ### 3.7 Parity with PyTorch, proved
@@ -564,8 +555,11 @@ print("Keras count_params():", bn_k.count_params(), " of which non-trainable:",
       sum(int(np.prod(w.shape)) for w in bn_k.non_trainable_weights))
 gaps_default = batchnorm_gaps(bn_t, bn_k)
 gaps_matched = batchnorm_gaps(nn.BatchNorm2d(8), layers.BatchNormalization(momentum=0.9, epsilon=1e-5))
-print(f"defaults        : training-mode gap {gaps_default[0]:.0e}, inference gap {gaps_default[1]:.2f}")
-print(f"eps, momentum matched: training-mode gap < 1e-5: {gaps_matched[0] < 1e-5}, inference gap {gaps_matched[1]:.4f}")
+# Thresholds, not the gaps themselves: their last digits depend on the CPU's kernels (oneDNN, AVX-512 or not).
+print(f"defaults        : training-mode gap in (1e-4, 1e-2): {1e-4 < gaps_default[0] < 1e-2}, "
+      f"inference gap > 0.5: {gaps_default[1] > 0.5}")
+print(f"eps, momentum matched: training-mode gap < 1e-5: {gaps_matched[0] < 1e-5}, "
+      f"inference gap in (1e-3, 1e-2): {1e-3 < gaps_matched[1] < 1e-2}")
 
 # %% [markdown]
 # With epsilon and momentum matched, training mode agrees; inference still differs a little because
@@ -592,7 +586,14 @@ print("SGD                   : lr", f"{float(keras.optimizers.SGD().learning_rat
 bn = layers.BatchNormalization()
 print("BatchNormalization    : epsilon", bn.epsilon, " momentum", bn.momentum, "(weight of the OLD moving average)")
 print("SparseCategoricalCrossentropy from_logits:", keras.losses.SparseCategoricalCrossentropy().get_config()["from_logits"])
-print("model.fit             : batch_size 32 when not given, shuffle=True")
+fit_args = inspect.signature(keras.Model.fit).parameters
+probe = keras.Sequential([keras.Input((1,)), layers.Dense(1, kernel_initializer="zeros")])  # no random draw
+probe.compile("sgd", "mse")
+steps = []
+probe.fit(np.zeros((1000, 1)), np.zeros((1000, 1)), epochs=1, shuffle=False, verbose=0,
+          callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: steps.append(batch))])
+print("model.fit             : batch_size", fit_args["batch_size"].default, f"(1000 samples took {len(steps)} steps: "
+      f"batches of {-(-1000 // len(steps))})", " shuffle", fit_args["shuffle"].default)
 
 # %% [markdown]
 # ### 3.9 Keras on the PyTorch backend
