@@ -628,7 +628,7 @@ print("keras backend in this notebook:", keras.backend.backend())
 #   - Each framework's default initialiser gives a different run altogether (§3.7.4: the losses and
 #     accuracies printed differ a lot after 132 steps, for this one seed).
 #   - BatchNorm's defaults differ in epsilon, momentum convention and variance estimator (§3.7.5: an
-#     inference gap of about 1.4 with defaults, about 0.005 with epsilon and momentum matched).
+#     inference gap above 0.5 with defaults, between 1e-3 and 1e-2 with epsilon and momentum matched).
 # - Not shown: ImageNet. A small CNN on 8×8 digits is enough to show *where* differences come from,
 #   not how large they become for a ResNet after 90 epochs.
 
