@@ -298,13 +298,19 @@ for kind, (status, answer) in bad_answers["digits_eager"].items():
 # since the 0.11 releases of 2024).
 
 # %%
+from utils.machine import INSTALL_HINTS, find_java
+
 try:
     require_binary("torchserve", "Install it with: pip install torchserve==0.12.0 torch-model-archiver==0.12.0")
-    require_binary("java", "TorchServe's front end is Java: install a JDK 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless).")
+    if find_java(min_major=17) is None:  # $JAVA_HOME/bin/java or java on PATH, version 17 or newer
+        raise MissingComponentError(f"TorchServe's front end needs Java 17 or newer, not found here. "
+                                    f"Install: {INSTALL_HINTS['java']}")
     have_torchserve = True
 except MissingComponentError as err:
     have_torchserve = False
-    print(f"{type(err).__name__}: {err}\nSkipping TorchServe; everything else runs.")
+    print(f"{type(err).__name__}: {err}\nSkipping TorchServe; everything else runs. With it, this section packs the "
+          "exported model into a .mar archive, starts TorchServe on 127.0.0.1, and checks that its predictions equal "
+          "the in-process ones and that it answers every malformed request with a 4xx.")
 
 # %%
 if have_torchserve:
