@@ -279,7 +279,8 @@ print("DataLoader           : batch_size", dl.batch_size, " shuffles:", type(dl.
 #
 # One trap, visible below: `keras.utils.set_random_seed` also seeds TensorFlow *whenever TensorFlow is
 # installed* (its documentation says so), which imports all of TensorFlow into a PyTorch-backend
-# process (about 500 MB here). The script seeds Python, NumPy and torch itself instead.
+# process, with all of TensorFlow's memory and start-up time. The script seeds Python, NumPy and torch itself
+# instead, and prints whether TensorFlow got imported.
 
 # %%
 script = textwrap.dedent('''
@@ -372,7 +373,7 @@ print("temporary files removed:", not workdir.exists())
 # | C5 | **holds** | §3.2 defines `DigitsCNN(nn.Module)` with layers in `__init__` and the flow in `forward`, 3,658 parameters printed. Not the only way: §3.3's `nn.Sequential` with `append` gave identical logits (`True`). |
 # | C6 | **holds partly** | `Sequential()` + `model.add()` still works in Keras 3 (the twin's §3.2, and §3.8 here), but it is one of three ways (Sequential, Functional, subclassing) and `tf.layers` is gone (twin §3.2 prints the error). Keras is no longer TensorFlow-only: §3.8 trained the `model.add` model on the PyTorch backend with `tensorflow imported: False`. |
 # | C10 | **holds partly** | Everything this notebook does, the twin does with Keras (class, Sequential, training loop, evaluation, safe saving), and the twin's §3.7 reproduces this network's logits and SGD training curve. "With more effort" is false for these tasks: `model.fit` is less code than §3.4's loop. |
-# | C11 | **holds partly** | Results do differ when each framework keeps its own defaults (§3.7's table; the twin's §3.7.3 and §3.7.4 print the gaps for Adam and for the default initialisers), but the cause is those settings, not the framework: with the same weights, optimizer, batches and loss the twin's §3.7.2 matches the logits to ~1e-8 and the SGD loss curves to below 1e-6. The ImageNet part is not tested here.
+# | C11 | **holds partly** | Results do differ when each framework keeps its own defaults (§3.7's table; the twin's §3.7.3 and §3.7.4 print the gaps for Adam and for the default initialisers), but the cause is those settings, not the framework: with the same weights, optimizer, batches and loss the twin's §3.7.1 matches the logits to ~1e-8 and its §3.7.2 the SGD loss curves to below 1e-6. The ImageNet part is not tested here.
 
 # %% [markdown]
 # ## 6. Exercises

@@ -47,7 +47,8 @@ logging.getLogger("visdom").setLevel(logging.ERROR)  # its client logs "Setting 
 # %% [markdown]
 # ## 1. What the articles claim
 #
-# - **C2**: TensorBoard leads visualization; PyTorch's Visdom is simpler and limited.
+# - **C2**: TensorFlow leads in showing the training process (TensorBoard); PyTorch developers use Visdom, which is
+#   simpler and limited, so TensorBoard visualizes training better.
 # - **C3**: TensorBoard tracks metrics, shows the graph, weight/bias distributions, audio/text/images, and
 #   profiles programs.
 #
@@ -367,7 +368,19 @@ print(*list(checks)[-5:], sep="\n")
 # sent: a Plotly figure per window. It has many *chart* types (line, scatter, bar, heatmap, histogram of one
 # tensor, image, audio, video, text, a node-edge graph), but no notion of a run or of steps beyond the x values
 # you send: no histogram-over-time, no model graph read from the model, no hyper-parameter table, no profiler, and
-# nothing written by the training program that could be read later without the server.
+# nothing written by the training program that could be read later without the server. The next cell reads that
+# from Visdom's client class itself.
+
+# %%
+import inspect
+
+visdom_api = sorted(m for m, _ in inspect.getmembers(visdom.Visdom, inspect.isfunction) if not m.startswith("_"))
+print(f"Visdom {visdom.__version__} client, {len(visdom_api)} public methods:", ", ".join(visdom_api))
+print("viz.graph takes", inspect.signature(visdom.Visdom.graph), "(nodes and edges you pass, not a model)")
+print("viz.histogram takes", inspect.signature(visdom.Visdom.histogram), "(one tensor, no steps)")
+tb_only = [word for word in ("hparam", "profil", "step", "run", "scalar") if any(word in m for m in visdom_api)]
+print("methods about hyper-parameters, profiles, steps, runs or scalars over time:", tb_only or "none")
+assert not tb_only, tb_only
 
 # %% [markdown]
 # ### 3.8 Bad input: NaN, wrong shapes
@@ -421,8 +434,10 @@ assert list(nan_line.values())[0] == [(0, 1.0), (1, None), (2, 0.5)]
 # `record_function` marks our own ranges. It gives two things: a table of operators (`key_averages`), and a trace
 # file in the Chrome trace format. We read the trace file back and check it against the table.
 #
-# TensorBoard used to show PyTorch traces too (the `torch-tb-profiler` plugin). PyTorch deprecated that plugin
-# (2023) and points to Perfetto / `chrome://tracing` for the trace file instead.
+# TensorBoard used to show PyTorch traces too (the `torch-tb-profiler` plugin). PyTorch deprecated that plugin in
+# 2023 and has since **removed** it: its code left the pytorch/kineto repository in March 2026 (kineto PR #1284,
+# "Remove deprecated tb_plugin (TensorBoard Profiler)", announced in RFC kineto#1248). Open the trace file in
+# Perfetto / `chrome://tracing` instead.
 
 # %%
 PROFILE_STEPS = 5
@@ -486,15 +501,17 @@ assert all(checks.values()) and len(checks) == 20
 #   charts to a server; TensorBoard reads logs and builds the charts, the run comparison, the graph and the
 #   distributions itself.
 # - Visdom is also heavier to run offline: its server downloads its JavaScript at every start unless set up.
-# - Profiling PyTorch is `torch.profiler` plus a trace viewer (Perfetto); TensorBoard's PyTorch profiler plugin is
-#   deprecated.
+# - Profiling PyTorch is `torch.profiler` plus a trace viewer (Perfetto); TensorBoard's PyTorch profiler plugin was
+#   deprecated in 2023 and removed in 2026 (kineto PR #1284).
+# - The model graph PyTorch sends to TensorBoard comes from TorchScript's tracer (§3.3 counted its deprecation
+#   warnings), so that view goes when TorchScript goes; `torch.export` prints the graph today (pair 01).
 
 # %% [markdown]
 # ## 5. Verdict
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C2 | **outdated** (since PyTorch 1.1, 2019) | TensorBoard is richer than Visdom (§3.7: Visdom draws what it is sent, but has no model graph, no distributions over time, no hparams table, no profiler), but it is no longer a TensorFlow advantage: PyTorch writes TensorBoard files itself since 1.1 (stable in 1.2), and §4's table shows 14 TensorBoard checks on PyTorch data, all equal. |
+# | C2 | **holds partly** | *TensorBoard visualizes training better than Visdom* holds: §3.7 printed Visdom's whole client API, one chart per call from the data sent, with no method for hyper-parameters, profiles or values over steps, while §4's table shows TensorBoard serving all C3 kinds. *TensorFlow leads / PyTorch developers use Visdom* is **outdated since PyTorch 1.1 (May 2019)**, which added `torch.utils.tensorboard` (experimental in 1.1, stable in 1.2; PyTorch 1.1 announcement, "native support for visualization and model debugging with TensorBoard"): §4's table shows 14 TensorBoard checks on PyTorch data, all equal. Visdom itself is dormant: its last release, 0.2.4 (the one this notebook runs), dates from March 2023 (conda-forge `visdom` files, uploaded 4 March 2023). |
 # | C3 | **holds** | §4 table: scalars, histograms of every weight and bias, images, text, audio, the graph, hyper-parameters and embeddings came back unchanged from TensorBoard; profiling is `torch.profiler` here (§3.9), and TensorBoard profiles TensorFlow programs through its profile plugin (twin §3.10). |
 
 # %% [markdown]

@@ -46,7 +46,8 @@ stop_notebook_tensorboards_at_exit()  # a %tensorboard left running is stopped w
 # %% [markdown]
 # ## 1. What the articles claim
 #
-# - **C2**: TensorBoard leads visualization; PyTorch's Visdom is simpler and limited.
+# - **C2**: TensorFlow leads in showing the training process (TensorBoard); PyTorch developers use Visdom, which is
+#   simpler and limited, so TensorBoard visualizes training better.
 # - **C3**: TensorBoard tracks metrics, shows the graph, weight/bias distributions, audio/text/images, and
 #   profiles programs.
 #
@@ -239,8 +240,8 @@ print(*checks, sep="\n")
 #
 # - It runs `tensorboard` from `PATH`; a kernel started from a virtual environment that was not activated has none.
 #   `$TENSORBOARD_BINARY` names the program to run instead. `utils.visual.tensorboard_launcher()` gives one that
-#   runs TensorBoard with this kernel's Python, **without importing TensorFlow** (about 100 MB and 2 s instead of
-#   about 640 MB and 5 s here; every dashboard used below works without it).
+#   runs TensorBoard with this kernel's Python, **without importing TensorFlow** (so the server starts sooner and
+#   holds far less memory; not measured here; every dashboard used below works without it).
 # - It **keeps running after the cell**, as long as the kernel lives. The last cell stops it. If a cell fails
 #   before that, shutting the kernel down still stops it: Jupyter interrupts the kernel's whole process group,
 #   the magic's TensorBoard included; the setup cell also registered a stop for a kernel that exits by itself.
@@ -421,8 +422,8 @@ print("memory_profile, allocators recorded:", sorted(tool_data["memory_profile"]
 # - **`op_profile`, `hlo_stats`, `roofline_model`** describe XLA / TPU / GPU programs: `op_profile` found 0
 #   programs in this CPU graph, and the other two are empty tables. `memory_profile` shows device allocators; on
 #   this CPU it holds at most the host allocator's few events (printed above).
-# - **The plugin is not in TensorBoard.** Without `pip install tensorboard-plugin-profile` (about 35 extra
-#   packages) the PROFILE tab says no profile data was found, although the capture is on disk.
+# - **The plugin is not in TensorBoard.** Without `pip install tensorboard-plugin-profile` (a separate
+#   package, with its own dependencies) the PROFILE tab says no profile data was found, although the capture is on disk.
 # - **`tf.profiler` has no table of its own** in Python: the top-ops table above came from the plugin's
 #   `framework_op_stats` tool, over HTTP.
 
@@ -476,7 +477,7 @@ assert all(checks.values()) and len(checks) == 16
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C2 | **outdated** (since PyTorch 1.1, 2019) | TensorBoard is richer than Visdom (§4 table: 16 checks over 8 kinds of data; Visdom draws what it is sent, but has no model graph, distributions over time, hparams table or profiler, twin §3.7), but it is no longer a TensorFlow advantage: PyTorch has written TensorBoard files itself since 1.1 (stable in 1.2), and the twin §3.6 reads them back from the same server. |
+# | C2 | **holds partly** | *TensorBoard visualizes training better than Visdom* holds: §4's table shows 16 checks over 8 kinds of data, while Visdom draws one chart per call from the data sent, with no method for hyper-parameters, profiles or values over steps (the twin's §3.7 prints its whole client API). *TensorFlow leads / PyTorch developers use Visdom* is **outdated since PyTorch 1.1 (May 2019)**, which added `torch.utils.tensorboard` (experimental in 1.1, stable in 1.2; PyTorch 1.1 announcement, "native support for visualization and model debugging with TensorBoard"): the twin's §3.6 reads PyTorch's files back from the same server. Visdom itself is dormant: its last release, 0.2.4, dates from March 2023 (conda-forge `visdom` files, uploaded 4 March 2023). |
 # | C3 | **holds** | §4 table: scalars, histograms of every weight and bias, images, text, audio, the traced graph and hyper-parameters came back unchanged; §3.10 profiled the training step (MatMul ran 5 times in 5 steps), through the separate profile plugin. |
 
 # %% [markdown]
