@@ -53,14 +53,15 @@ $(STAMP): requirements.txt $(LOCK) tools/setup_visdom_offline.py
 	@# torch before the rest, so that requirements.txt's torch==$(TORCH_VERSION) is already satisfied by this build
 	@variant="$(TORCH_VARIANT)"; \
 	if [ "$$variant" = auto ]; then \
-	  if command -v nvidia-smi >/dev/null 2>&1 || [ -e /proc/driver/nvidia ]; then variant=cuda; else variant=cpu; fi; \
+	  if command -v nvidia-smi >/dev/null 2>&1 || [ -e /proc/driver/nvidia ]; then variant=cuda; \
+	  elif [ "$$(uname -s)" = Darwin ]; then variant=macos; else variant=cpu; fi; \
 	fi; \
 	if [ "$$variant" = cpu ]; then \
 	  echo "torch $(TORCH_VERSION): the CPU build, from $(TORCH_CPU_INDEX) (TORCH_VARIANT=cuda for the CUDA build)"; \
 	  $(PIP) install -q --retries 2 $(LOCK_ARGS) --extra-index-url $(TORCH_CPU_INDEX) "torch==$(TORCH_VERSION)+cpu" \
 	    || { echo "make: no CPU build of torch $(TORCH_VERSION) reachable (see pip's message above); TORCH_VARIANT=cuda takes the ~4 GB CUDA build" >&2; exit 1; }; \
-	elif [ "$$variant" = cuda ]; then \
-	  echo "torch $(TORCH_VERSION): the CUDA build from PyPI (about 4 GB with its NVIDIA libraries)"; \
+	elif [ "$$variant" = cuda ] || [ "$$variant" = macos ]; then \
+	  echo "torch $(TORCH_VERSION): PyPI's build (on Linux the CUDA build, about 4 GB with its NVIDIA libraries; on macOS CPU + MPS)"; \
 	  $(PIP) install -q $(LOCK_ARGS) "torch==$(TORCH_VERSION)"; \
 	else echo "make: TORCH_VARIANT must be auto, cpu or cuda, not '$$variant'" >&2; exit 1; fi
 	$(PIP) install -q $(LOCK_ARGS) -r requirements.txt

@@ -1,8 +1,11 @@
 """The Visdom and TensorBoard pages, opened in a real headless browser: the plots render, with no page errors.
 
-The browser is Debian's ``chromium`` (``apt-get install -y chromium``), driven by Playwright's Python package
-(``pip install playwright``; its ``playwright install`` browser download is never used). When either is missing
-the tests fail and say how to install it: a browser test that skips is a browser test that never runs.
+The browser is a Chromium found by ``utils.machine.find_browser()``: ``$COURSE_BROWSER`` when set, else the first of
+``chromium``, ``chromium-browser``, ``google-chrome``... on PATH (Debian: ``apt-get install -y chromium``, which
+``make test`` runs as root; Ubuntu has no chromium deb, only a snap: install Google Chrome, or set COURSE_BROWSER).
+It is driven by Playwright's Python package (``pip install playwright``; its ``playwright install`` browser download
+is never used). When either is missing the tests fail and say how to install it: a browser test that skips is a
+browser test that never runs.
 
 Each test logs its own data, starts the server through ``utils.visual``, and saves a screenshot to
 ``artifacts/`` (git-ignored) so a person can look at what the browser saw.
@@ -12,16 +15,14 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from utils import REPO_ROOT
 from utils import visual
+from utils.machine import INSTALL_HINTS, find_browser
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -47,19 +48,18 @@ def browser(tmp_path_factory):
             "requirements.txt: `pip install playwright==1.65.2`. Do not run `playwright install`: the test uses "
             "Debian's chromium."
         )
-    if not Path(CHROMIUM).is_file():
-        found = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = find_browser()
+    if chromium is None:
         pytest.fail(
-            f"Debian's Chromium is not at {CHROMIUM}"
-            + (f" (one was found at {found}, but the test uses {CHROMIUM})" if found else "")
-            + ". Install it with `sudo apt-get install -y chromium` (.ci/run does this). "
+            "No Chromium-family browser found (COURSE_BROWSER, then chromium, chromium-browser, google-chrome on "
+            f"PATH). {INSTALL_HINTS['browser']}. `make test` installs Debian's chromium when run as root. "
             "The browser test never downloads a browser."
         )
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
+            executable_path=chromium,
             headless=True,
             args=CHROMIUM_ARGS,
             viewport={"width": 1280, "height": 900},

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from utils.machine import INSTALL_HINTS, find_java
 from utils.servers import BackgroundServer, free_port, port_is_open
 from utils.serving import RestClient, listening_addresses, malformed_requests, process_tree, wait_until_gone
 
@@ -76,7 +76,7 @@ archive.write_out(sys.argv[2], verbose=False)
 @pytest.fixture(scope="module")
 def artifacts(tmp_path_factory):
     """The same random DigitsNet as a state_dict, a .pt2, an ONNX file and a SavedModel (version 1)."""
-    torch = pytest.importorskip("torch")
+    import torch
     folder = tmp_path_factory.mktemp("deploy_models")
     (folder / "digits_net.py").write_text(MODEL_CODE)
     namespace: dict = {}
@@ -225,8 +225,24 @@ def test_model_server_refuses_bad_configuration(artifacts, tmp_path):
 # -- TorchServe ---------------------------------------------------------------------------------
 
 
-def _have_torchserve() -> bool:
-    return shutil.which("java") is not None and (BIN / "torchserve").exists() and (BIN / "torch-model-archiver").exists()
+def _torchserve_missing() -> str | None:
+    """What TorchServe lacks on this machine, with the fix; None when it can run.
+
+    Missing pieces fail the TorchServe tests instead of skipping them (as in tests/test_browser.py): a test
+    that skips is a test that never runs. `make test` installs Java as root and says what to run otherwise.
+    """
+    if not ((BIN / "torchserve").exists() and (BIN / "torch-model-archiver").exists()):
+        return ("the torchserve / torch-model-archiver packages are not installed in this Python: "
+                "pip install -c requirements-lock.txt torchserve==0.12.0 torch-model-archiver==0.12.0 (make venv does)")
+    if find_java(17) is None:  # the Java TorchServe would start: $JAVA_HOME/bin/java, else java on PATH
+        return f"its front end needs Java 17 or newer: {INSTALL_HINTS['java']} (make test does this when run as root)"
+    return None
+
+
+def _require_torchserve() -> None:
+    missing = _torchserve_missing()
+    if missing:
+        pytest.fail(f"TorchServe cannot run here: {missing}")
 
 
 def _torchserve_setup(work: Path, pt2: Path):
@@ -267,8 +283,7 @@ def _torchserve_setup(work: Path, pt2: Path):
 
 @pytest.fixture(scope="module")
 def torchserve(artifacts, tmp_path_factory):
-    if not _have_torchserve():
-        pytest.skip("TorchServe needs the torchserve and torch-model-archiver packages and Java 17 on PATH")
+    _require_torchserve()
     work = tmp_path_factory.mktemp("torchserve")
     cmd, env, ports = _torchserve_setup(work, artifacts.folder / "digits.pt2")
     server = BackgroundServer(
@@ -316,7 +331,7 @@ def test_torchserve_binds_every_port_to_localhost(torchserve):
 
 
 def test_servers_are_gone_after_a_notebook_cell_fails(artifacts, tmp_path):
-    nbformat = pytest.importorskip("nbformat")
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -336,7 +351,8 @@ started = {{"ports": [port], "pids": [p.pid for p in process_tree(server.process
 pathlib.Path({str(record)!r}).write_text(json.dumps(started))
 """
     cells = [start_servers]
-    if _have_torchserve():
+    torchserve_missing = _torchserve_missing()  # the Flask half runs anyway; the test fails at its end
+    if torchserve_missing is None:
         cmd, env, ports = _torchserve_setup(tmp_path / "ts", artifacts.folder / "digits.pt2")
         cells.append(f"""
 ts = BackgroundServer({cmd!r}, {ports['inference']}, ready_path="/ping", env={env!r}, cwd={str(tmp_path / 'ts')!r}, timeout_s=120,
@@ -377,3 +393,5 @@ pathlib.Path({str(record)!r}).write_text(json.dumps(started))
         os.kill(proc.pid, signal.SIGKILL)
     assert not left, "a server outlived the kernel that started it"
     assert not [p for p in started["ports"] if port_is_open(p)]
+    if torchserve_missing:
+        pytest.fail(f"the TorchServe half of this test did not run: {torchserve_missing}")

@@ -192,7 +192,7 @@ def test_importing_datafiles_does_not_import_a_framework():
 # -- the PyTorch pieces (DataLoader workers import them by name) ----------------------------
 
 
-torch = pytest.importorskip("torch")
+import torch
 
 
 def test_torch_classes_pickle_by_name():

@@ -4,7 +4,7 @@ import pytest
 
 from utils.devices import DeviceError, describe_torch, torch_device
 
-torch = pytest.importorskip("torch")
+import torch
 
 
 def test_auto_picks_gpu_when_present_else_cpu(monkeypatch):
@@ -48,7 +48,7 @@ def test_describe_torch_reports_what_it_sees():
 
 
 def test_tf_device_names():
-    tf = pytest.importorskip("tensorflow")
+    import tensorflow as tf
     from utils.devices import describe_tf, tf_device
 
     gpus = tf.config.list_logical_devices("GPU")

@@ -254,7 +254,7 @@ def test_latency_table():
 
 @pytest.fixture(scope="module")
 def pt2_file(tmp_path_factory):
-    torch = pytest.importorskip("torch")
+    import torch
     path = tmp_path_factory.mktemp("pt2") / "linear.pt2"
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 3)).eval()
     program = torch.export.export(model, (torch.zeros(2, 8, 8),))

@@ -36,7 +36,7 @@ def test_sync_runs_once_per_batch_and_per_warmup_call():
 
 
 def test_torch_sync_accepts_tensors():
-    torch = pytest.importorskip("torch")
+    import torch
     x = torch.ones(16, 16)
     assert measure(lambda: x @ x, sync="torch", repeats=3, number=3).median_s > 0
 
@@ -126,7 +126,7 @@ def test_no_load_average_on_the_platform_is_not_an_error(monkeypatch):
 
 @pytest.mark.parametrize("mps_available", [True, False])
 def test_torch_sync_waits_for_mps_when_it_is_in_use(monkeypatch, mps_available):
-    torch = pytest.importorskip("torch")
+    import torch
     calls = []
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps_available)

@@ -92,7 +92,9 @@ fi
 if [ $need_venv = 1 ] && [ -x "$PROBE/bin/python" ]; then
   variant=$TORCH_VARIANT
   if [ "$variant" = auto ]; then
-    if command -v nvidia-smi >/dev/null 2>&1 || [ -e /proc/driver/nvidia ]; then variant=cuda; else variant=cpu; fi
+    if command -v nvidia-smi >/dev/null 2>&1 || [ -e /proc/driver/nvidia ]; then variant=cuda
+    elif [ "$(uname -s)" = Darwin ]; then variant=macos  # PyPI's macOS wheel is the CPU + MPS build
+    else variant=cpu; fi
   fi
   case "$variant" in
     cpu)
@@ -105,7 +107,7 @@ if [ $need_venv = 1 ] && [ -x "$PROBE/bin/python" ]; then
         say "no CPU build of torch $TORCH_VERSION reachable: $why. This machine has no NVIDIA GPU, so the CUDA build is not taken by itself: TORCH_VARIANT=cuda takes the ~4 GB CUDA build"
         failed=1
       fi ;;
-    cuda) : ;;
+    cuda|macos) : ;;
     *) say "TORCH_VARIANT must be auto, cpu or cuda, not '$variant'"; failed=1 ;;
   esac
 fi
