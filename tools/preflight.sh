@@ -72,6 +72,7 @@ if [ -n "$missing" ] && [ $is_root = 1 ]; then
 fi
 if [ -n "$missing" ]; then
   while IFS=$'\t' read -r item packages hint; do
+    [ "$(id -u)" = 0 ] || hint=${hint//apt-get install/sudo apt-get install}
     case "$item" in
       java) what="Java 17 or newer (TorchServe, 07_deployment_pytorch)" ;;
       npm) what="npm (Visdom's browser assets offline, 06_visualization_pytorch)" ;;

@@ -25,7 +25,8 @@ from torch import nn
 from utils.data import digits_torch
 from utils.devices import describe_torch, torch_device
 from utils.seeding import seed_everything
-from utils.timing import measure, ratio_table
+from utils.show import expect_error, show_error  # expect_error: like pytest.raises, fails the cell if nothing is raised
+from utils.timing import measure, ratio_table, read_ratio
 
 print(describe_torch())
 print("seeded:", seed_everything(0))
@@ -106,9 +107,12 @@ print(f"classic: {classic} | torch.accelerator: {neutral} | utils.devices.torch_
 
 try:
     x = torch.ones(3).to("cuda")  # hard-coded: fine on a GPU box, an error anywhere else
-    print("x.to('cuda') worked: this machine has a CUDA GPU, x is on", x.device)
 except (AssertionError, RuntimeError) as err:
-    print(f"x.to('cuda') -> {type(err).__name__}: {err}")
+    assert not torch.cuda.is_available(), err  # an error only where there is no CUDA GPU
+    show_error(err, "x.to('cuda') -> ")
+else:
+    assert torch.cuda.is_available(), "x.to('cuda') worked, yet torch.cuda.is_available() is False"
+    print("x.to('cuda') worked: this machine has a CUDA GPU, x is on", x.device)
 
 # %% [markdown]
 # ### 3.3 `.to()`: tensors are copied, modules are moved
@@ -142,10 +146,8 @@ batch = images[:8].reshape(8, 64)
 model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
 other = device if ON_GPU else torch.device("meta")     # a second device this machine really has
 model.to(other)
-try:
+with expect_error(RuntimeError, match="device"):
     model(batch)
-except RuntimeError as err:
-    print(f"{type(err).__name__}: {err}")
 
 # The fix: send the input to wherever the model's parameters are.
 model_device = next(model.parameters()).device
@@ -178,7 +180,11 @@ else:
     try:
         host.pin_memory()
     except RuntimeError as err:
-        print(f"host.pin_memory() -> {type(err).__name__}: {err}")
+        assert not torch.accelerator.is_available(), err  # pinning needs an accelerator (CUDA, MPS, XPU)
+        show_error(err, "host.pin_memory() -> ")
+    else:
+        assert torch.accelerator.is_available(), "pin_memory() worked, yet there is no accelerator"
+        print("host.pin_memory() worked: this machine has", torch.accelerator.current_accelerator())
     print("No GPU: with one, this cell times a pageable and a pinned, non-blocking copy of these 16 MiB to the "
           "GPU (the pinned one is usually faster) and shows a DataLoader handing out pinned batches.")
 
@@ -210,7 +216,11 @@ else:
     try:
         torch.accelerator.memory_allocated()
     except RuntimeError as err:
-        print(f"torch.accelerator.memory_allocated() -> {type(err).__name__}: {err}")
+        assert not torch.accelerator.is_available(), err
+        show_error(err, "torch.accelerator.memory_allocated() -> ")
+    else:
+        assert torch.accelerator.is_available(), "memory_allocated() worked, yet there is no accelerator"
+        print("torch.accelerator.memory_allocated() works on", torch.accelerator.current_accelerator())
     print("No GPU: with one, this cell allocates 128 MiB on it and prints allocated +128 MiB, then after `del` "
           "allocated back down while reserved stays up (the cache), and reserved down after empty_cache().")
 
