@@ -228,11 +228,13 @@ else:
 # ### 3.7 The same training step on the CPU and on the GPU
 #
 # One SGD step (forward, loss, backward, update) of a fully connected classifier on the shipped digits, in two
-# sizes: *small* (64 → 64 → 10, batch 64) and *large* (64 → 1024 → 1024 → 10, batch 512). The twin builds the
-# same two models in Keras and times the same steps, so the milliseconds can be compared across the frameworks.
-# Each framework runs its step the usual way: eagerly here, as most PyTorch training loops do, and as a
-# `tf.function` graph in the twin, as `model.fit` does. Each step is timed on the CPU with PyTorch's default
-# threads (one per core), on one CPU thread, and on the GPU when there is one.
+# sizes: *small* (64 → 64 → 10, batch 64) and *large* (64 → 1024 → 1024 → 10, batch 512), run eagerly, as most
+# PyTorch training loops do. Each step is timed on the CPU with PyTorch's default threads (one per core), on one
+# CPU thread, and on the GPU when there is one; read the ratios within each table. The twin times the same two
+# models in Keras, but as a `tf.function` graph (as `model.fit` runs them), in another process at another moment:
+# its milliseconds are **not** comparable with these (a different execution mode, and a shared machine changes
+# between runs). Timing the two frameworks fairly needs matched modes in one run, which is the job of the planned
+# speed pair (08).
 
 # %%
 train_images, train_labels = digits_torch("train")
@@ -272,10 +274,13 @@ for name, (width, batch_size) in SIZES.items():
         rows.append(measure(make_step(make_model(width).to(device), x.to(device), y.to(device)),
                             label=f"{name} on GPU", sync="torch", repeats=5))
     step_ms.update({t.label: t.median_ms for t in rows})
-    print(ratio_table(rows), end="\n\n")
+    print(ratio_table(rows))
+    print(read_ratio(rows[1].median_s / rows[0].median_s, f"The {name} step on default threads", "one thread"))
+    if ON_GPU:
+        print(read_ratio(rows[0].median_s / rows[2].median_s, f"The {name} step on the GPU", "the CPU"))
+    print()
 if not ON_GPU:
-    print("No GPU: with one, each table gets a GPU row and its speed-up over the CPU (expect a large one for the "
-          "large step and little or none for the small one, whose time is mostly kernel-launch overhead).")
+    print("No GPU in this run: with one, each table gets a GPU row and its speed-up over the CPU.")
 
 # %% [markdown]
 # ### 3.8 Mixed precision: `torch.autocast`, with a `GradScaler` for float16
@@ -365,15 +370,15 @@ print(f"large step on {device}:\n" + ratio_table(precision))
 # - §3.5–3.6: on a GPU, pinned memory and `non_blocking` copies make host-to-GPU transfers cheaper, and
 #   `torch.cuda.memory_allocated` / `memory_reserved` tell live tensors from the allocator's cache. Without a GPU
 #   these cells printed what they would measure and the errors you get for asking.
-# - §3.7: read the ratios. On a GPU the large step gains a lot and the small one little, because a tiny step is
-#   dominated by launch overhead; on a 2-core CPU only the CPU rows exist. The one-thread row is a health check:
+# - §3.7: read the ratios and the sentences under each table. Without a GPU only the CPU rows exist. With one, the
+#   sentence says how much each step gained; a tiny step is dominated by kernel-launch overhead, so it has less to
+#   gain than the large one. The one-thread row is a health check:
 #   PyTorch's CPU kernels split each operation over all cores (OpenMP) and wait for every thread at its end. On an
 #   idle machine that is faster than one thread; on a busy one (other programs, a shared Binder node) a thread
 #   that lost its core holds up every operation, and the default can come out several times *slower* than one
-#   thread. If the ratio says so, the CPU timings above measure the neighbours more than PyTorch
-#   (`torch.set_num_threads` is the knob). The twin times the same two steps in
-#   Keras: compare its milliseconds with the ones above, on the same machine, and they are not the same, which is
-#   C7's second half.
+#   thread. If the sentence says *slower than one thread*, the CPU timings above measure the neighbours more than
+#   PyTorch (`torch.set_num_threads` is the knob). Do not set these milliseconds beside the twin's: it runs a
+#   `tf.function` graph in another process (see §3.7's introduction).
 # - §3.8: autocast computed the logits in 16 bits while weights, gradients and the loss stayed float32. On a CPU
 #   bfloat16 pays off only on processors with bfloat16 instructions (the ratio above says whether this one has
 #   them); on a recent NVIDIA GPU float16 or bfloat16 runs on tensor cores and is usually well ahead.
@@ -383,8 +388,14 @@ print(f"large step on {device}:\n" + ratio_table(precision))
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C7 | **false** | Both frameworks drive NVIDIA GPUs through the same CUDA, cuBLAS and cuDNN: §3.1 printed PyTorch's CUDA/cuDNN build and its `nvidia-*` wheel dependencies (on a CUDA build), and the twin's §3.1 printed TensorFlow's own build info (`cuda_version` 12.5.1, `cudnn_version` 9) and its `and-cuda` extra, which installs the same `nvidia-*` wheels. There is no "internal GPU acceleration" distinct from CUDA, and the framework does change training time: §3.7 here and §3.7 in the twin timed the same steps and printed different milliseconds on the same machine (which is faster depends on the model, the size and the device). |
+# | C7 | **false** | *Measured here:* §3.1 printed which build this PyTorch is, and the line under this table repeats it (a CPU-only build prints `torch.version.cuda` None and no `nvidia-*` wheels; a CUDA build prints its CUDA and cuDNN versions and the nvidia-cublas / nvidia-cudnn wheels it depends on); the twin's §3.1 printed TensorFlow's build info, which names the CUDA and cuDNN it was compiled against, and the `nvidia-*` wheels of its `and-cuda` extra. *Cited from documentation:* both frameworks reach NVIDIA GPUs through NVIDIA's CUDA runtime, cuBLAS and cuDNN, shipped as NVIDIA's own wheels (TensorFlow's pip guide, tensorflow.org/install/pip: `pip install tensorflow[and-cuda]`; PyTorch's CUDA wheels depend on nvidia-cublas / nvidia-cudnn, pytorch/pytorch#85097, #163964). So TensorFlow has no separate "internal GPU acceleration", and CUDA is no PyTorch-only advantage. *Not measured:* whether the framework changes training time. The stored run had no GPU, and §3.7 here (eager) and in the twin (`tf.function`, another process) are not a matched comparison; the planned speed pair (08) times both frameworks in matched modes. |
 # | C18 | **holds partly** | The PyTorch half holds: §3.2–3.4 moved tensors and models with `.to()`, asked `torch.cuda.is_available()` (now also `torch.accelerator`), and got an error for mixing devices until the batch was moved. The TensorFlow half is false, and was already in TF 1.x: TensorFlow places operations itself, on the GPU when there is one; `tf.device` is an override (twin §3.2–3.5). |
+
+# %%
+# What C7's verdict cites from this run (§3.1)
+print(f"C7, §3.1: torch {torch.__version__}, torch.version.cuda = {torch.version.cuda}, "
+      f"cuDNN = {torch.backends.cudnn.version()}, NVIDIA wheels: {', '.join(nvidia_libs) or 'none (a CPU-only build)'}; "
+      f"GPU used in this run: {ON_GPU}")
 
 # %% [markdown]
 # ## 6. Exercises

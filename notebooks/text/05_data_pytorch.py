@@ -28,7 +28,7 @@ from utils import datafiles
 from utils.datafiles import CROP, CUTOUT, ImageFileError
 from utils.devices import describe_torch, torch_device
 from utils.seeding import seed_everything
-from utils.timing import measure
+from utils.timing import measure, read_ratio
 
 print(describe_torch())
 print("seeded:", seed_everything(0))
@@ -230,11 +230,17 @@ for shard in (False, True):
     print(f"shard={shard!s:<5}: {count} images from {len(test_files)} files with 2 workers")
 
 # %% [markdown]
-# **What `torchvision` gives you online.** `torchvision` is not in this course's environment (each of its releases is
-# built for one exact torch release, and the course keeps its pinned CPU-only torch untouched), so everything above
-# is plain `torch.utils.data` + PIL + NumPy, and that is the point: **`torch.utils.data` is the data-loading API;
-# `torchvision` is a vision toolbox on top of it.** With it installed (the release built for your torch) the same
-# pipeline would be:
+# **What `torchvision` would add, and why it is cited here, not run.** C17 names `torchvision`, so we tried to run
+# it (December 2026, on the machine that builds this course): PyPI's `torchvision==0.28.0`, the release that pairs
+# with torch 2.13, installs beside the course's CPU-only torch 2.13 wheel but fails to import
+# (`RuntimeError: operator torchvision::nms does not exist`: its compiled operators do not load against this torch
+# build), and PyTorch's CPU wheel index (download.pytorch.org/whl/cpu), which serves the matching CPU-only
+# torchvision, cannot be reached from that machine. So C17's `torchvision` half stays **cited from its
+# documentation**, and everything above is plain `torch.utils.data` + PIL + NumPy. That is also the point:
+# **`torch.utils.data` is the data-loading API; `torchvision` is a vision toolbox on top of it.** With it installed
+# (the release built for your torch, e.g. from the CPU index beside a CPU torch) the same pipeline would be, in
+# torchvision's current data API (`datasets.ImageFolder`, `transforms.v2`; docs.pytorch.org/vision/stable,
+# "Getting started with transforms v2"):
 #
 # ```python
 # from torchvision import datasets
@@ -248,7 +254,8 @@ for shard in (False, True):
 # `datasets.ImageFolder` is `DigitPNGs` with class discovery; `transforms.v2` brings tested augmentations that also
 # work on whole batches and move boxes and masks with the image; `datasets.MNIST`/`CIFAR10` download standard sets. Its random draws
 # come from torch's generator, so they could *not* reproduce the twin's pixels; §3.4's approach can. Image *decoding*
-# in `torchvision.io` is deprecated since torchvision 0.29 in favour of **TorchCodec**. And `torchdata`, the third
+# in `torchvision.io` is deprecated since torchvision 0.29 (the release after the 0.28 that pairs with torch 2.13)
+# in favour of **TorchCodec**. And `torchdata`, the third
 # name you will meet: its DataPipes and DataLoader2 were deprecated in torchdata 0.8 (2024) and deleted after 0.9;
 # torchdata now offers `StatefulDataLoader` (a `DataLoader` you can checkpoint mid-epoch) and the beta
 # `torchdata.nodes`.
@@ -399,7 +406,7 @@ configs = {  # name -> a function that builds the loader (None: the plain Python
     "files, 2 workers": lambda: files_loader(2),
     "files, 2 workers, not persistent": lambda: files_loader(2, persistent=False),
 }
-rows = []
+rows, unreliable = [], []
 for name, make in configs.items():
     loader = make() if make else None
     counts = []
@@ -408,6 +415,7 @@ for name, make in configs.items():
     timing = measure(epoch, label=name, warmup=1, repeats=3, number=1, sync="torch")  # warm-up starts the workers
     assert counts == [len(train_files)] * 4, counts
     rows.append((name, len(train_files) / timing.median_s))
+    unreliable.append(timing.warning)
     del loader, epoch
     gc.collect()  # stops this loader's persistent workers before the next configuration starts its own
 
@@ -416,6 +424,7 @@ print(f"{os.cpu_count()} CPU cores, device {device}\n")
 print(f"{'configuration':<34} {'images/s':>9} {'vs Python loop':>15}")
 for name, rate in rows:
     print(f"{name:<34} {rate:>9,.0f} {rate / baseline:>14.2f}x")
+print(*filter(None, unreliable), sep="\n")  # utils.timing's UNRELIABLE lines, if the machine was busy
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3))
@@ -436,31 +445,36 @@ plt.show()
 # - §3.6–3.8: the pitfalls are real and silent: an unsharded `IterableDataset` doubled the data, a notebook-defined
 #   class killed a spawned worker, a copied generator made workers repeat each other, a deleted file just vanished.
 # - §3.9, read the ratios, not the absolute numbers: they come from one run on a shared machine and move by tens of
-#   percent between runs (more than some of the effects below, so one table can show an odd order). "Decoded once" is
-#   several times faster than reading files: opening and decoding each PNG is most of the cost per image, so that is
-#   what is worth parallelising. "Files, 0 workers" trails the framework-free loop although both decode with PIL: the
-#   augmentation is five PyTorch operations on a 28×28 tensor, each paying a few microseconds of dispatch that NumPy
-#   does not; on real 224×224 photos the arithmetic dominates and that overhead disappears. On a **2-core** machine
+#   percent between runs (more than some of the effects below, so one table can show an odd order); the sentences
+#   under this list read this run's ratios. "Decoded once" against "files" measures how much of the cost per image is
+#   opening and decoding each PNG, which is what is worth parallelising. Where "files, 0 workers" trails the
+#   framework-free loop although both decode with PIL, the reason is the augmentation: five PyTorch operations on a
+#   28×28 tensor, each paying a few microseconds of dispatch that NumPy does not; on real 224×224 photos the
+#   arithmetic dominates and that overhead disappears. On a **2-core** machine
 #   two workers can at best double the rate, and they compete for the same two cores with the main process (iterating,
 #   moving batches) and with whatever else runs; every batch also travels through shared memory. Expect anything from
 #   a small loss to about 2x, and watch it move when you rerun. A not-persistent loader pays the worker start-up every
 #   epoch: small with `fork` on Linux (§3.5's first epoch), seconds with `spawn` (§3.7). On an 8–32-core machine with
 #   real photos of 100 KB, decoding dominates even more, and each added worker adds throughput until the disk, the
 #   main process or the GPU becomes the limit: start near cores − 1, then measure. Both twins time the same
-#   framework-free loop, so compare their "vs Python loop" columns, not their images/s.
+#   framework-free loop as their baseline, but even that loop's rate moves by tens of percent between the two
+#   notebooks' runs: set their "vs Python loop" columns side by side only loosely.
 
 # %%
 rate = dict(rows)
 print(f"2 workers vs 0 workers: {rate['files, 2 workers'] / rate['files, 0 workers']:.2f}x | "
       f"decoded once vs files: {rate['decoded once, 0 workers'] / rate['files, 0 workers']:.2f}x | "
       f"not persistent vs persistent: {rate['files, 2 workers, not persistent'] / rate['files, 2 workers']:.2f}x")
+print(read_ratio(rate["files, 2 workers"] / rate["files, 0 workers"], f"On {os.cpu_count()} cores, 2 workers", "0 workers"))
+print(read_ratio(rate["decoded once, 0 workers"] / rate["files, 0 workers"], "Decoded once", "reading the files"))
+print(read_ratio(rate["files, 0 workers"] / baseline, "Files, 0 workers", "the framework-free loop"))
 
 # %% [markdown]
 # ## 5. Verdict
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C17 | **holds partly** | The names are right: `torch.utils.data` (`Dataset`, `IterableDataset`, `DataLoader`) did all the loading here (§3.2–3.9) and `tf.data` does it in the twin. But `torchvision` is not part of loading: this notebook read, augmented and batched real image files without it (§3.4 printed a bit-exact match with the twin's fingerprint); it is an optional vision toolbox (`ImageFolder`, `transforms.v2`), whose image decoding is now deprecated for TorchCodec, and `torchdata`'s DataPipes are gone (deleted after torchdata 0.9, 2024). "Efficient vs convenient" does not hold as a contrast: PyTorch scales by worker processes you size by hand, `tf.data` by threads it autotunes; which is faster depends on cores and per-item cost (the ratios §4 printed; the twin's `AUTOTUNE` rows). |
+# | C17 | **holds partly** | The names are right: `torch.utils.data` (`Dataset`, `IterableDataset`, `DataLoader`) did all the loading here (§3.2–3.9) and `tf.data` does it in the twin. But `torchvision` is not part of loading: this notebook read, augmented and batched real image files without it (§3.4 printed a bit-exact match with the twin's fingerprint); it is an optional vision toolbox (`ImageFolder`, `transforms.v2`; cited from its documentation, not run: §3.6 says what was tried and why it failed here), whose image decoding is now deprecated for TorchCodec, and `torchdata`'s DataPipes are gone (deleted after torchdata 0.9, 2024). "Efficient vs convenient" does not hold as a contrast: PyTorch scales by worker processes you size by hand, `tf.data` by threads it autotunes; which is faster depends on cores and per-item cost (the ratios §4 printed; the twin's `AUTOTUNE` rows). |
 
 # %% [markdown]
 # ## 6. Exercises
