@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import types
@@ -212,3 +213,27 @@ def test_missing_for_lists_apt_packages_and_require_exits_1(bare):
     run = subprocess.run([sys.executable, "-m", "utils.machine", "--require", "test"], capture_output=True, text=True,
                          cwd=root, env={**os.environ})
     assert (run.returncode, run.stdout) == (0, "")
+
+
+# --- CPUs -----------------------------------------------------------------------------------------------------
+
+def test_usable_cpus_follows_affinity(monkeypatch):
+    monkeypatch.delattr(os, "process_cpu_count", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    assert machine.usable_cpus() == 1  # pinned to one CPU of 16 (taskset -c 0)
+
+
+def test_usable_cpus_without_affinity(monkeypatch):
+    monkeypatch.delattr(os, "process_cpu_count", raising=False)
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: None)  # "cannot tell"
+    assert machine.usable_cpus() == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or shutil.which("taskset") is None, reason="needs Linux taskset")
+def test_usable_cpus_under_taskset():
+    code = "import utils.machine as m; print(m.usable_cpus())"
+    out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(machine.__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "1"

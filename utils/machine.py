@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 __all__ = ["INSTALL_HINTS", "find_cxx_compiler", "find_java", "find_npm", "find_browser",
-           "tf_allocator_stats_available", "tf_onednn_enabled", "torch_accelerator", "report"]
+           "tf_allocator_stats_available", "tf_onednn_enabled", "torch_accelerator", "usable_cpus", "report"]
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -84,6 +84,16 @@ def find_browser() -> str | None:
     if chosen:
         return shutil.which(chosen)
     return next((path for path in map(shutil.which, BROWSERS) if path), None)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (``taskset``, cpusets), which ``os.cpu_count()`` ignores: it counts the
+    machine's. A CPU quota (``docker --cpus``) limits time, not this count."""
+    if hasattr(os, "process_cpu_count"):  # Python 3.13+
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):  # Linux
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def tf_allocator_stats_available(device: str = "CPU:0") -> bool:
