@@ -28,6 +28,7 @@ from utils import datafiles
 from utils.datafiles import CROP, CUTOUT, ImageFileError
 from utils.devices import describe_torch, torch_device
 from utils.seeding import seed_everything
+from utils.show import error_line, expect_error  # expect_error: like pytest.raises, fails the cell if nothing is raised
 from utils.timing import measure, read_ratio
 
 print(describe_torch())
@@ -157,7 +158,7 @@ ours = torch.stack([augment(dataset[i][0], params[i]) for i in range(8)])  # (8,
 reference = np.stack([datafiles.augment_numpy(datafiles.read_png(train_files[i][0]), params[i]) for i in range(8)])
 print("params of image 0:", params[0].tolist())
 print("PyTorch == NumPy reference, bit for bit:", np.array_equal(ours[:, 0].numpy(), reference))
-print("fingerprint of the first 8 augmented images:", datafiles.pixels_digest(ours[:, 0].numpy()))
+print("fingerprint of the first 8 augmented images:", datafiles.pixels_digest(ours[:, 0].numpy()))  # TWIN_PARITY: the twin prints this same line
 
 # %%
 fig, axes = plt.subplots(2, 6, figsize=(6, 2.2))
@@ -270,15 +271,13 @@ for shard in (False, True):
 
 # %%
 with datafiles.children_stderr() as worker_log:  # the worker prints its traceback to stderr
-    try:
+    with expect_error(RuntimeError, show=False) as failed:
         next(iter(DataLoader(DigitPNGs(test_files), batch_size=64, num_workers=1, multiprocessing_context="spawn")))
-        outcome = "worked"
-    except RuntimeError as err:
-        outcome = re.sub(r"pid\(s\) [\d, ]+", "pid(s) ...", f"{type(err).__name__}: {err}")
+outcome = re.sub(r"pid\(s\) [\d, ]+", "pid(s) ...", error_line(failed.error))
 worker_error = [line for line in worker_log[0].splitlines() if "Error" in line][-1]
 print("main process:", outcome)
 print("the worker  :", worker_error)
-assert outcome != "worked" and "DigitPNGs" in worker_error
+assert "DigitPNGs" in worker_error
 
 count = sum(len(labels) for _, labels in DataLoader(datafiles.DigitFiles(test_files), batch_size=64,
                                                     num_workers=1, multiprocessing_context="spawn"))
@@ -324,34 +323,30 @@ pathlib.Path(broken_files[5][0]).unlink()
 print("corrupt:", broken.relative(broken_files[3][0]), "| missing:", broken.relative(broken_files[5][0]))
 
 def first_line(err):
-    return broken.scrub(f"{type(err).__name__}: {err}").splitlines()[0]
+    return broken.scrub(error_line(err))  # "TypeName: first line", with this machine's folder replaced
 
+# Each read must fail (expect_error raises AssertionError otherwise); the cell prints how.
 # 1. the notebook's DigitPNGs: PIL's own message
-try:
+with expect_error(OSError, show=False) as pil:  # PIL's UnidentifiedImageError is an OSError
     list(DataLoader(DigitPNGs(broken_files), batch_size=4))
-except Exception as err:
-    print("PIL            ->", first_line(err))
+print("PIL            ->", first_line(pil.error))
 
 # 2. utils.datafiles.DigitFiles in 2 workers: the worker's error comes back to the main process, with its type
-try:
+with expect_error(ImageFileError, show=False) as worker:
     list(DataLoader(datafiles.DigitFiles(broken_files), batch_size=4, num_workers=2))
-except ImageFileError as err:
-    lines = broken.scrub(str(err)).splitlines()
-    print("worker         ->", lines[0])
-    print("                 ", lines[-1][:150])
-    err.__traceback__ = None  # it holds the loader and its 2 workers until a slow garbage collection: let go now
+lines = broken.scrub(str(worker.error)).splitlines()
+print("worker         ->", lines[0])
+print("                 ", lines[-1][:150])
 
 # 3. the missing file, read on its own
-try:
+with expect_error(ImageFileError, match="missing", show=False) as missing:
     datafiles.DigitFiles(broken_files)[5]
-except ImageFileError as err:
-    print("missing        ->", first_line(err)[:150])
+print("missing        ->", first_line(missing.error)[:150])
 
 # 4. check the whole folder before training: every bad file at once
-try:
+with expect_error(ImageFileError, show=False) as checked:
     datafiles.check_image_folder(broken.split_dir("test"))
-except ImageFileError as err:
-    print("check (all)    ->", first_line(err))
+print("check (all)    ->", first_line(checked.error))
 broken.cleanup()
 
 # %% [markdown]

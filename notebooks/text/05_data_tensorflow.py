@@ -27,6 +27,7 @@ from utils import datafiles
 from utils.datafiles import CROP, CUTOUT, ImageFileError
 from utils.devices import describe_tf, tf_device
 from utils.seeding import seed_everything
+from utils.show import expect_error  # like pytest.raises: fails the cell if nothing is raised
 from utils.timing import measure, read_ratio
 
 print(describe_tf())
@@ -174,7 +175,7 @@ ours = next(iter(augmented.batch(8)))[0].numpy()  # (8, 28, 28, 1)
 reference = np.stack([datafiles.augment_numpy(datafiles.read_png(paths[i]), params[i]) for i in range(8)])
 print("params of image 0:", params[0].tolist())
 print("TensorFlow == NumPy reference, bit for bit:", np.array_equal(ours[..., 0], reference))
-print("fingerprint of the first 8 augmented images:", datafiles.pixels_digest(ours[..., 0]))
+print("fingerprint of the first 8 augmented images:", datafiles.pixels_digest(ours[..., 0]))  # TWIN_PARITY: the twin prints this same line
 
 # %% [markdown]
 # TensorFlow's own answer to repeatable randomness is the *stateless* ops: `tf.image.stateless_random_crop(image,
@@ -341,19 +342,18 @@ pathlib.Path(broken_paths[3]).write_bytes(b"this is not a png")
 pathlib.Path(broken_paths[5]).unlink()
 print("corrupt:", broken.relative(broken_paths[3]), "| missing:", broken.relative(broken_paths[5]))
 
-def show(what, make_ds):
-    try:
+def read_and_show_error(what, make_ds):
+    """Read the whole dataset, which must fail (expect_error raises AssertionError otherwise); print how."""
+    with expect_error((tf.errors.OpError, ImageFileError), show=False) as failed:
         for _ in make_ds():
             pass
-        print(f"{what:<16}-> no error")
-    except (tf.errors.OpError, ImageFileError) as err:
-        message = broken.scrub(getattr(err, "message", str(err)))
-        message = message.split("Iterator::Root::")[-1].split("[[")[0].strip()  # drop the op-graph decoration
-        print(f"{what:<16}-> {type(err).__name__}: {message[:190]}")
+    message = broken.scrub(getattr(failed.error, "message", str(failed.error)))
+    message = message.split("Iterator::Root::")[-1].split("[[")[0].strip()  # drop the op-graph decoration
+    print(f"{what:<16}-> {type(failed.error).__name__}: {message[:190]}")
 
 paths_ds = lambda chosen: tf.data.Dataset.from_tensor_slices([broken_paths[i] for i in chosen])
-show("corrupt, raw", lambda: paths_ds([2, 3]).map(decode))
-show("missing, raw", lambda: paths_ds([4, 5]).map(decode))
+read_and_show_error("corrupt, raw", lambda: paths_ds([2, 3]).map(decode))
+read_and_show_error("missing, raw", lambda: paths_ds([4, 5]).map(decode))
 
 def decode_checked(path):
     raw = tf.io.read_file(path)
@@ -362,14 +362,14 @@ def decode_checked(path):
     with tf.control_dependencies([check]):  # run the check before decoding
         return tf.io.decode_png(raw, channels=1)
 
-show("corrupt, Assert", lambda: paths_ds([2, 3]).map(decode_checked))
-show("corrupt, PIL", lambda: paths_ds([2, 3]).map(decode_with_python))
-try:
+read_and_show_error("corrupt, Assert", lambda: paths_ds([2, 3]).map(decode_checked))
+read_and_show_error("corrupt, PIL", lambda: paths_ds([2, 3]).map(decode_with_python))
+with expect_error(ImageFileError, show=False) as checked:
     datafiles.check_image_folder(broken.split_dir("test"))
-except ImageFileError as err:
-    print(f"{'check (all)':<16}-> {broken.scrub(str(err)).splitlines()[0]}")
+print(f"{'check (all)':<16}-> {broken.scrub(str(checked.error)).splitlines()[0]}")
 skipped = sum(1 for _ in paths_ds(range(8)).map(decode).ignore_errors())
 print(f"{'ignore_errors()':<16}-> {skipped} of 8 images, no error, no warning in the notebook")
+assert skipped == 6, skipped  # the corrupt and the missing file were dropped without a word
 broken.cleanup()
 
 # %% [markdown]
