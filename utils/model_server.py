@@ -26,9 +26,13 @@ Endpoints (TF Serving's, see https://www.tensorflow.org/tfx/serving/api_rest):
 ``POST /v1/models/NAME:predict``    ``{"instances": [...]}`` -> ``{"predictions": [...]}``
 
 Every request is checked by :func:`utils.serving.parse_predict_body` before the model sees it; a bad
-one gets a 4xx and ``{"error": "..."}``, never a crash. The server binds 127.0.0.1 only. It is
-Flask's development server (werkzeug, one thread per request): fine on a laptop and for this
-course; in production put the same app behind a WSGI server (gunicorn, waitress) and a proxy.
+one gets a 4xx and ``{"error": "..."}``, never a crash. The server binds 127.0.0.1 only.
+
+The app runs under **waitress**, a production WSGI server (pure Python, one process, a pool of
+threads), not under ``app.run()``: Flask's documentation says its development server "is not
+designed to be particularly secure, stable, or efficient" and must not be used in production
+(https://flask.palletsprojects.com/en/stable/deploying/). One process keeps one copy of each model
+in memory; a pre-forking server (gunicorn) would load it once per worker.
 """
 
 from __future__ import annotations
@@ -101,11 +105,11 @@ def _load_torch(path: Path, torch_class: str | None, threads: int):
 def _load_torch_export(path: Path, threads: int):
     import torch
 
-    from utils.serving import check_pt2_archive
+    from utils.serving import load_checked_pt2
 
     torch.set_num_threads(threads)
-    checked = check_pt2_archive(path)  # refuse archives whose loading would unpickle something
-    module = torch.export.load(path).module()
+    exported, checked = load_checked_pt2(path)  # refuse archives whose loading would unpickle something
+    module = exported.module()
 
     def predict(batch: np.ndarray) -> np.ndarray:
         with torch.inference_mode():
@@ -316,9 +320,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"loaded {name} ({backend}) from {path} in {models[name].load_s:.2f} s", flush=True)
     value_range = None if args.no_value_range else (0.0, 1.0)
     app = create_app(models, max_batch=args.max_batch, value_range=value_range)
-    print(f"serving {', '.join(models)} on http://{HOST}:{args.port} (ready after {time.perf_counter() - started:.2f} s)", flush=True)
-    app.run(host=HOST, port=args.port, threaded=True, debug=False, use_reloader=False)
+    import waitress
+
+    print(f"serving {', '.join(models)} on http://{HOST}:{args.port} with waitress {_version('waitress')} "
+          f"(ready after {time.perf_counter() - started:.2f} s)", flush=True)
+    # A production WSGI server, bound to 127.0.0.1 only; four threads answer requests.
+    waitress.serve(app, host=HOST, port=args.port, threads=4)
     return 0
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
 
 
 if __name__ == "__main__":

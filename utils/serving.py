@@ -50,6 +50,7 @@ __all__ = [
     "burst",
     "latency_table",
     "check_pt2_archive",
+    "load_checked_pt2",
     "listening_addresses",
     "process_tree",
     "tree_rss_mb",
@@ -396,8 +397,13 @@ class UnsafeArtifactError(RuntimeError):
     """A saved model whose loading would run pickle (arbitrary code) on its content."""
 
 
-def check_pt2_archive(path) -> list[str]:
+def check_pt2_archive(path, *, label: str | None = None) -> list[str]:
     """Check that loading a ``torch.export`` ``.pt2`` file unpickles nothing; return what was checked.
+
+    ``path`` is a file name or an open binary file; ``label`` names it in messages. This is a
+    **heuristic for the archive layout of torch 2.13** (a list of the entries known to be unpickled),
+    not a proof: a later torch that adds another pickled entry would get past it. For files from
+    others prefer ONNX, or load the ``.pt2`` in a throwaway process.
 
     ``torch.export.load`` documents that it "uses pickle under the hood": weights and constants
     saved as tensor subclasses, custom objects and opaque objects are unpickled, and the sample
@@ -406,8 +412,9 @@ def check_pt2_archive(path) -> list[str]:
     sample inputs with ``weights_only=True`` itself. Raises :class:`UnsafeArtifactError`.
     """
     checked = []
+    raw, path = path, (label if label is not None else path)  # read the zip from ``raw``, name ``path`` in messages
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(raw)
     except (OSError, zipfile.BadZipFile) as err:
         raise UnsafeArtifactError(f"{path} is not a .pt2 archive: {err}") from None
     with archive:
@@ -437,6 +444,20 @@ def check_pt2_archive(path) -> list[str]:
                     ) from None
                 checked.append(f"{name.split('/')[-1]}: loads with weights_only=True")
     return checked
+
+
+def load_checked_pt2(path):
+    """Read a ``.pt2`` once, check that copy with :func:`check_pt2_archive`, and load that same copy.
+
+    Returns ``(exported_program, checked)``. Checking and loading the bytes already read leaves no
+    window in which the file could be swapped between the check and ``torch.export.load``.
+    """
+    import torch
+
+    with open(path, "rb") as file:
+        data = file.read()
+    checked = check_pt2_archive(io.BytesIO(data), label=str(path))
+    return torch.export.load(io.BytesIO(data)), checked
 
 
 def listening_addresses(pid: int) -> list[str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 
-from utils.serving import DEFAULT_MAX_BATCH, RequestError, check_pt2_archive, parse_predict_body
+from utils.serving import DEFAULT_MAX_BATCH, RequestError, load_checked_pt2, parse_predict_body
 
 INSTANCE_SHAPE = (8, 8)
 VALUE_RANGE = (0.0, 1.0)
@@ -38,9 +38,11 @@ class ExportedProgramHandler:
 
         torch.set_num_threads(1)
         model_dir = context.system_properties["model_dir"]
-        path = os.path.join(model_dir, context.manifest["model"]["serializedFile"])
-        check_pt2_archive(path)
-        self.module = torch.export.load(path).module()
+        path = os.path.realpath(os.path.join(model_dir, context.manifest["model"]["serializedFile"]))
+        if not path.startswith(os.path.realpath(model_dir) + os.sep):  # no "../" out of the unpacked archive
+            raise ValueError(f"serializedFile points outside the model directory: {path}")
+        exported, _ = load_checked_pt2(path)  # checked, then loaded from the same bytes
+        self.module = exported.module()
         self.torch = torch
 
     def _one(self, row) -> tuple[int, dict]:

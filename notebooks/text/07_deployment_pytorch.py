@@ -12,10 +12,12 @@
 # Twin: [07_deployment_tensorflow.ipynb](07_deployment_tensorflow.ipynb) · Start: [00_start_here.ipynb](00_start_here.ipynb)
 #
 # A trained model is only useful once something can call it. Here a small PyTorch model is served over
-# HTTP four ways, all for real on 127.0.0.1: the Flask app the article describes (written properly),
-# a `torch.export` program, an ONNX file run by ONNX Runtime, and TorchServe. The same client calls
-# every one of them, checks their answers against the model in this notebook, throws malformed
-# requests at them, and times them. Runs in about 30 s on a 2-core laptop.
+# HTTP, all for real on 127.0.0.1: by the Flask app the article describes (shown on the page, run under
+# the production WSGI server waitress) with three artifacts (eager `state_dict`, `torch.export` program,
+# ONNX file), by TorchServe, and by LitServe, a maintained model server that is not the course's code.
+# The same client calls every one of them, checks their answers against the model in this notebook,
+# throws malformed requests at them, and times them. Then the on-device exit, ExecuTorch, the PyTorch
+# counterpart of LiteRT. Runs in under a minute on a 2-core laptop.
 
 # %%
 import sys, pathlib
@@ -28,6 +30,7 @@ import os
 import shutil
 import subprocess
 import time
+import urllib.request
 import warnings
 
 import numpy as np
@@ -88,19 +91,30 @@ print(f"C4: {CLAIMS['C4'].text}")
 # | `torch.export` program (`.pt2`) | graph + weights | PyTorch, **no model code** |
 # | ONNX file (`.onnx`) | graph + weights | any ONNX runtime (ONNX Runtime, Triton, ...), **no PyTorch** |
 # | TorchServe archive (`.mar`) | an artifact + a handler (Python code) | TorchServe (Java) and PyTorch |
+# | ExecuTorch program (`.pte`) | graph + weights, lowered to a fixed set of kernels | the ExecuTorch runtime (C++, on phones and boards), **no PyTorch** |
 #
 # The same client talks to all of them through one contract, TensorFlow Serving's REST "row" format:
 # `POST {"instances": [...]}` answered by `{"predictions": [...]}`, and `{"error": "..."}` with a 4xx
 # status when the request is wrong. Using TF Serving's contract for PyTorch servers is deliberate: a
 # client should not care which framework trained the model.
 #
-# **Status of the PyTorch tools, checked for this notebook.** TorchServe appeared in April 2020
-# (v0.1.0, "experimental"); its documentation now opens with *"Limited Maintenance: This project is
-# no longer actively maintained ... no planned updates, bug fixes, new features, or security
-# patches"*, and the `pytorch/serve` repository was archived on 7 August 2025. The routes PyTorch
-# develops today are export formats (`torch.export`, ONNX via `torch.onnx.export(..., dynamo=True)`,
-# the default exporter in current releases) that framework-neutral servers (NVIDIA Triton, KServe,
-# ONNX Runtime behind any web app) load.
+# **Status of the servers, checked for this notebook (December 2026).**
+#
+# * **TorchServe**, PyTorch's own server, appeared in April 2020 (v0.1.0, "experimental"). Its
+#   documentation now opens with *"Limited Maintenance: This project is no longer actively maintained
+#   ... no planned updates, bug fixes, new features, or security patches"* (docs.pytorch.org/serve), and
+#   GitHub shows `pytorch/serve` as *"archived by the owner on Aug 7, 2025"* (banner on pytorch/serve#3396).
+# * **NVIDIA Triton** does not load `torch.export` programs: its PyTorch (LibTorch) backend *"is designed
+#   to run TorchScript models ... All models created in PyTorch using the python API must be
+#   traced/scripted"* (Triton user guide, "PyTorch (LibTorch) Backend", 26.04 documentation). From
+#   PyTorch, Triton takes TorchScript (the route PyTorch itself has deprecated) or ONNX.
+# * **KServe**'s runtime for the `pytorch` model format *is* TorchServe (kserve#5159, March 2026); a pull
+#   request to remove it because *"torchServe is no longer actively maintained upstream"* is open
+#   (kserve#5638, June 2026).
+# * So the one export every framework-neutral server takes off the shelf is **ONNX**. A `torch.export`
+#   program (`.pt2`) needs a server that runs Python: TorchServe, or a general model server such as
+#   **LitServe** (Lightning AI; releases 0.2.18 in August and 0.2.19 in September 2026, LitServe#726 and
+#   #744), where you write a small class that loads and calls the model, and the server does the rest.
 
 # %% [markdown]
 # ## 3. Hands-on
@@ -166,18 +180,22 @@ state = torch.load(WORK / "digits_state_dict.pt", weights_only=True)
 print("state_dict keys:", list(state))
 
 torch.save(model, WORK / "digits_whole_module.pt")  # pickles the class: loading it would run code
-try:
+import pickle
+from utils.show import expect_error  # like pytest.raises: the cell fails if the load is not refused
+with expect_error(pickle.UnpicklingError, match="Unsupported global", show=False) as refused:
     torch.load(WORK / "digits_whole_module.pt", weights_only=True)
-except Exception as err:
-    reason = [line.strip() for line in str(err).splitlines() if "Unsupported global" in line]
-    print(f"{type(err).__name__}: Weights only load failed. {reason[0] if reason else ''}")
+reason = [line.strip() for line in str(refused.error).splitlines() if "Unsupported global" in line]
+print(f"{type(refused.error).__name__}: Weights only load failed. {reason[0]}")
 
 # %% [markdown]
 # **`torch.export`** captures the forward pass as a graph with the weights, with a dynamic batch
 # dimension, and saves it as a `.pt2` archive. Its documentation warns that `torch.export.load` "uses
 # pickle under the hood": tensor subclasses, custom objects and, as a fallback, the sample inputs are
 # unpickled. `check_pt2_archive` (in `utils/serving.py`) reads the archive's JSON manifests and refuses
-# any such entry before the server calls `torch.export.load`.
+# the entries that torch 2.13 would unpickle, before a server calls `torch.export.load`. It is a
+# **heuristic for the archive layout of torch 2.13**, a list of known pickled entries: a later torch
+# that adds another pickled entry would get past it. For files from someone else, prefer ONNX (a
+# protobuf, no pickle), or load the `.pt2` in a throwaway process with no access to anything that matters.
 
 # %%
 batch = torch.export.Dim("batch", min=1, max=1024)
@@ -217,15 +235,31 @@ for name, out in [("torch.export .pt2", from_pt2), ("ONNX Runtime", from_onnx)]:
     print(f"{name:18} same predictions as eager: {bool((out.argmax(1) == reference.argmax(1)).all())}, max |diff| < 1e-4: {diff < 1e-4}")
 
 # %% [markdown]
-# ### 3.3 The article's Flask server, written properly
+# ### 3.3 The article's Flask backend, under a production WSGI server
 #
-# `utils/model_server.py` is a Flask app started as its own process. It loads each model **once** at
-# start-up, answers TF Serving's endpoints, checks every request before the model sees it
-# (`utils.serving.parse_predict_body`), and runs the model under `torch.inference_mode()`. This is its
-# eager-PyTorch loader, the part the article means by "build a Flask backend":
+# This is the "Flask backend" the article says PyTorch developers must build: `utils/model_server.py`,
+# started as its own process. It loads each model **once** at start-up, then hands requests to the Flask
+# app below, whole: three routes with TF Serving's URLs (status, metadata, predict), a body-size limit,
+# and three error handlers (a refused request becomes a 4xx with a message; an unknown URL or method a
+# JSON 404/405/413; anything else a 500 that names only the exception type). Every body goes through
+# `parse_predict_body` (in `utils/serving.py`: JSON, the `instances` key, batch size, numbers only, shape,
+# no NaN, values in [0, 1]) before the model sees it. After the app, its eager-PyTorch loader: the model
+# call itself is the small part.
 
 # %%
+print(inspect.getsource(model_server.create_app))
 print(inspect.getsource(model_server._load_torch))
+
+# %% [markdown]
+# **Which program runs the app.** `app.run()` starts Werkzeug's development server, and Flask's
+# documentation is blunt about it: *"Do not use the development server when deploying to production. It
+# is intended for use only during local development. It is not designed to be particularly secure,
+# stable, or efficient"* (flask.palletsprojects.com, "Deploying to Production"). So `model_server.main`
+# hands the app to **waitress** (`waitress.serve(app, host="127.0.0.1", port=..., threads=4)`), one of
+# the WSGI servers that page lists: pure Python (a pip install, no compiler), one process with a pool of
+# threads, so each model sits in memory once. gunicorn, the other usual choice, forks worker processes
+# and each worker loads its own copy of the models. The cell below reads the `Server` header of an
+# answer to show which program answered.
 
 # %% [markdown]
 # One process serves the three artifacts under three names. `BackgroundServer` starts it in its own
@@ -249,14 +283,20 @@ with BackgroundServer(flask_cmd, port, ready_path="/v1/models/digits_eager", env
                       log_path=WORK / "model_server.log") as server:
     startup["Flask model_server (3 models)"] = server.startup_s
     print(f"started in {server.startup_s:.1f} s; resident memory {tree_rss_mb(server.process.pid):.0f} MB")
-    print("listening on:", listening_addresses(server.process.pid))
+    flask_listens = listening_addresses(server.process.pid)
+    print("listening on:", flask_listens)
+    assert flask_listens == [f"127.0.0.1:{port}"], flask_listens
+    with urllib.request.urlopen(f"{server.url}/v1/models/digits_eager") as answer:
+        served_by = answer.headers["Server"]
+    print("answered by (the Server header):", served_by)
+    assert served_by == "waitress", served_by  # Werkzeug's development server would say "Werkzeug/..."
     for name, what in SERVED.items():
         client = RestClient(server.url, name)
         status = client.status()["model_version_status"][0]
         served = client.predict(x_test.numpy()[:64])  # one request, a batch of 64
         checks[name] = np.abs(served - reference[:64]).max()
         print(f"{name:13} {what:18} status {status['state']}, version {status['version']}, max |diff| {checks[name]:.1e}")
-        latencies.append(burst(lambda: client.predict(x_test.numpy()[:1]), label=f"Flask: {what}", requests=300, max_seconds=2))
+        latencies.append(burst(lambda: client.predict(x_test.numpy()[:1]), label=f"Flask (waitress): {what}", requests=300, max_seconds=2))
         client.close()
     # The same malformed requests at every model; the server must refuse each and stay up.
     bad_answers = {}
@@ -268,7 +308,9 @@ with BackgroundServer(flask_cmd, port, ready_path="/v1/models/digits_eager", env
         client.close()
     flask_tree = process_tree(server.process.pid)
 
-print("processes of the Flask server still alive after the with block:", len(wait_until_gone(flask_tree)))
+flask_left = wait_until_gone(flask_tree)
+print("processes of the Flask server still alive after the with block:", len(flask_left))
+assert not flask_left, flask_left
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -388,7 +430,103 @@ if have_torchserve:
     print("TorchServe refused every malformed request with a 4xx:", sorted({s for s, _ in ts_bad.values()}))
 
 # %% [markdown]
-# ### 3.5 Latency: one client, every server
+# ### 3.5 LitServe: a maintained model server that is not our code
+#
+# LitServe (`pip install litserve`; FastAPI and uvicorn underneath) is a general model server. It owns
+# the HTTP side: routing, checking every body against a declared request type, a queue in front of
+# inference worker processes, `/health`, optional batching. It asks for a `LitAPI` class with four
+# methods: `setup` (load the model once, in the worker), `decode_request`, `predict`, `encode_response`.
+# Here it serves the same `torch.export` program as §3.3, and needs neither the model's class nor a
+# Flask app. This is all the code the course wrote for it (`utils/litserve_server.py`, after its
+# docstring); the request checks are a type declaration instead of a function:
+
+# %%
+litserve_source = (ROOT / "utils" / "litserve_server.py").read_text()
+print(litserve_source[litserve_source.index("# The request"):])
+
+# %%
+lit_cmd = [sys.executable, "-m", "utils.litserve_server", "--port", str(lit_port := free_port()),
+           "--model", str((WORK / "digits.pt2").resolve())]
+with BackgroundServer(lit_cmd, lit_port, ready_path="/health", env=SERVER_ENV, timeout_s=60, name="litserve",
+                      log_path=WORK / "litserve.log") as lit:
+    startup["LitServe (.pt2)"] = lit.startup_s
+    lit_tree = process_tree(lit.process.pid)
+    print(f"started in {lit.startup_s:.1f} s; {len(lit_tree)} processes, resident memory {tree_rss_mb(lit.process.pid):.0f} MB")
+    lit_listens = listening_addresses(lit.process.pid)
+    print("listening on:", lit_listens)
+    assert lit_listens == [f"127.0.0.1:{lit_port}"], lit_listens
+    client = RestClient(lit.url, "digits", status_path="/health")
+    print("GET /health ->", client.request("GET", "/health"))
+    served = client.predict(x_test.numpy()[:64])
+    checks["litserve"] = np.abs(served - reference[:64]).max()
+    lit_bad = {kind: client.post_raw(body) for kind, body in malformed_requests().items()}
+    assert np.abs(client.predict(x_test.numpy()[:5]) - reference[:5]).max() < 1e-4  # still answering after them
+    latencies.append(burst(lambda: client.predict(x_test.numpy()[:1]), label="LitServe: .pt2", requests=300, max_seconds=2))
+    client.close()
+    lit_tree = process_tree(lit.process.pid)
+lit_left = wait_until_gone(lit_tree, timeout_s=20)
+print(f"LitServe processes alive after stop: {len(lit_left)}; port {lit_port} still open: {port_is_open(lit_port)}")
+assert not lit_left and not port_is_open(lit_port)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("LitServe predictions equal in-process ones (max |diff| < 1e-4):", bool(checks["litserve"] < 1e-4))
+for kind, (status, answer) in lit_bad.items():
+    assert 400 <= status < 500 and "error" in answer, (kind, status, answer)
+print("LitServe refused every malformed request with:", sorted({s for s, _ in lit_bad.values()}))
+
+# %% [markdown]
+# 422 ("Unprocessable Content") is FastAPI's status for a body that does not fit the declared type; the
+# Flask app answers 400, and 413 for an oversized batch, as TF Serving does. Either way a client gets a
+# 4xx and a reason:
+
+# %%
+for kind, (status, answer) in lit_bad.items():
+    print(f"{status} {kind:20} {answer['error'][:95]}")
+
+# %% [markdown]
+# ### 3.6 ExecuTorch: the on-device route
+#
+# The twin converts its model to LiteRT for phones. PyTorch's counterpart is **ExecuTorch**: it starts
+# from the same `torch.export` program, lowers it to a small, fixed set of operators
+# (`to_edge_transform_and_lower`), and writes a `.pte` flatbuffer that the ExecuTorch runtime (C++, no
+# Python, no PyTorch) runs on phones and microcontrollers. The `executorch` wheel also carries that
+# runtime as a Python module, so the `.pte` runs right here. The wheel does not depend on torch (its PyPI
+# page: it *"does not bundle PyTorch, so install a compatible torch separately"*); `executorch==1.5.1`
+# installs and runs beside the pinned torch 2.13.0 without changing it. This notebook keeps ExecuTorch's
+# portable kernels; an app would pass `partitioner=[XnnpackPartitioner()]` to hand the work to XNNPACK's
+# optimised CPU kernels (also in the wheel; lowering with it takes several seconds longer). Like LiteRT,
+# ExecuTorch is a runtime you embed in an app, not a network server, so it gets no HTTP row. (The
+# `[cpuinfo_utils.cpp]` lines the first call prints are the runtime's C++ log probing for an ARM CPU
+# on this x86 machine: harmless.)
+
+# %%
+import importlib.metadata
+
+for noisy in ("torchao", "torch.utils._pytree"):  # GPU-only torchao kernels that cannot load on a CPU, an API notice
+    logging.getLogger(noisy).setLevel(logging.ERROR)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # deprecation notices from inside the lowering passes
+    from executorch.exir import to_edge_transform_and_lower
+    from executorch.runtime import Runtime
+
+    started = time.perf_counter()
+    lowered = to_edge_transform_and_lower(exported)  # the torch.export program of §3.2, dynamic batch
+    (WORK / "digits.pte").write_bytes(lowered.to_executorch().buffer)
+print(f"executorch {importlib.metadata.version('executorch')}: digits.pte, {(WORK / 'digits.pte').stat().st_size / 1024:.1f} kB, "
+      f"lowered in {time.perf_counter() - started:.1f} s")
+forward = Runtime.get().load_program(str(WORK / "digits.pte")).load_method("forward")
+from_pte = forward.execute([x_test])[0].numpy()  # all 360 test images in one call
+latencies.append(burst(lambda: forward.execute([x_test[:1]]), label="ExecuTorch runtime, in process (no HTTP)", requests=300))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+pte_diff = np.abs(from_pte - reference).max()
+assert pte_diff < 1e-4, pte_diff
+print(f"ExecuTorch .pte: same predictions as eager: {bool((from_pte.argmax(1) == reference.argmax(1)).all())}, max |diff| < 1e-4: {pte_diff < 1e-4}")
+
+# %% [markdown]
+# ### 3.7 Latency: one client, every server
 #
 # Each row is a burst of sequential requests, one 8x8 image each, from the same client (at most 300
 # requests or 2 s per server, after 10 warm-up requests). p50 and p95 are percentiles of single
@@ -397,6 +535,10 @@ if have_torchserve:
 # %%
 print(latency_table(latencies))
 print()
+flask_p50 = min(r.p50_ms for r in latencies if r.label.startswith("Flask"))
+for r in latencies:
+    if r.label.startswith(("TorchServe", "LitServe")):
+        print(f"{r.label}: p50 {r.p50_ms / flask_p50:.1f}x the fastest Flask row (one more hop, to a worker process)")
 for what, seconds in startup.items():
     print(f"start-up: {what:34} {seconds:5.1f} s")
 shared = WORK.parent / "latency_pytorch.json"
@@ -410,37 +552,44 @@ print(f"\nrows saved to {shared} for the TensorFlow twin's combined table")
 # %%
 # NBVAL_CHECK_OUTPUT
 leftover = [s for s in running_servers()]
-ports_open = [p for p in [port] + (list(ts_ports.values()) if have_torchserve else []) if port_is_open(p)]
+ports_open = [p for p in [port, lit_port] + (list(ts_ports.values()) if have_torchserve else []) if port_is_open(p)]
 print("servers still running:", leftover, "| their ports still open:", ports_open)
 
 # %% [markdown]
 # ## 4. What you just saw
 #
-# * **PyTorch served over HTTP four ways.** The eager `state_dict`, the `torch.export` program and the
-#   ONNX file gave the same predictions as the model in this notebook (§3.2, §3.3); TorchServe did too
-#   (§3.4). Only the eager route needed the model's Python class in the server; the `.pt2` and the ONNX
-#   file carried their own graph.
-# * **Writing the Flask server properly is most of the work.** The model call is three lines
-#   (`_load_torch` above); the rest of `utils/model_server.py` and `utils/serving.py` is what the
-#   article's "build a Flask backend" leaves out: request checks, JSON errors with 4xx codes, a status
-#   endpoint, a body-size limit, binding to 127.0.0.1. Ten malformed requests each got a 4xx and a
-#   message, from every model and from TorchServe, and the servers kept answering (§3.3, §3.4).
-# * **The latency table** shows what HTTP + JSON costs for a tiny model: the in-process call takes tens
-#   of microseconds, a request through the Flask server one to two milliseconds whatever the artifact
-#   (eager, `.pt2` or ONNX), because the model is a negligible part of it. TorchServe's extra hop (Java
-#   front end -> Python worker over a socket) made its p50 two to three times Flask's on the runs we
-#   made. With a large model the runtime would dominate and the artifact would matter.
-# * **Start-up**: the Flask process starts in a few seconds (importing PyTorch and loading the `.pt2`
-#   dominate); TorchServe needs a JVM plus a Python worker before its first answer.
+# * **PyTorch served over HTTP three ways, all giving the model's own predictions.** The course's Flask
+#   app served the eager `state_dict`, the `torch.export` program and the ONNX file (§3.3); TorchServe
+#   served the `.pt2` in a `.mar` (§3.4); LitServe served the same `.pt2` (§3.5). Only the eager route
+#   needed the model's Python class in the server; the `.pt2` and the ONNX file carried their own graph.
+# * **The Flask backend is real work; a maintained model server is less.** The Flask app §3.3 printed,
+#   plus its request checks, is what the article's "build a Flask backend" means: routes, JSON errors
+#   with 4xx codes, a status endpoint, a body-size limit, binding to 127.0.0.1, and a production WSGI
+#   server to run it (waitress here; the `Server` header said so). With LitServe the course wrote a
+#   request type and four short methods, and the server did the HTTP part: every malformed request got a
+#   4xx (422) and a reason, and the server kept answering (§3.5). Neither is "no code at all": a
+#   `.pt2` needs a server that runs Python, and the servers that take a file with no code of yours
+#   (Triton, KServe) take ONNX or TorchScript, not `torch.export` programs (§2).
+# * **ExecuTorch** ran the same exported program as a `.pte` with the model's predictions (§3.6): the
+#   on-device route, like LiteRT in the twin.
+# * **The latency table** shows what HTTP + JSON costs for a tiny model: the in-process call takes
+#   microseconds, a request through the Flask app under waitress about a millisecond or less whatever the
+#   artifact (eager, `.pt2` or ONNX), because the model is a negligible part of it. TorchServe and
+#   LitServe add a hop (front end -> worker process) and their p50 was a multiple of Flask's: the lines
+#   under the table print by how much on this run. With a large model the runtime would dominate and
+#   the artifact would matter.
+# * **Start-up**: each server needs seconds before its first answer (printed under the table): the
+#   Flask process imports PyTorch and loads three models; TorchServe starts a JVM plus a Python worker;
+#   LitServe starts a worker process that imports PyTorch.
 # * **What this does not show**: throughput under concurrent clients, dynamic batching (TorchServe,
-#   Triton and TF Serving can batch requests; the Flask app cannot), GPUs, or a production WSGI server.
+#   LitServe, Triton and TF Serving can batch requests; the Flask app cannot), or GPUs.
 
 # %% [markdown]
 # ## 5. Verdict
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C4 | **holds partly** | TF Serving is a maintained first-party server with a REST API (see the twin), and PyTorch today has no maintained first-party equivalent: TorchServe (2020) is in limited maintenance and its repository was archived in August 2025. But "no direct way ... must build a Flask/Django backend" is outdated: §3.2 exported the model to `torch.export` and ONNX, §3.3 served both with the same predictions as eager (`True` for all three models), and §3.4 served it with TorchServe (`True`); ONNX files are served by framework-neutral servers (ONNX Runtime, Triton). The Flask route works, but §3.3 shows how much a correct one needs. |
+# | C4 | **holds partly** | *Run and printed here:* LitServe, a maintained model server that is not the course's code, served the `torch.export` program with predictions equal to eager (`True`) and a 4xx for every malformed request (`[422]`), from a request type and a four-method class, with no routes or error handlers of ours (§3.5); TorchServe served it too (`True`, `[400, 413]`, §3.4); the course's Flask app, the backend the article describes, printed in §3.3 and run under waitress, served the eager, `.pt2` and ONNX artifacts (`True` for all three); ExecuTorch ran the `.pte` (`True`, §3.6). *Cited, not run here:* PyTorch has no maintained first-party server (TorchServe in limited maintenance, its repository archived on 7 August 2025); Triton's PyTorch backend runs TorchScript only and KServe's PyTorch runtime is TorchServe (§2), so servers that take a file with no code of yours take PyTorch models as ONNX; TF Serving's side is in the twin. So "no direct way, developers must build a Flask/Django backend" is outdated (a maintained server needs a short class, not a web backend), while "TensorFlow ships its own server and PyTorch does not" still holds. |
 
 # %% [markdown]
 # ## 6. Exercises
@@ -522,14 +671,18 @@ print("the tampered archive was refused before torch.export.load could unpickle 
 # %% [markdown]
 # ## 7. Summary
 #
-# * PyTorch models are served over HTTP without writing a backend: export them (`torch.export`,
-#   ONNX) and hand the file to a server. The eager route needs the model's code in the server.
+# * Export first (`torch.export`, ONNX), then pick a maintained server: an ONNX file goes to any
+#   framework-neutral runtime or server (ONNX Runtime, Triton); a `.pt2` goes to a model server that runs
+#   Python, such as LitServe, with a short class instead of a web backend. Triton's PyTorch backend and
+#   KServe's PyTorch runtime take TorchScript and TorchServe archives, not `torch.export` programs.
 # * If you do write the Flask app, the model call is the small part: validate every request, answer
-#   4xx with a message, load once, `torch.inference_mode()`, bind 127.0.0.1, offer a status endpoint.
-# * TorchServe works (Java 17, a handler, a `.mar`) but has been archived since August 2025: for a new
-#   project prefer a maintained server that loads exported models (Triton, KServe, ONNX Runtime).
+#   4xx with a message, load once, `torch.inference_mode()`, bind 127.0.0.1, offer a status endpoint, and
+#   run it under a production WSGI server (waitress, gunicorn), never `app.run()`.
+# * TorchServe works (Java 17, a handler, a `.mar`) but its repository has been archived since August
+#   2025: no security fixes.
+# * ExecuTorch (`.pte`) is PyTorch's on-device route, the counterpart of LiteRT.
 # * Load with `torch.load(weights_only=True)`; treat `.pt2` files and `.mar` handlers from elsewhere as
-#   code, not data.
+#   code, not data (`check_pt2_archive` is a heuristic for torch 2.13's archive layout, not a proof).
 #
 # Next: the TensorFlow twin, [07_deployment_tensorflow.ipynb](07_deployment_tensorflow.ipynb), serves a
 # SavedModel through the same client and puts both frameworks' servers in one latency table. Back to
