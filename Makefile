@@ -65,38 +65,46 @@ $(STAMP): requirements.txt $(LOCK) tools/setup_visdom_offline.py
 	  $(PIP) install -q $(LOCK_ARGS) "torch==$(TORCH_VERSION)"; \
 	else echo "make: TORCH_VARIANT must be auto, cpu or cuda, not '$$variant'" >&2; exit 1; fi
 	$(PIP) install -q $(LOCK_ARGS) -r requirements.txt
-	@# visdom's server fetches its JS/CSS from CDNs at every start and exits offline: the same files from npm, once.
-	@# --strict: no stamp (so the next make retries) when npm is missing or the assets are incomplete
-	"$(PY)" tools/setup_visdom_offline.py --strict
 	touch "$(STAMP)"
 
+# visdom's server fetches its JS/CSS from CDNs at every start and exits offline: the same files from npm, once.
+# Not part of the stamp: checked at every make lab / make test (a no-op once in place, so a later npm is picked up).
+# --strict: exit 1 when npm is missing or an asset is. make test stops on it; make lab warns (06 says so too).
+VISDOM_ASSETS := "$(PY)" tools/setup_visdom_offline.py --strict
+
 venv: preflight-lab $(STAMP)
+	@$(VISDOM_ASSETS) || echo "make venv: warning: Visdom's browser assets are not set up (see above)" >&2
 
 lab: preflight-lab $(STAMP)
+	@$(VISDOM_ASSETS) || echo "make lab: warning: Visdom's browser assets are not set up, so 06_visualization_pytorch cannot start Visdom (it says why); install npm and run make lab again" >&2
 	@# root_dir: the file browser shows the whole course (README, utils/), not only notebooks/
 	PYTHONPATH="$(CURDIR)" "$(VENV)/bin/jupyter" lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: preflight-test $(STAMP)
+	$(VISDOM_ASSETS)
 	"$(PY)" -m pytest
 
 # A fresh resolve of requirements.txt (no lock) in a scratch venv, frozen into $(LOCK). torch is written
 # without its +cpu label, so the one line serves both builds (the CUDA wheel pins its NVIDIA libraries itself).
+LOCK_VENV ?= /tmp/course-lock-venv
 lock:
-	rm -rf .venv-lock
-	$(MAKE) --no-print-directory venv VENV=.venv-lock LOCK_ARGS=
+	rm -rf "$(LOCK_VENV)"
+	$(MAKE) --no-print-directory venv VENV="$(LOCK_VENV)" LOCK_ARGS=
 	{ sed -n '1,/^# ---- generated/p' "$(LOCK)"; \
-	  .venv-lock/bin/python -m pip freeze --all --exclude-editable --disable-pip-version-check \
+	  "$(LOCK_VENV)/bin/python" -m pip freeze --all --exclude-editable --disable-pip-version-check \
 	    | sed -E 's/^(torch==[^+]*)\+.*/\1/' | grep -v '^pkg[-_]resources=='; } > "$(LOCK).new"
 	mv "$(LOCK).new" "$(LOCK)"
-	rm -rf .venv-lock
+	rm -rf "$(LOCK_VENV)"
 
 test-here:
 	"$(PYTHON)" -m pytest
 
 notebooks: preflight-test $(STAMP)
+	$(VISDOM_ASSETS)
 	"$(PY)" tools/build_notebooks.py
 
 check-notebooks: preflight-test $(STAMP)
+	$(VISDOM_ASSETS)
 	"$(PY)" tools/build_notebooks.py --check
 
 course-map:

@@ -113,7 +113,11 @@ display(Markdown("| ID | Article | Claim | Verdict |\n|---|---|---|---|\n" + "\n
 # 7. **Summary**: what to remember.
 #
 # Timings in the notebooks are **ratios measured in the same run** (with warm-up, repeats and medians); the
-# milliseconds depend on your machine, the ratios are the result. Run a notebook again and compare.
+# milliseconds depend on your machine, the ratios are the result. Run a notebook again and compare. A timing taken
+# on a busy machine says so: `utils.timing` prints a line starting with `UNRELIABLE` under it when the spread of
+# its repeats (the IQR) is more than a quarter of the median, or when the machine's load average was above 1.5
+# tasks per core; the stored notebooks contain no such line (the build tool refuses to save one). The sentences
+# under each table are printed by code from the same run's numbers, so the prose you read agrees with them.
 #
 # Start with [01 · Static vs dynamic graphs (PyTorch)](01_graphs_pytorch.ipynb) and
 # [its TensorFlow twin](01_graphs_tensorflow.ipynb).

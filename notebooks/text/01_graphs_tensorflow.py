@@ -37,8 +37,9 @@ device = tf_device()
 # - **C1**: the core difference between PyTorch and TensorFlow is how code executes: static vs dynamic graphs.
 # - **C12**: TensorFlow is a static-graph framework: you define the graph, then run it; this suits large-scale
 #   distributed computing.
-# - **C14**: PyTorch is more flexible because Python control flow builds its graph; TensorFlow's static graph can
-#   be optimised at compile time for production.
+# - **C14**: PyTorch is more flexible (Python control flow builds the graph, easier to debug and experiment);
+#   TensorFlow's static graph can be optimised at compile time for production. (This pair judges the control-flow
+#   and compile-time halves; debugging gets its own pair, *10 · debugging*, planned.)
 # - **C10**: everything in PyTorch can be replicated in TensorFlow, with more effort.
 #
 # This notebook runs TensorFlow 2.21 and checks each claim against what it does today.
@@ -53,7 +54,9 @@ device = tf_device()
 # - **As a graph** (define-then-run): the operations are first recorded into a data structure, then that graph is
 #   optimised (fused, pruned, compiled) and executed, possibly without Python at all (on a server, a phone).
 #
-# TensorFlow 1.x (2015–2019) made you build the graph first. **TensorFlow 2.0 (September 2019) made eager
+# TensorFlow 1.x (2015–2019) made you build the graph first, by default: eager execution arrived as an opt-in
+# preview in TF 1.5 (January 2018) and left `tf.contrib` in TF 1.7 (March 2018, "Eager mode is moving out of
+# contrib, try `tf.enable_eager_execution()`"; both in the TensorFlow release notes on GitHub). **TensorFlow 2.0 (September 2019) made eager
 # execution the default** and kept graphs as an opt-in: `tf.function` traces a Python function into a graph, and
 # AutoGraph rewrites its `if`/`for`/`while` into graph control flow. XLA (`jit_compile=True`) compiles the graph
 # further. The twin notebook shows PyTorch's mirror image: eager by default, graphs via `torch.compile` and
@@ -216,7 +219,10 @@ with tf.device(device):
 print(f"device {device}, batch {inputs.shape[0]}\n")
 print(ratio_table(timings))
 graph_speedup = timings[0].median_s / timings[1].median_s
-print(f"\nOn this machine tf.function ran the model at {graph_speedup:.2f}x the speed of eager.")
+xla_speedup = timings[0].median_s / timings[2].median_s
+print()
+print(read_ratio(graph_speedup, "tf.function", "eager"))
+print(read_ratio(xla_speedup / graph_speedup, "tf.function + XLA", "the plain tf.function"))
 
 # %% [markdown]
 # ## 4. What you just saw
@@ -228,11 +234,12 @@ print(f"\nOn this machine tf.function ran the model at {graph_speedup:.2f}x the 
 # - §3.5: graphs are not free. A `tf.function` retraced once per shape and once per Python value; signatures fix it.
 # - §3.6: the three versions gave the same logits. Read the ratios, not the milliseconds. For a model this small,
 #   much of TensorFlow's eager time is per-operation overhead (Python, then the eager runtime dispatching each op),
-#   which a `tf.function` graph removes: on the 2-core machine this was built on, the graph was clearly faster (the
-#   last line above). XLA compiles and fuses the graph further; on a CPU and a model of three matrix
-#   multiplications it has little left to fuse, so it may not beat the plain graph. The gains shrink for large
-#   models whose time is spent inside big matrix multiplications. Compare the twin, where PyTorch's eager mode has
-#   less overhead to remove.
+#   which a `tf.function` graph removes; the first sentence under the table says how much that was worth in this
+#   run. XLA compiles and fuses the graph further; on a CPU and a model of three matrix multiplications it has
+#   little left to fuse, and the second sentence says whether it beat the plain graph here. The gains shrink for
+#   large models whose time is spent inside big matrix multiplications. Compare the twin, where PyTorch's eager mode
+#   has less overhead to remove. (A line starting `UNRELIABLE` under the table would mean the machine was busy
+#   while measuring; then run the cell again.)
 
 # %% [markdown]
 # ## 5. Verdict
@@ -240,9 +247,14 @@ print(f"\nOn this machine tf.function ran the model at {graph_speedup:.2f}x the 
 # | Claim | Verdict | Evidence |
 # |---|---|---|
 # | C1 | **outdated** (since TensorFlow 2.0, September 2019) | Both frameworks now run eagerly by default (§3.2 printed `executing eagerly: True`) and both compile graphs on request (§3.4–3.6 here, `torch.compile` / `torch.export` in the twin). How code executes is no longer *the* core difference. |
-# | C12 | **outdated** (since TensorFlow 2.0) | The define-then-run `Session` of §3.1 is history under `tf.compat.v1`; TF 2 code runs eagerly and graphs are opt-in via `tf.function`. Large-scale training today uses `tf.distribute` on eager code plus `tf.function`, not hand-built graphs. |
-# | C14 | **holds partly** | Python control flow works in TF graphs too (§3.3: one traced graph handled both branches via `StatelessIf`), but only through AutoGraph's rewrite, with retracing pitfalls (§3.5). Compile-time optimisation is real (§3.6 table) and is no longer TF-only: PyTorch compiles graphs too (twin §3.5–3.6). |
+# | C12 | **outdated** (since TensorFlow 2.0) | The define-then-run `Session` of §3.1 is history under `tf.compat.v1`; TF 2 code runs eagerly and graphs are opt-in via `tf.function`. Large-scale training today uses `tf.distribute` on eager code plus `tf.function`, not hand-built graphs (documented, not run here: the planned distributed pair measures it). |
+# | C14 | **holds partly** | Python control flow works in TF graphs too (§3.3: one traced graph handled both branches via `StatelessIf`), but only through AutoGraph's rewrite, with retracing pitfalls (§3.5). Compile-time optimisation is real and measured: §3.6 timed `tf.function` and XLA against eager with matching logits (the ratios of this run are printed under this table). It is no longer TF-only: PyTorch compiles graphs too (twin §3.5–3.6). The "easier to debug" half is left to the planned debugging pair. |
 # | C10 | **holds partly** | Everything in the twin had a TensorFlow counterpart here (eager code, data-dependent branches, a printable graph, a compiler), with comparable effort; the extra effort is in understanding tracing (§3.5), and the reverse is also true (PyTorch needs `torch.cond` to export a data-dependent branch, twin §3.4). |
+
+# %%
+# The numbers C14's verdict cites, as §3.6 measured them in this run
+print(f"C14, §3.6 on {device}: tf.function {graph_speedup:.2f}x eager, tf.function + XLA {xla_speedup:.2f}x eager "
+      f"(medians of {timings[1].repeats} batches)")
 
 # %% [markdown]
 # ## 6. Exercises

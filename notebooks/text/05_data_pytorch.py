@@ -33,7 +33,9 @@ from utils.timing import measure, read_ratio
 
 print(describe_torch())
 print("seeded:", seed_everything(0))
-print("CPU cores (os.cpu_count()):", os.cpu_count())
+from utils.machine import usable_cpus
+CORES = usable_cpus()  # the CPUs this process may use (taskset, cpusets); os.cpu_count() counts the machine's
+print(f"CPU cores usable here: {CORES} (the machine has {os.cpu_count()})")
 device = torch_device()
 
 # %% [markdown]
@@ -415,7 +417,7 @@ for name, make in configs.items():
     gc.collect()  # stops this loader's persistent workers before the next configuration starts its own
 
 baseline = rows[0][1]
-print(f"{os.cpu_count()} CPU cores, device {device}\n")
+print(f"{CORES} CPU cores, device {device}\n")
 print(f"{'configuration':<34} {'images/s':>9} {'vs Python loop':>15}")
 for name, rate in rows:
     print(f"{name:<34} {rate:>9,.0f} {rate / baseline:>14.2f}x")
@@ -425,7 +427,7 @@ print(*filter(None, unreliable), sep="\n")  # utils.timing's UNRELIABLE lines, i
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.barh([name for name, _ in rows][::-1], [rate for _, rate in rows][::-1], color="tab:orange")
 ax.set_xlabel("images per second (higher is better)")
-ax.set_title(f"PyTorch input pipelines on {os.cpu_count()} CPU cores", fontsize=10)
+ax.set_title(f"PyTorch input pipelines on {CORES} CPU cores", fontsize=10)
 plt.tight_layout()
 plt.show()
 
@@ -460,7 +462,7 @@ rate = dict(rows)
 print(f"2 workers vs 0 workers: {rate['files, 2 workers'] / rate['files, 0 workers']:.2f}x | "
       f"decoded once vs files: {rate['decoded once, 0 workers'] / rate['files, 0 workers']:.2f}x | "
       f"not persistent vs persistent: {rate['files, 2 workers, not persistent'] / rate['files, 2 workers']:.2f}x")
-print(read_ratio(rate["files, 2 workers"] / rate["files, 0 workers"], f"On {os.cpu_count()} cores, 2 workers", "0 workers"))
+print(read_ratio(rate["files, 2 workers"] / rate["files, 0 workers"], f"On {CORES} cores, 2 workers", "0 workers"))
 print(read_ratio(rate["decoded once, 0 workers"] / rate["files, 0 workers"], "Decoded once", "reading the files"))
 print(read_ratio(rate["files, 0 workers"] / baseline, "Files, 0 workers", "the framework-free loop"))
 

@@ -32,7 +32,9 @@ from utils.timing import measure, read_ratio
 
 print(describe_tf())
 print("seeded:", seed_everything(0))
-print("CPU cores (os.cpu_count()):", os.cpu_count())
+from utils.machine import usable_cpus
+CORES = usable_cpus()  # the CPUs this process may use (taskset, cpusets); os.cpu_count() counts the machine's
+print(f"CPU cores usable here: {CORES} (the machine has {os.cpu_count()})")
 device = tf_device()
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -423,7 +425,7 @@ for name, ds in configs.items():
     unreliable.append(timing.warning)
 
 baseline = rows[0][1]
-print(f"{os.cpu_count()} CPU cores, device {device}\n")
+print(f"{CORES} CPU cores, device {device}\n")
 print(f"{'configuration':<37} {'images/s':>9} {'vs Python loop':>15}")
 for name, rate in rows:
     print(f"{name:<37} {rate:>9,.0f} {rate / baseline:>14.2f}x")
@@ -433,7 +435,7 @@ print(*filter(None, unreliable), sep="\n")  # utils.timing's UNRELIABLE lines, i
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.barh([name for name, _ in rows][::-1], [rate for _, rate in rows][::-1], color="tab:blue")
 ax.set_xlabel("images per second (higher is better)")
-ax.set_title(f"tf.data input pipelines on {os.cpu_count()} CPU cores", fontsize=10)
+ax.set_title(f"tf.data input pipelines on {CORES} CPU cores", fontsize=10)
 plt.tight_layout()
 plt.show()
 
@@ -469,7 +471,7 @@ print(f"AUTOTUNE + prefetch vs sequential: {rate['files, map AUTOTUNE + prefetch
       f"cache vs no cache: {rate['files, cache + AUTOTUNE + prefetch'] / rate['files, map AUTOTUNE + prefetch']:.2f}x | "
       f"py_function vs TF decode: {rate['files, PIL in py_function, AUTOTUNE'] / rate['files, map AUTOTUNE + prefetch']:.2f}x")
 print(read_ratio(rate["files, map AUTOTUNE + prefetch"] / rate["files, sequential map"],
-                 f"On {os.cpu_count()} cores, map AUTOTUNE + prefetch", "the sequential map"))
+                 f"On {CORES} cores, map AUTOTUNE + prefetch", "the sequential map"))
 
 # %% [markdown]
 # ## 5. Verdict
