@@ -503,8 +503,8 @@ print(f"Exercise 1 passed: 30 learning rates from {lr_read[0][1]:.3f} to {lr_rea
 
 # %% [markdown]
 # **Exercise 2.** Ask the server, not Python: start a TensorBoard on the `custom` run with
-# `utils.visual.tensorboard_server` (in a `with` block) and find the step with the lowest training loss from its
-# HTTP API. Store it in `best_step`.
+# `utils.visual.tensorboard_server` (in a `with` block: `... as server`) and find the step with the lowest training
+# loss from its HTTP API. Store the (step, loss) pairs the server returns in `served_loss` and the step in `best_step`.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 with tensorboard_server(LOGDIR / "custom") as server:
@@ -513,7 +513,9 @@ best_step = min(served_loss, key=lambda pair: pair[1])[0]
 
 # %% tags=["check"]
 assert best_step == int(np.argmin(np.float32(logged["loss"]))), f"step {best_step} is not the lowest loss"
-assert not running_servers(), "the server is still running: use a with block"
+assert np.allclose([loss for _, loss in served_loss], np.float32(logged["loss"])), "served_loss: the pairs the server returned"
+assert server.startup_s is not None, "start the TensorBoard server (tensorboard_server(...) as server)"
+assert server.process.poll() is not None and not running_servers(), "the server is still running: use a with block"
 print(f"Exercise 2 passed: lowest loss at step {best_step}, and the server is stopped")
 
 # %% [markdown]
