@@ -46,8 +46,12 @@ for package, pinned in pins.items():
     status = "ok" if installed and installed.split("+")[0] == pinned else ("MISSING" if installed is None else "differs")
     rows.append(f"| {package} | {pinned} | {installed or '-'} | {status} |")
 display(Markdown("| package | pinned | installed | |\n|---|---|---|---|\n" + "\n".join(rows)))
-print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPU cores, "
-      f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM")
+from utils.machine import report, usable_cpus
+print(f"Python {platform.python_version()} on {platform.machine()}, {usable_cpus()} CPU cores usable here "
+      f"(the machine has {os.cpu_count()}), {psutil.virtual_memory().total / 2**30:.0f} GiB RAM")
+# Programs some sections use (torch.compile: a C++ compiler; TorchServe: Java 17+; offline Visdom: npm; browser
+# test: Chromium). Where one is missing, that section says so and how to get it; every other cell runs.
+print("\n".join(report(frameworks=False)))
 
 torch_only = os.environ.get("COURSE_TORCH_ONLY") == "1"  # set only by tools/gpu_suite.sh
 # The PyTorch-only GPU run carries just what PyTorch notebooks need (tools/GPU.md).
