@@ -52,7 +52,8 @@ print("seeded:", seed_everything(0))
 # | mutable model state | a tensor (usually an `nn.Parameter`) | a `tf.Variable` |
 #
 # In PyTorch before version 0.4 (April 2018) you had to wrap a tensor in `torch.autograd.Variable` to
-# get the record. Since 0.4 the two classes are one: that is the heart of **C13**.
+# get the record (PyTorch 0.4.0 release notes: "Tensors and Variables have merged"). Since 0.4 the
+# two classes are one: that is the heart of **C13**.
 
 # %% [markdown]
 # ## 3. Hands-on

@@ -199,8 +199,10 @@ assert test_accuracy > 0.9
 #
 # Save the **state_dict** (a dict of tensors), not the model object, and load it with
 # `torch.load(..., weights_only=True)`: only tensors and plain containers are unpickled, so a
-# downloaded checkpoint cannot run code. (`weights_only=True` is the default since PyTorch 2.6; we
-# pass it anyway so the intent is visible.) The class itself comes from your code.
+# downloaded checkpoint cannot run code. (`weights_only=True` is the default since PyTorch 2.6, as
+# torch's own error message for a refused file says: "In PyTorch 2.6, we changed the default value of the
+# `weights_only` argument in `torch.load` from `False` to `True`"; we pass it anyway so the intent is
+# visible.) The class itself comes from your code.
 
 # %%
 workdir = pathlib.Path(tempfile.mkdtemp(prefix="course03_"))
@@ -271,7 +273,8 @@ print("DataLoader           : batch_size", dl.batch_size, " shuffles:", type(dl.
 # %% [markdown]
 # ### 3.8 Keras 3 runs on PyTorch too
 #
-# Since Keras 3 (November 2023) Keras is multi-backend: the same Keras code runs on TensorFlow, JAX or
+# Since Keras 3.0 (November 2023; PyPI, "support for TensorFlow, JAX, and PyTorch") Keras is
+# multi-backend: the same Keras code runs on TensorFlow, JAX or
 # PyTorch, chosen by the environment variable `KERAS_BACKEND` before `keras` is imported. We run the
 # twin's `keras.Sequential` CNN, built with `model.add`, on the PyTorch backend in a separate process
 # (a process has one backend, and this kernel stays free of Keras). On that backend a Keras model *is*

@@ -155,7 +155,8 @@ for w in make_sequential().weights:
 
 # %% [markdown]
 # **History: `tf.layers`.** The article's other option was TensorFlow 1's `tf.layers`. It left the main
-# namespace in TensorFlow 2.0 (2019), and with Keras 3 (the default since TensorFlow 2.16, March 2024)
+# namespace in TensorFlow 2.0 (2019), and with Keras 3 (the default since TensorFlow 2.16, March 2024: "Keras 3.0
+# will be the default Keras version", TF 2.16.1 release notes)
 # even the `tf.compat.v1` copy refuses to work:
 
 # %%

@@ -73,8 +73,9 @@ print("this notebook uses:", device, "| GPU cells:", "run on the GPU" if ON_GPU 
 #
 # ### 3.1 What this machine has
 #
-# What PyTorch sees, and what it was built with. `torch.accelerator` (PyTorch 2.6+) asks the same questions
-# without naming a vendor: it answers for CUDA, ROCm, MPS or Intel XPU alike.
+# What PyTorch sees, and what it was built with. `torch.accelerator` (PyTorch 2.6+: pytorch/pytorch#132204, on
+# the 2.6 release branch with #143186) asks the same questions without naming a vendor: it answers for CUDA, ROCm,
+# MPS or Intel XPU alike.
 
 # %%
 print("torch.cuda.is_available():        ", torch.cuda.is_available())
@@ -348,11 +349,13 @@ precision = [
 ]
 step_ms.update({f"large on {device.type}, {t.label}": t.median_ms for t in precision})
 print(f"large step on {device}:\n" + ratio_table(precision))
+print(read_ratio(precision[0].median_s / precision[1].median_s, precision[1].label, "float32"))
 
 # %% [markdown]
 # ### 3.9 History: `torch.cuda.amp` and `.cuda()`
 #
 # **History.** Older code writes `torch.cuda.amp.autocast()` and `torch.cuda.amp.GradScaler()`; since PyTorch 2.4
+# (its `FutureWarning`: "`torch.cuda.amp.autocast(args...)` is deprecated"; docs.pytorch.org/docs/stable/amp.html)
 # these are deprecated aliases of `torch.autocast("cuda")` and `torch.amp.GradScaler("cuda")`. Older code also
 # moves things with `.cuda()` / `.cpu()`, which still work but hard-code the device; `.to(device)` with a device
 # chosen once at the top is the portable form. And `torch.autograd.Variable(x).cuda()` is pre-2018 PyTorch: tensors
@@ -380,8 +383,8 @@ print(f"large step on {device}:\n" + ratio_table(precision))
 #   PyTorch (`torch.set_num_threads` is the knob). Do not set these milliseconds beside the twin's: it runs a
 #   `tf.function` graph in another process (see §3.7's introduction).
 # - §3.8: autocast computed the logits in 16 bits while weights, gradients and the loss stayed float32. On a CPU
-#   bfloat16 pays off only on processors with bfloat16 instructions (the ratio above says whether this one has
-#   them); on a recent NVIDIA GPU float16 or bfloat16 runs on tensor cores and is usually well ahead.
+#   bfloat16 pays off only on processors with bfloat16 instructions (the sentence under §3.8's table says whether
+#   it paid off in this run); on a recent NVIDIA GPU float16 or bfloat16 runs on tensor cores and is usually well ahead.
 
 # %% [markdown]
 # ## 5. Verdict

@@ -401,6 +401,7 @@ precision = [
 ]
 step_ms.update({f"large on {device}, {t.label}": t.median_ms for t in precision})
 print(f"large step on {device}:\n" + ratio_table(precision))
+print(read_ratio(precision[0].median_s / precision[1].median_s, precision[1].label, "float32"))
 
 # %% [markdown]
 # ### 3.9 History: `tf.Session(config=ConfigProto(...))`
@@ -429,7 +430,8 @@ print(f"large step on {device}:\n" + ratio_table(precision))
 #   gain than the large one). The milliseconds are not for setting beside the twin's: it ran eagerly, in another
 #   process.
 # - §3.8: under a mixed policy the hidden layers computed in 16 bits while variables, gradients, logits and loss
-#   stayed float32. On a CPU bfloat16 pays off only with bfloat16 instructions; on a recent NVIDIA GPU float16 and
+#   stayed float32. On a CPU bfloat16 pays off only with bfloat16 instructions (the sentence under §3.8's table
+#   says whether it paid off in this run); on a recent NVIDIA GPU float16 and
 #   bfloat16 run on tensor cores.
 
 # %% [markdown]

@@ -257,9 +257,11 @@ for shard in (False, True):
 # `datasets.ImageFolder` is `DigitPNGs` with class discovery; `transforms.v2` brings tested augmentations that also
 # work on whole batches and move boxes and masks with the image; `datasets.MNIST`/`CIFAR10` download standard sets. Its random draws
 # come from torch's generator, so they could *not* reproduce the twin's pixels; §3.4's approach can. Image *decoding*
-# in `torchvision.io` is deprecated since torchvision 0.29 (the release after the 0.28 that pairs with torch 2.13)
-# in favour of **TorchCodec**. And `torchdata`, the third
-# name you will meet: its DataPipes and DataLoader2 were deprecated in torchdata 0.8 (2024) and deleted after 0.9;
+# in `torchvision.io` is deprecated since torchvision 0.29 (the release after the 0.28 that pairs with torch 2.13;
+# pytorch/vision#9609, cherry-picked for 0.29 by #9622, August 2026) in favour of **TorchCodec** (image decoding
+# since torchcodec 0.16). And `torchdata`, the third
+# name you will meet: its DataPipes and DataLoader2 were deprecated in torchdata 0.8 (July 2024) and deleted after
+# 0.9 (torchdata README update, meta-pytorch/data#1263; plan in #1196);
 # torchdata now offers `StatefulDataLoader` (a `DataLoader` you can checkpoint mid-epoch) and the beta
 # `torchdata.nodes`.
 
