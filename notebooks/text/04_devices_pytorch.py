@@ -31,6 +31,11 @@ from utils.timing import measure, ratio_table, read_ratio
 print(describe_torch())
 print("seeded:", seed_everything(0))
 device = torch_device()  # the GPU when there is one (COURSE_DEVICE=cpu forces the CPU)
+if device.type == "mps":  # Apple silicon: the GPU cells below use CUDA-only calls, untested on mps
+    print("Apple GPU (mps) found: this notebook's GPU cells are written for CUDA (pinned copies, torch.cuda memory "
+          "statistics, float16 with GradScaler), so it runs on the CPU here and they say what they would show on an "
+          "NVIDIA GPU. The other notebooks use mps; tensors and models move there with the same .to(device).")
+    device = torch.device("cpu")
 ON_GPU = device.type == "cuda"
 print("this notebook uses:", device, "| GPU cells:", "run on the GPU" if ON_GPU else "no GPU, they say what they would show")
 
