@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from utils import NOTEBOOKS_DIR, REPO_ROOT
-from utils.course import CLAIMS, OUTLINE, TOPICS, VERDICT_WORDS, course_map_markdown, topic_for
+from utils.course import CLAIMS, OUTLINE, START_CLAIMS, TOPICS, VERDICT_WORDS, course_map_markdown, topic_for
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
 import build_notebooks  # noqa: E402
@@ -192,6 +192,20 @@ def test_notebook_matches_its_text_twin(name):
     source = NOTEBOOKS_DIR / "text" / name.replace(".ipynb", ".py")
     assert source.is_file(), f"{name} has no source in notebooks/text/"
     assert build_notebooks.in_sync(source), f"{name} differs from {source.name}: run make notebooks"
+
+
+@pytest.mark.parametrize("cid", START_CLAIMS)
+def test_claims_judged_in_the_start_notebook_have_a_matching_verdict_row(cid):
+    """Claims no pair can run (utils.course.START_CLAIMS) are judged in the start notebook, under its own heading."""
+    nb = load(START)
+    quoted = [c for c in nb.cells if c.cell_type == "markdown" and f"**{cid}**" in c.source]
+    assert quoted, f"{START}: no markdown cell quotes claim **{cid}**"
+    rows = dict(VERDICT_ROW.findall("\n".join(c.source for c in nb.cells if c.cell_type == "markdown")))
+    assert cid in rows, f"{START}: no verdict row '| {cid} | **verdict** | evidence |'"
+    assert rows[cid].strip() == CLAIMS[cid].verdict, (
+        f"{START}: {cid} says '{rows[cid].strip()}' but the course map (utils/course.py) says '{CLAIMS[cid].verdict}'")
+    assert CLAIMS[cid].verdict != "pending", f"{cid} is judged in {START} but still pending in utils/course.py"
+    assert not any(cid in t.claims for t in TOPICS), f"{cid} is both in a pair and in START_CLAIMS"
 
 
 def test_readme_course_map_is_current():

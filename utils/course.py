@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Claim", "Topic", "CLAIMS", "TOPICS", "VERDICT_WORDS", "OUTLINE", "topic_for", "course_map_markdown"]
+__all__ = ["Claim", "Topic", "CLAIMS", "TOPICS", "START_CLAIMS", "VERDICT_WORDS", "OUTLINE", "topic_for", "course_map_markdown"]
 
 VERDICT_WORDS = ("holds", "holds partly", "outdated", "false", "pending")
 
@@ -70,8 +70,8 @@ CLAIMS = {
         Claim("C16", "004", "TensorFlow has strong distributed-training tooling; PyTorch has stronger research libraries and dynamic features."),
         Claim("C17", "004", "Data loading: tf.data in TensorFlow; torchvision and torch.utils.data in PyTorch.", "holds partly"),
         Claim("C18", "004", "Device management: in TensorFlow you must place ops explicitly with tf.device; in PyTorch you move tensors and models with .to() and check torch.cuda.is_available().", "holds partly"),
-        Claim("C19", "004", "PyTorch's dynamic graph makes it easier to debug and experiment with; article 000 also asks why PyTorch is easier to use than TensorFlow."),
-        Claim("C20", "004", "TensorFlow is more widely used in industry and PyTorch in research; some libraries exist for only one of the two."),
+        Claim("C19", "004", "PyTorch's dynamic graph makes it easier to debug and experiment with; article 000 also asks why PyTorch is easier to use than TensorFlow.", "holds partly"),
+        Claim("C20", "004", "TensorFlow is more widely used in industry and PyTorch in research; some libraries exist for only one of the two.", "holds partly"),
     ]
 }
 
@@ -85,9 +85,15 @@ TOPICS = (
     Topic("07", "deployment", "Deployment: model servers", ("C4",), ready=True),
     Topic("08", "speed", "Speed, measured in matched modes", ("C15", "C7", "C14")),
     Topic("09", "distributed", "Distributed training", ("C8", "C9", "C16", "C12")),
-    Topic("10", "debugging", "Debugging eager code and compiled graphs", ("C19", "C14")),
+    Topic("10", "debugging", "Debugging eager code and compiled graphs", ("C19", "C14"), ready=True),
     Topic("11", "capstone", "Capstone: one CNN in both, ported and served", ("C11",)),
 )
+
+
+# Claims no pair can run (adoption, ecosystem): judged in the start notebook from dated, cited sources plus what
+# can be checked in the course's environment. Its "## C20 ..." section carries the verdict table row.
+START = "00_start_here.ipynb"
+START_CLAIMS = ("C20",)
 
 
 def topic_for(notebook_name: str) -> Topic:
@@ -111,7 +117,10 @@ def course_map_markdown(link_prefix: str = "") -> str:
         else:
             torch_nb = tf_nb = "planned"
         lines.append(f"| {t.number} | {t.title} | {torch_nb} | {tf_nb} | {_verdicts(t)} |")
-    covered = {c for t in TOPICS for c in t.claims}
+    if START_CLAIMS:
+        lines.append(f"| 00 | Adoption and ecosystem: cited sources, and what installs here | [{START}]({link_prefix}{START}) | | "
+                     f"{'; '.join(f'{cid}: {CLAIMS[cid].verdict}' for cid in START_CLAIMS)} |")
+    covered = {c for t in TOPICS for c in t.claims} | set(START_CLAIMS)
     rest = [cid for cid in CLAIMS if cid not in covered]
     if rest:
         lines.append(f"| – | Not yet covered by a pair | | | {', '.join(rest)}: pending |")

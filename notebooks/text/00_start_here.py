@@ -101,6 +101,72 @@ display(Markdown("| ID | Article | Claim | Verdict |\n|---|---|---|---|\n" + "\n
     f"| {c.id} | {c.article} | {c.text} | {c.verdict} |" for c in CLAIMS.values())))
 
 # %% [markdown]
+# ## Adoption and ecosystem (C20)
+#
+# - **C20** (article 004): *"TensorFlow is more widely used in industry and PyTorch in research; some libraries
+#   exist for only one of the two."*
+#
+# No notebook can run "more widely used", so no pair judges it: this section does, from dated sources (cited,
+# checked on 2026-12-01) and from what can be checked in this environment (measured, in the cell below).
+#
+# **Cited.**
+# - *Research.* The [State of AI Report 2020](https://www.stateof.ai/) (October 2020), from Papers with Code data:
+#   47% of paper implementations on GitHub used PyTorch, 18% TensorFlow. In September 2025 Hugging Face
+#   Transformers, the largest library of pretrained models, removed TensorFlow and JAX/Flax "library-wide" to "focus
+#   fully on `torch`" (pull request huggingface/transformers#40760; `MIGRATION_GUIDE_V5.md`, "Removal of TensorFlow
+#   and Jax"; v5.0.0rc-0 announced on the Hugging Face blog, 1 December 2025). Checked with
+#   `pip download --no-deps`: the current wheel, 5.24.0, offers a `torch` extra and no `tf` or `flax` extra and holds
+#   no `modeling_tf_*` file; 4.57.6, the last v4, held 76.
+# - *Industry.* We found no dated, citable measurement of framework use in industry for 2025–2026. What is dated
+#   points away from a TensorFlow lead: PyTorch moved to the vendor-neutral PyTorch Foundation on 12 September 2022
+#   with AMD, AWS, Google Cloud, Meta, Microsoft Azure and NVIDIA as founding members (Linux Foundation press
+#   release); Google's on-device runtime, [LiteRT](https://ai.google.dev/edge/litert) (formerly TensorFlow Lite),
+#   now converts PyTorch and JAX models too. TensorFlow's serving stack is pair 07's subject.
+# - *Libraries for one framework.* Keras, once TensorFlow's own high-level API, has been multi-backend since
+#   Keras 3.0 (November 2023, PyPI: "support for TensorFlow, JAX, and PyTorch").
+#
+# **Measured here.** Which framework does each library beside the pinned frameworks use? The cell counts, in each
+# installed package's own source, the files that import `torch`, `tensorflow` or `jax` (a static count: nothing is
+# imported, so it costs under a second and no memory).
+
+# %%
+import importlib.util
+
+IMPORTS = re.compile(r"^\s*(?:import|from)\s+(torch|tensorflow|jax)\b", re.MULTILINE)
+libraries = [  # (distribution, top-level package, what it is)
+    ("tf2onnx", "tf2onnx", "TensorFlow -> ONNX converter"),
+    ("torchserve", "ts", "PyTorch model server"),
+    ("onnxscript", "onnxscript", "PyTorch's ONNX exporter"),
+    ("keras", "keras", "high-level API"),
+    ("tensorboard", "tensorboard", "training dashboard"),
+    ("ai-edge-litert", "ai_edge_litert", "on-device runtime"),
+]
+uses = {}
+print(f"{'library':15} {'version':8} {'what it is':29} files importing: torch  tensorflow  jax")
+for dist, package, what in libraries:
+    spec = importlib.util.find_spec(package)
+    if spec is None:
+        assert torch_only, f"{dist} is pinned but not installed"
+        print(f"{dist:15} not installed in this run")
+        continue
+    counts = dict.fromkeys(("torch", "tensorflow", "jax"), 0)
+    for source in pathlib.Path(spec.origin).parent.rglob("*.py"):
+        for framework in set(IMPORTS.findall(source.read_text(errors="ignore"))):
+            counts[framework] += 1
+    uses[dist] = counts
+    print(f"{dist:15} {metadata.version(dist):8} {what:29} {counts['torch']:21} {counts['tensorflow']:11} "
+          f"{counts['jax']:4}")
+assert uses["torchserve"]["torch"] > 0 and uses["torchserve"]["tensorflow"] == 0
+if not torch_only:
+    assert uses["tf2onnx"]["tensorflow"] > 0 and uses["tf2onnx"]["torch"] == 0
+    assert all(uses["keras"][framework] > 0 for framework in ("torch", "tensorflow", "jax"))
+
+# %% [markdown]
+# | Claim | Verdict | Evidence |
+# |---|---|---|
+# | C20 | **holds partly** | *Research* (cited): holds, 47% vs 18% of paper implementations in 2020, and Transformers went PyTorch-only in 2025. *Industry* (cited): not supported by any dated usage data we found, and the dated moves above (PyTorch Foundation's industry members, 2022; Transformers dropping TensorFlow, 2025; LiteRT taking PyTorch models) point the other way. *Libraries for one framework* (measured, the cell above): holds, `tf2onnx` imports only TensorFlow and TorchServe only PyTorch; but Keras, TensorFlow's own API until Keras 3, now has code for all three of PyTorch, TensorFlow and JAX. |
+
+# %% [markdown]
 # ## How to read a pair
 #
 # Open both notebooks of a pair side by side (in JupyterLab, drag one tab to the right half of the window). Both

@@ -136,7 +136,7 @@ def loss_fn(model, x, y):
 
 
 print("images", tuple(images.shape), "-> x", tuple(x.shape))
-print(f"loss on 32 digits: {float(loss_fn(forward, x, y)):.6f}")  # the twin prints the same number
+print(f"loss on 32 digits: {float(loss_fn(forward, x, y)):.6f}")  # TWIN_PARITY: the twin prints this same line
 
 # %% [markdown]
 # ### 3.2 Bug 1: a shape error
