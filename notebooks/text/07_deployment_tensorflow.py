@@ -136,10 +136,10 @@ with tf.device("/CPU:0"):
 
 risky = keras.Sequential([keras.Input((2,)), keras.layers.Lambda(lambda t: t * 2)])
 risky.save(WORK / "risky.keras")
-try:
+from utils.show import expect_error  # like pytest.raises: the cell fails if the load is not refused
+with expect_error(ValueError, match="Lambda", show=False) as refused:
     keras.saving.load_model(WORK / "risky.keras", safe_mode=True)
-except ValueError as err:
-    print(f"{type(err).__name__}: {str(err).split('. ')[0]}.")
+print(f"{type(refused.error).__name__}: {str(refused.error).split('. ')[0]}.")
 
 # %% [markdown]
 # ### 3.2 A SavedModel with an explicit serving signature
@@ -282,7 +282,9 @@ with BackgroundServer(stand_in_cmd, port, ready_path="/v1/models/digits", env=SE
     latencies.append(burst(lambda: client.predict(x_test_np[:1]), label="stand-in: Flask + SavedModel", requests=300, max_seconds=2))
     client.close()
     stand_in_tree = process_tree(server.process.pid)
-print("processes of the stand-in still alive after the with block:", len(wait_until_gone(stand_in_tree)))
+stand_in_left = wait_until_gone(stand_in_tree)
+print("processes of the stand-in still alive after the with block:", len(stand_in_left))
+assert not stand_in_left, stand_in_left
 
 # %%
 # NBVAL_CHECK_OUTPUT
