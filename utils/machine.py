@@ -22,7 +22,7 @@ __all__ = ["INSTALL_HINTS", "find_cxx_compiler", "find_java", "find_npm", "find_
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 INSTALL_HINTS = {
-    "c++ compiler": "apt-get install g++  (or set CXX to a working compiler)",
+    "c++ compiler": "apt-get install g++  (or set CXX to another compiler, e.g. CXX=clang++)",
     "java": "apt-get install default-jre-headless  (needs Java 17+; or set JAVA_HOME)",
     "npm": "apt-get install npm, then: python tools/setup_visdom_offline.py",
     "browser": "Debian: apt-get install chromium; Ubuntu: install Google Chrome, or set COURSE_BROWSER=/path/to/chrome",
@@ -41,15 +41,11 @@ def _runs(command: list[str], timeout_s: float = 10.0) -> subprocess.CompletedPr
 
 
 def find_cxx_compiler() -> str | None:
-    """The C++ compiler Inductor would use, or None. Inductor tries only ``$CXX`` when it is set, else
-    ``g++`` (``clang++`` on macOS), if ``<cxx> --version`` succeeds; we also try the other one, as a hint."""
-    cxx = os.environ.get("CXX", "").strip()
-    candidates = [cxx] if cxx else (["clang++", "g++"] if sys.platform == "darwin" else ["g++", "clang++"])
-    for name in candidates:
-        path = shutil.which(name)
-        if path and _runs([path, "--version"]) is not None:
-            return path
-    return None
+    """The C++ compiler Inductor would use, or None: ``$CXX`` when set, else ``g++`` (``clang++`` on macOS),
+    if ``<cxx> --version`` succeeds. Like Inductor, nothing else is tried: a clang++ on Linux needs CXX=clang++."""
+    name = os.environ.get("CXX", "").strip() or ("clang++" if sys.platform == "darwin" else "g++")
+    path = shutil.which(name)
+    return path if path and _runs([path, "--version"]) is not None else None
 
 
 _JAVA_VERSION = re.compile(r'version "(\d+)(?:\.(\d+))?')
