@@ -78,7 +78,8 @@ def first_line(err):
     return f"{type(err).__name__}: {clean(str(err).strip().splitlines()[0])}"
 
 
-has_compiler = any(shutil.which(c) for c in ("g++", "c++", "clang++"))
+from utils.machine import find_cxx_compiler
+has_compiler = find_cxx_compiler() is not None  # what Inductor calls: $CXX, else g++ (clang++ on macOS)
 print("C++ compiler for torch.compile's default backend (Inductor):", "found" if has_compiler else "NOT found")
 
 # %% [markdown]
