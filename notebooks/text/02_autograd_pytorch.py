@@ -341,7 +341,7 @@ assert gap_formula < 1e-12 and gap_fd < 1e-8
 # %%
 # NBVAL_CHECK_OUTPUT
 # The same line is printed by the TensorFlow twin (§3.9): same loss, same gradient, to 10 digits.
-print(f"L(w0) = {loss_t.item():.10f}   |grad L(w0)| = {np.linalg.norm(grad_autograd):.10f}")
+print(f"L(w0) = {loss_t.item():.10f}   |grad L(w0)| = {np.linalg.norm(grad_autograd):.10f}")  # TWIN_PARITY: the twin prints this same line
 
 # %% [markdown]
 # ## 4. What you just saw

@@ -366,7 +366,7 @@ assert gap_formula < 1e-12 and gap_fd < 1e-8
 # %%
 # NBVAL_CHECK_OUTPUT
 # The same line is printed by the PyTorch twin (§3.9): same loss, same gradient, to 10 digits.
-print(f"L(w0) = {float(loss_tf):.10f}   |grad L(w0)| = {np.linalg.norm(grad_tape):.10f}")
+print(f"L(w0) = {float(loss_tf):.10f}   |grad L(w0)| = {np.linalg.norm(grad_tape):.10f}")  # TWIN_PARITY: the twin prints this same line
 
 # %% [markdown]
 # And directly against PyTorch (imported on purpose in the setup cell): the same function written
