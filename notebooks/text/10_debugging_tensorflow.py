@@ -340,7 +340,8 @@ assert branches[("eager", "tanh")] == "tanh" and branches[("tf.function", "tanh"
 # %% [markdown]
 # Eagerly the switch works. The `tf.function` **kept running the relu branch** after the flip, silently: it traced
 # `forward_switch` once, read `ACTIVATION` as a constant then, and does not re-trace when a Python global changes
-# (the [tf.function guide](https://www.tensorflow.org/guide/function) warns about exactly this). Python's `print`
+# (the [`tf.function` API documentation](https://www.tensorflow.org/api_docs/python/tf/function): "only TensorFlow
+# operations are guaranteed to run and create fresh results whenever the PolymorphicFunction is called"). Python's `print`
 # ran once, while tracing; `tf.print` ran at every call and, after the flip, still said "relu": it is the one that
 # tells you what the graph does. The traced graph shows which branch it holds:
 
