@@ -78,17 +78,23 @@ def interleaved(candidates: dict, rounds: int = 3, sync=None, min_time_s: float 
     Returns ``{label: {"median_ms", "iqr_ms", "rounds"}}``. Alternating the candidates spreads a slow
     spell of a busy machine over all of them instead of charging it to whichever ran at that moment.
     """
-    from utils.timing import measure
+    from utils.timing import IQR_LIMIT, measure
 
     per_round: dict[str, list[float]] = {label: [] for label in candidates}
+    warnings: dict[str, list[str]] = {label: [] for label in candidates}
     for _ in range(rounds):
         for label, fn in candidates.items():
             timing = measure(fn, label=label, warmup=1, repeats=3, min_time_s=min_time_s, sync=sync)
             per_round[label].append(timing.median_s * 1e3)
+            warnings[label] += timing.unreliable
     out = {}
     for label, values in per_round.items():
         q1, _, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else (values[0], 0, values[0])
-        out[label] = {"median_ms": statistics.median(values), "iqr_ms": q3 - q1, "rounds": len(values)}
+        median = statistics.median(values)
+        if q3 - q1 > IQR_LIMIT * median:
+            warnings[label].append(f"rounds disagree: IQR {(q3 - q1) / median:.2f}x the median")
+        out[label] = {"median_ms": median, "iqr_ms": q3 - q1, "rounds": len(values),
+                      "unreliable": list(dict.fromkeys(warnings[label]))}
     return out
 
 
@@ -123,6 +129,8 @@ def run_torch(ladder: str, threads: int, rounds: int, eager_only: bool = False) 
     out = {"framework": "torch", "version": torch.__version__, "device": str(device),
            "device_name": torch.cuda.get_device_name() if cuda else "cpu",
            "threads": {"intra_op": torch.get_num_threads(), "inter_op": torch.get_num_interop_threads()},
+           "cpu_kernels": {"mkl": torch.backends.mkl.is_available(), "mkldnn": torch.backends.mkldnn.is_available(),
+                           "cpu_capability": torch.backends.cpu.get_cpu_capability()},
            "notes": [], "dispatch": [], "ladder": [], "matmul": []}
     if cuda:
         out["cuda"] = torch.version.cuda
@@ -153,7 +161,8 @@ def run_torch(ladder: str, threads: int, rounds: int, eager_only: bool = False) 
         firsts["torch.export module"] = first_call_s(candidates["torch.export module"], sync)
     for label, t in interleaved(candidates, rounds, sync).items():
         out["dispatch"].append({"mode": label, "us_per_op": t["median_ms"] * 1e3 / CHAIN_OPS,
-                                "iqr_us": t["iqr_ms"] * 1e3 / CHAIN_OPS, "first_call_s": firsts[label]})
+                                "iqr_us": t["iqr_ms"] * 1e3 / CHAIN_OPS, "first_call_s": firsts[label],
+                                "unreliable": t["unreliable"]})
 
     # the ladder
     modes = {"eager": None} if eager_only else {"eager": None, "torch.compile": {}}
@@ -201,7 +210,8 @@ def run_torch(ladder: str, threads: int, rounds: int, eager_only: bool = False) 
             for label, t in interleaved(candidates, rounds, sync).items():
                 out["ladder"].append({"rung": rung, "width": width, "batch": batch, "task": task, "mode": label,
                                       "median_ms": t["median_ms"], "iqr_ms": t["iqr_ms"],
-                                      "first_call_s": firsts[label], "gflop": forward_flops(width, batch) / 1e9})
+                                      "first_call_s": firsts[label], "gflop": forward_flops(width, batch) / 1e9,
+                                      "unreliable": t["unreliable"]})
             for label, error in errors.items():
                 out["ladder"].append({"rung": rung, "width": width, "batch": batch, "task": task, "mode": label,
                                       "error": error})
@@ -214,12 +224,14 @@ def run_torch(ladder: str, threads: int, rounds: int, eager_only: bool = False) 
     times = interleaved({"numpy": lambda: a_np @ b_np, "torch": lambda: a @ b}, rounds)
     for library, t in times.items():
         out["matmul"].append({"library": library, "device": "cpu", "dtype": "float32", "n": n, "threads": threads,
-                              "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6})
+                              "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6,
+                              "unreliable": t["unreliable"]})
     torch.set_num_threads(1)
     try:
         t = interleaved({"torch": lambda: a @ b}, rounds)["torch"]
         out["matmul"].append({"library": "torch", "device": "cpu", "dtype": "float32", "n": n, "threads": 1,
-                              "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6})
+                              "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6,
+                              "unreliable": t["unreliable"]})
     finally:
         torch.set_num_threads(threads)
     if cuda:
@@ -229,7 +241,8 @@ def run_torch(ladder: str, threads: int, rounds: int, eager_only: bool = False) 
             bg = torch.randn(n, n, device=device, dtype=dtype)
             t = interleaved({"torch": lambda: ag @ bg}, rounds, sync)["torch"]
             out["matmul"].append({"library": "torch", "device": str(device), "dtype": str(dtype).split(".")[-1],
-                                  "n": n, "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6})
+                                  "n": n, "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6,
+                              "unreliable": t["unreliable"]})
     return out
 
 
@@ -247,6 +260,7 @@ def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> 
     import keras
 
     from utils.devices import tf_device
+    from utils.machine import tf_onednn_enabled
 
     device = tf_device()
     gpu = "GPU" in device.upper()
@@ -260,6 +274,7 @@ def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> 
            "device_name": device,
            "threads": {"intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
                        "inter_op": tf.config.threading.get_inter_op_parallelism_threads()},
+           "cpu_kernels": {"onednn": tf_onednn_enabled()},
            "notes": [], "dispatch": [], "ladder": [], "matmul": []}
     if gpu:
         out["notes"].append("float32 matmul TF32 enabled: "
@@ -281,7 +296,8 @@ def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> 
         firsts = {label: first_call_s(fn, sync) for label, fn in candidates.items()}
         for label, t in interleaved(candidates, rounds, sync).items():
             out["dispatch"].append({"mode": label, "us_per_op": t["median_ms"] * 1e3 / CHAIN_OPS,
-                                    "iqr_us": t["iqr_ms"] * 1e3 / CHAIN_OPS, "first_call_s": firsts[label]})
+                                    "iqr_us": t["iqr_ms"] * 1e3 / CHAIN_OPS, "first_call_s": firsts[label],
+                                    "unreliable": t["unreliable"]})
 
         # the ladder
         modes = {"eager": None} if eager_only else {"eager": None, "tf.function": False, "tf.function + XLA": True}
@@ -326,7 +342,8 @@ def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> 
                 for label, t in interleaved(candidates, rounds, sync).items():
                     out["ladder"].append({"rung": rung, "width": width, "batch": batch, "task": task,
                                           "mode": label, "median_ms": t["median_ms"], "iqr_ms": t["iqr_ms"],
-                                          "first_call_s": firsts[label], "gflop": forward_flops(width, batch) / 1e9})
+                                          "first_call_s": firsts[label], "gflop": forward_flops(width, batch) / 1e9,
+                                      "unreliable": t["unreliable"]})
                 for label, error in errors.items():
                     out["ladder"].append({"rung": rung, "width": width, "batch": batch, "task": task,
                                           "mode": label, "error": error})
@@ -339,7 +356,8 @@ def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> 
         times = interleaved({"numpy": lambda: a_np @ b_np, "tf": lambda: tf.linalg.matmul(a, b)}, rounds, sync)
     for library, t in times.items():
         out["matmul"].append({"library": library, "device": "cpu", "dtype": "float32", "n": n, "threads": threads,
-                              "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6})
+                              "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6,
+                              "unreliable": t["unreliable"]})
     if gpu:
         n = GPU_MATMUL_N[ladder]
         with tf.device(device):
@@ -348,7 +366,8 @@ def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> 
                 bg = tf.random.normal((n, n), dtype=dtype)
                 t = interleaved({"tf": lambda: tf.linalg.matmul(ag, bg)}, rounds, sync)["tf"]
                 out["matmul"].append({"library": "tf", "device": device, "dtype": dtype.name, "n": n,
-                                      "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6})
+                                      "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6,
+                              "unreliable": t["unreliable"]})
     return out
 
 
@@ -503,15 +522,20 @@ def best(result_rows: list[dict], framework: str, rung: str, task: str, modes: t
 
 
 def c15_reading(result: dict, margin: float = 1.1) -> dict:
-    """C15 read from one run holding both frameworks: PyTorch faster on the smallest rung? TF on the largest?
+    """C15 read from one run holding both frameworks, in three parts, on the training step.
 
-    For each of the two parts, the training step is compared eager vs eager and best mode vs best mode; a part
-    holds when the claimed winner is at least ``margin`` times faster in both comparisons. Returns the ratios
-    (TensorFlow ms / PyTorch ms: above 1, PyTorch is faster) and the verdict word they imply.
+    * ``pytorch_faster_small``: on the smallest rung PyTorch is at least ``margin`` times faster, eager against
+      eager and best mode against best mode;
+    * ``tf_faster_large``: on the largest rung TensorFlow is at least ``margin`` times faster, best against best;
+    * ``graph_is_why``: ... and that is thanks to its graph: TensorFlow's best mode is a graph that beats its own
+      eager step by ``margin``, while eager TensorFlow alone is not faster than PyTorch's best (else the gain is
+      in its kernels, not in the static graph).
+
+    Verdict: all three -> holds; the small part, or a faster TensorFlow on the largest rung, -> holds partly;
+    neither -> false. Ratios are TensorFlow ms / PyTorch ms (above 1: PyTorch is faster).
     """
     all_rows = rows(result)
-    ladder = [r["rung"] for r in all_rows if r["framework"] == "torch"]
-    rungs = list(dict.fromkeys(ladder))
+    rungs = list(dict.fromkeys(r["rung"] for r in all_rows if r["framework"] == "torch"))
     if not rungs or not any(r["framework"] == "tf" for r in all_rows):
         return {"verdict": None, "why": "this run does not hold both frameworks"}
     small, large = rungs[0], rungs[-1]
@@ -522,10 +546,17 @@ def c15_reading(result: dict, margin: float = 1.1) -> dict:
             ratios[f"{rung} train {kind}"] = {"tf_over_torch": f["median_ms"] / t["median_ms"],
                                               "torch_mode": t["mode"], "tf_mode": f["mode"]}
     small_part = all(ratios[f"{small} train {k}"]["tf_over_torch"] >= margin for k in ("eager", "best"))
-    large_part = all(ratios[f"{large} train {k}"]["tf_over_torch"] <= 1 / margin for k in ("eager", "best"))
-    verdict = "holds" if small_part and large_part else "holds partly" if small_part or large_part else "false"
+    large_part = ratios[f"{large} train best"]["tf_over_torch"] <= 1 / margin
+    tf_eager = best(all_rows, "tf", large, "train", ("eager",))["median_ms"]
+    tf_best = best(all_rows, "tf", large, "train")
+    torch_best = best(all_rows, "torch", large, "train")["median_ms"]
+    graph_gain = tf_eager / tf_best["median_ms"]
+    graph_is_why = large_part and tf_best["mode"] != "eager" and graph_gain >= margin and tf_eager > torch_best / margin
+    verdict = ("holds" if small_part and graph_is_why else
+               "holds partly" if small_part or large_part else "false")
     return {"verdict": verdict, "small_rung": small, "large_rung": large, "ratios": ratios,
-            "pytorch_faster_small": small_part, "tf_faster_large": large_part}
+            "tf_graph_gain_large": graph_gain, "pytorch_faster_small": small_part, "tf_faster_large": large_part,
+            "graph_is_why": graph_is_why}
 
 
 def latest_result(kind: str = "cpu") -> Path | None:
@@ -582,6 +613,10 @@ def main(argv: list[str] | None = None) -> int:
         status = result["frameworks"][fw]
         print("  " + (status.get("skipped") or status.get("error") or f"done in {status['wall_s']} s"), flush=True)
     info["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    measured = [row for data in result["frameworks"].values()
+                for row in data.get("dispatch", []) + data.get("ladder", []) + data.get("matmul", []) if "error" not in row]
+    result["measurements"] = len(measured)
+    result["unreliable_measurements"] = sum(1 for row in measured if row.get("unreliable"))
     result["c15"] = c15_reading(result)
 
     out = args.out or RESULTS / f"{default_name(info)}.json"
@@ -608,6 +643,10 @@ def summary_lines(result: dict) -> list[str]:
                          f"{row['gflops']:9.1f} GFLOP/s")
     for r in rows(result):
         lines.append(f"{r['framework']:5} {r['rung']:7} {r['task']:9} {r['mode']:<32} {r['median_ms']:9.3f} ms")
+    if result.get("unreliable_measurements"):
+        lines.append(f"UNRELIABLE: {result['unreliable_measurements']} of {result['measurements']} measurements were "
+                     "flagged by utils.timing (busy machine or scattered repeats; see 'unreliable' in the JSON). "
+                     "Re-run on a quiet machine.")
     c15 = result.get("c15", {})
     if c15.get("verdict"):
         lines.append(f"C15 read from these numbers: {c15['verdict']}")

@@ -41,6 +41,7 @@ def test_quick_run_writes_json_with_machine_description_and_a_plot(tmp_path):
         assert {m["library"] for m in data["matmul"]} >= {"numpy"}
         assert all(m["gflops"] > 0 for m in data["matmul"])
     assert "verdict" in result["c15"]
+    assert result["measurements"] > 0 and 0 <= result["unreliable_measurements"] <= result["measurements"]
     png = out.with_suffix(".png")
     assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "the plot was not written"
     assert png.stat().st_size > 5_000
