@@ -19,7 +19,7 @@
 # it is `torch.compile` compiling C++ once; a second run reuses its cache).
 
 # %%
-import collections, contextlib, inspect, io, logging, os, pdb, re, shutil, sys, traceback, warnings, pathlib
+import collections, inspect, io, logging, os, pdb, re, sys, traceback, warnings, pathlib
 sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 
 import numpy as np
@@ -28,6 +28,7 @@ import torch.nn.functional as F
 
 from utils.data import load_digits
 from utils.devices import describe_torch
+from utils.machine import find_cxx_compiler
 from utils.seeding import seed_everything
 
 print(describe_torch())
@@ -78,7 +79,6 @@ def first_line(err):
     return f"{type(err).__name__}: {clean(str(err).strip().splitlines()[0])}"
 
 
-from utils.machine import find_cxx_compiler
 has_compiler = find_cxx_compiler() is not None  # what Inductor calls: $CXX, else g++ (clang++ on macOS)
 print("C++ compiler for torch.compile's default backend (Inductor):", "found" if has_compiler else "NOT found")
 
