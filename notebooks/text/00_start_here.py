@@ -38,10 +38,9 @@ from utils import REPO_ROOT
 pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^\s#]+)", (REPO_ROOT / "requirements.txt").read_text(), re.MULTILINE))
 rows, missing = [], []
 for package, pinned in pins.items():
-    try:
-        installed = metadata.version(package)
-    except metadata.PackageNotFoundError:
-        installed = None
+    found = next(iter(metadata.distributions(name=package)), None)  # None when it is not installed
+    installed = found.version if found else None
+    if installed is None:
         missing.append(package)
     status = "ok" if installed and installed.split("+")[0] == pinned else ("MISSING" if installed is None else "differs")
     rows.append(f"| {package} | {pinned} | {installed or '-'} | {status} |")
