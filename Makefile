@@ -44,7 +44,7 @@ preflight-lab:
 preflight-test:
 	@$(PREFLIGHT) test
 
-$(STAMP): requirements.txt $(LOCK) tools/setup_visdom_offline.py
+$(STAMP): requirements.txt requirements-nodeps.txt $(LOCK) tools/setup_visdom_offline.py
 	"$(PYTHON)" -m venv "$(VENV)"
 	$(PIP) install -q pip==24.2
 	@# visdom's setup.py needs pkg_resources: build it first, against the setuptools above, not the newest one
@@ -65,6 +65,7 @@ $(STAMP): requirements.txt $(LOCK) tools/setup_visdom_offline.py
 	  $(PIP) install -q $(LOCK_ARGS) "torch==$(TORCH_VERSION)"; \
 	else echo "make: TORCH_VARIANT must be auto, cpu or cuda, not '$$variant'" >&2; exit 1; fi
 	$(PIP) install -q $(LOCK_ARGS) -r requirements.txt
+	$(PIP) install -q --no-deps -r requirements-nodeps.txt
 	touch "$(STAMP)"
 
 # visdom's server fetches its JS/CSS from CDNs at every start and exits offline: the same files from npm, once.

@@ -43,7 +43,7 @@ from utils.course import CLAIMS
 from utils.data import digits_tf
 from utils.devices import describe_tf, tf_device
 from utils.seeding import seed_everything
-from utils.servers import BackgroundServer, MissingComponentError, free_port, port_is_open, require_binary, running_servers
+from utils.servers import BackgroundServer, free_port, port_is_open, running_servers
 from utils.serving import (
     Latency, RestClient, burst, latency_table, listening_addresses, malformed_requests,
     process_tree, tree_rss_mb, wait_until_gone,
@@ -82,11 +82,14 @@ print(f"C4: {CLAIMS['C4'].text}")
 # is in everything around the model call: checking each request, refusing bad ones with a clear
 # error, reporting whether the model is loaded, and listening only where it should.
 #
-# **TensorFlow Serving** (open-sourced in 2016, still released with TensorFlow, 2.19 in 2025) is a
-# C++ server that loads **SavedModels**, TensorFlow's self-contained format: graph, weights and named
+# **TensorFlow Serving** (open-sourced in 2016) is a C++ server that loads **SavedModels**, TensorFlow's self-contained format: graph, weights and named
 # **signatures** (typed entry points) in a folder, no Python code needed. It watches a base folder of
 # numbered versions (`digits/1`, `digits/2`, ...) and switches to a new version without a restart,
-# serves REST and gRPC, can batch concurrent requests, and exports metrics. Its REST API:
+# serves REST and gRPC, can batch concurrent requests, and exports metrics. It is maintained, but it
+# lags TensorFlow: in March 2026 a user asked whether the project was still active, as there had been no
+# release for a year and it still supported TensorFlow 2.19 while TensorFlow was at 2.21; the answer, in
+# August 2026, was that TF Serving 2.20.0 was out (tensorflow/serving#4132). So it trails TensorFlow by
+# about a release. Its REST API:
 #
 # | request | answer |
 # |---|---|
@@ -200,11 +203,16 @@ print("SavedModel signature, in process: same predictions as Keras:", bool((in_s
 #
 # `tensorflow_model_server` is a C++ binary. It is **not** on PyPI, Debian or npm (the `tensorflow-serving-api`
 # package on PyPI is only the client's gRPC stubs); it comes as a Docker image or from TF Serving's own
-# APT repository. The notebook uses it when it is on PATH and says how to get it otherwise.
+# APT repository (TF Serving's installation guide, tensorflow.org/tfx/serving/setup). It was not
+# installed where this notebook was built for the course, so **TF Serving was not run here**; what §4
+# and §5 say about it is cited from its documentation, not measured.
 # One caution, read in its source (`server.cc`): its gRPC port listens on `0.0.0.0` (all interfaces)
-# and there is no flag to change that. When this notebook starts the binary, that port is open to the
-# network while §3.3 runs (it prints what it listens on); with Docker, publish ports on 127.0.0.1 only
-# (`-p 127.0.0.1:8501:8501`), as below.
+# and there is no flag to change that. So even with the binary on PATH, this notebook starts it only
+# when you opt in with `COURSE_RUN_TF_SERVING=1` (the port is open to the network while §3.3 runs; the
+# cell prints what it listens on). With Docker, publish ports on 127.0.0.1 only
+# (`-p 127.0.0.1:8501:8501`), as below. The install text uses a `signed-by=` keyring: `apt-key`, which
+# older guides pipe the key into, is deprecated and *"will last be available in Debian 12 and Ubuntu
+# 24.04"* (apt-key(8) manual page).
 
 # %%
 HOW_TO_GET_TF_SERVING = """TF Serving is not on PyPI, Debian or npm. Two ways to get it:
@@ -213,16 +221,19 @@ HOW_TO_GET_TF_SERVING = """TF Serving is not on PyPI, Debian or npm. Two ways to
         -v "$PWD/artifacts/07_deployment/tensorflow/models/digits:/models/digits" \\
         -e MODEL_NAME=digits tensorflow/serving
     then: curl http://127.0.0.1:8501/v1/models/digits
-  * Debian/Ubuntu x86-64, from TF Serving's APT repository:
-      echo "deb [arch=amd64] http://storage.googleapis.com/tensorflow-serving-apt stable tensorflow-model-server tensorflow-model-server-universal" | sudo tee /etc/apt/sources.list.d/tensorflow-serving.list
-      curl https://storage.googleapis.com/tensorflow-serving-apt/tensorflow-serving.release.pub.gpg | sudo apt-key add -
+  * Debian/Ubuntu x86-64, from TF Serving's APT repository, its key in a keyring of its own:
+      sudo install -d -m 0755 /etc/apt/keyrings
+      curl -fsSL https://storage.googleapis.com/tensorflow-serving-apt/tensorflow-serving.release.pub.gpg | sudo gpg --dearmor -o /etc/apt/keyrings/tensorflow-serving.gpg
+      echo "deb [arch=amd64 signed-by=/etc/apt/keyrings/tensorflow-serving.gpg] http://storage.googleapis.com/tensorflow-serving-apt stable tensorflow-model-server tensorflow-model-server-universal" | sudo tee /etc/apt/sources.list.d/tensorflow-serving.list
       sudo apt-get update && sudo apt-get install tensorflow-model-server
-    and run this notebook again: it starts tensorflow_model_server itself."""
-try:
-    tf_serving_binary = require_binary("tensorflow_model_server", HOW_TO_GET_TF_SERVING)
-except MissingComponentError as err:
+    then run this notebook again with COURSE_RUN_TF_SERVING=1: it starts tensorflow_model_server itself
+    (its gRPC port listens on 0.0.0.0, hence the opt-in)."""
+tf_serving_binary = shutil.which("tensorflow_model_server")
+if tf_serving_binary is None:
+    print("tensorflow_model_server is not on PATH.", HOW_TO_GET_TF_SERVING)
+elif os.environ.get("COURSE_RUN_TF_SERVING") != "1":
+    print(f"found {tf_serving_binary}, not started: set COURSE_RUN_TF_SERVING=1 to run it (its gRPC port listens on 0.0.0.0).")
     tf_serving_binary = None
-    print(f"{type(err).__name__}: {err}")
 
 # %%
 latencies, startup, checks, bad_answers = [], {}, {}, {}
@@ -260,8 +271,16 @@ else:
 # So that the SavedModel is served for real here, `utils/model_server.py` (the same Flask server as in
 # the PyTorch twin) has a `savedmodel` backend: it picks the highest version under the base path, loads
 # it with `tf.saved_model.load` and calls the `serving_default` signature, behind the same URLs and
-# JSON. **This stands in for TF Serving's REST API; it is not TF Serving**: no gRPC, no hot reload of
-# new versions, no request batching, no monitoring, no columnar `{"inputs": ...}` format.
+# JSON, under the same production WSGI server (waitress). **This stands in for TF Serving's REST API; it
+# is not TF Serving**: no gRPC, no hot reload of new versions, no request batching, no monitoring, no
+# columnar `{"inputs": ...}` format.
+#
+# **A SavedModel is a program, not data.** `tf.saved_model.load` runs the graph inside the folder, and
+# TensorFlow's security policy says so plainly: *"TensorFlow models are programs, and need to be treated
+# as such from a security perspective"*; when it runs a graph, TensorFlow *"may read and write files,
+# send and receive data over the network, and even spawn additional processes"* (`SECURITY.md` in the
+# tensorflow repository). `saved_model_cli` reads the signature without running the graph; a SavedModel
+# from someone else belongs in a sandbox, exactly like the `.pt2` and `.mar` files of the PyTorch twin.
 
 # %%
 print(inspect.getsource(model_server._load_savedmodel))
@@ -405,21 +424,23 @@ print("servers still running:", running_servers(), "| their ports still open:", 
 # * **A SavedModel is self-describing.** `saved_model_cli` printed its signature (input `pixels`,
 #   float32, shape (-1, 8, 8); output `logits`) without any of our Python code, and the signature
 #   called in process gave Keras's predictions (§3.2). That is what lets a C++ server load it.
-# * **TF Serving was not installed where this notebook was run for the course** (it is not on PyPI,
-#   Debian or npm), so §3.3 printed how to get it; with `tensorflow_model_server` on PATH, §3.3 runs it
-#   and adds its rows. The stand-in served the same SavedModel through the same REST API, gave the same
-#   predictions, and refused all ten malformed requests with a 4xx and a message (§3.4); it stands in
-#   for the API, it is not a measurement of TF Serving's speed.
+# * **TF Serving was not run.** It is not on PyPI, Debian or npm, and was not installed where this
+#   notebook was built for the course, so §3.3 printed how to get it; with `tensorflow_model_server` on
+#   PATH and `COURSE_RUN_TF_SERVING=1`, §3.3 runs it and adds its rows. What this notebook says about TF
+#   Serving's features (REST and gRPC, numbered versions, batching) comes from its documentation. The
+#   stand-in (the course's Flask app under waitress) served the same SavedModel through the same REST
+#   API, gave the same predictions, and refused all ten malformed requests with a 4xx and a message
+#   (§3.4); it stands in for the API, it is not a measurement of TF Serving.
 # * **Two more exits**: LiteRT ran the converted `.tflite` with the same predictions, and the old
 #   `tf.lite.Interpreter` announced its own deprecation (§3.5); `tf2onnx` produced an ONNX file that
 #   ONNX Runtime served without TensorFlow in the process, at a fraction of the stand-in's memory
 #   (§3.6).
 # * **Latency** (§3.7): for a model this small the HTTP round trip dominates. The ONNX Runtime server
-#   answered in about a millisecond, like the PyTorch twin's Flask servers; the SavedModel stand-in was
-#   about two to three times slower on our runs, because calling a TensorFlow function costs far more
-#   than this model's arithmetic (about half a millisecond even in process, against microseconds for
-#   LiteRT). The combined table puts the PyTorch twin's servers (Flask with eager, `.pt2` and ONNX;
-#   TorchServe) beside these.
+#   answered in under a millisecond at p50, like the PyTorch twin's Flask servers; the SavedModel
+#   stand-in was slower (the combined table's last column prints by how much on this run), because
+#   calling a TensorFlow function costs far more than this model's arithmetic: a fraction of a
+#   millisecond even in process, against microseconds for LiteRT. The combined table puts the PyTorch twin's servers (Flask with eager, `.pt2` and ONNX;
+#   TorchServe; LitServe) beside these.
 # * **What this does not show**: TF Serving's own latency and its request batching, gRPC, version
 #   hot-swapping, or behaviour under concurrent clients.
 
@@ -428,7 +449,7 @@ print("servers still running:", running_servers(), "| their ports still open:", 
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C4 | **holds partly** | TF Serving is a maintained first-party server for SavedModels with REST and gRPC, versioning and batching; §3.2 showed the self-describing signature (`saved_model_cli`: `pixels`, (-1, 8, 8) -> `logits`) that makes this possible. PyTorch has no maintained first-party counterpart today (TorchServe archived August 2025). But "PyTorch offers no direct way ... must build Flask" is outdated: the twin served `torch.export` and ONNX exports and TorchServe with predictions equal to eager, and §3.6 shows ONNX Runtime serving a TensorFlow model just as well: deployment no longer depends on the training framework. TF Serving is also not a `pip install` away (§3.3). |
+# | C4 | **holds partly** | *Run and printed here:* `saved_model_cli` printed the self-describing signature (`pixels`, (-1, 8, 8) -> `logits`) that lets a C++ server load a SavedModel without Python code (§3.2); the stand-in, the course's Flask app under waitress and **not TF Serving**, served that SavedModel with predictions equal to Keras's (`True`) and a 4xx for every malformed request (§3.4); ONNX Runtime served the `tf2onnx` export just as well (`True`, §3.6), so serving no longer has to follow the training framework. *Cited, not run (TF Serving is not on PyPI, Debian or npm, §3.3):* TF Serving is TensorFlow's first-party server with a REST API (tensorflow.org/tfx/serving), maintained but a release behind TensorFlow (2.20.0 in August 2026 while TensorFlow is at 2.21, tensorflow/serving#4132). So "TensorFlow ships a REST model server" holds, from its documentation. The PyTorch half is judged in the twin: no maintained first-party server (TorchServe archived), but a maintained third-party one (LitServe) served the exported program there. |
 
 # %% [markdown]
 # ## 6. Exercises
@@ -480,8 +501,11 @@ print(f"quantized model is {len(quantized) / len(tflite_bytes):.0%} of the float
 #
 # * A SavedModel carries its own serving signature: inspect it with `saved_model_cli show` before
 #   deploying; `model.export`, or `keras.export.ExportArchive` with an explicit `input_signature`, writes it.
-# * TF Serving is the reference server for SavedModels (REST + gRPC, versions, batching), but it is a
-#   Docker image or an APT package, not a pip install, and its gRPC port listens on every interface.
+# * TF Serving is the reference server for SavedModels (REST + gRPC, versions, batching, per its
+#   documentation), maintained but a release behind TensorFlow; it is a Docker image or an APT package
+#   (add its key with `signed-by=`, not `apt-key`), not a pip install, and its gRPC port listens on every
+#   interface.
+# * A SavedModel is a program: load one from someone else only in a sandbox.
 # * LiteRT (`ai-edge-litert`) is where TensorFlow Lite lives now; `tf.lite.TFLiteConverter` still
 #   converts, `tf.lite.Interpreter` is deprecated.
 # * ONNX (`tf2onnx`) takes a TensorFlow model to framework-neutral runtimes: the serving choice no
