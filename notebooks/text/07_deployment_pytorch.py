@@ -493,7 +493,9 @@ for kind, (status, answer) in lit_bad.items():
 # Python, no PyTorch) runs on phones and microcontrollers. The `executorch` wheel also carries that
 # runtime as a Python module, so the `.pte` runs right here. The wheel does not depend on torch (its PyPI
 # page: it *"does not bundle PyTorch, so install a compatible torch separately"*); `executorch==1.5.1`
-# installs and runs beside the pinned torch 2.13.0 without changing it. This notebook keeps ExecuTorch's
+# installs and runs beside the pinned torch 2.13.0 without changing it. The course installs it without
+# the extra dependencies of its developer tools (pandas, scikit-learn, ...), which Keras would import
+# in every TensorFlow process: `requirements-nodeps.txt` says why. This notebook keeps ExecuTorch's
 # portable kernels; an app would pass `partitioner=[XnnpackPartitioner()]` to hand the work to XNNPACK's
 # optimised CPU kernels (also in the wheel; lowering with it takes several seconds longer). Like LiteRT,
 # ExecuTorch is a runtime you embed in an app, not a network server, so it gets no HTTP row. (The
