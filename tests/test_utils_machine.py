@@ -239,3 +239,38 @@ def test_usable_cpus_under_taskset():
     out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(machine.__file__).resolve().parent.parent)
     assert out.stdout.strip() == "1"
+
+
+# --- oneDNN (TensorFlow's private IsMklEnabled, faked) -----------------------------------------------------------
+
+def fake_tf_port(monkeypatch, enabled):
+    port = types.SimpleNamespace(IsMklEnabled=lambda: enabled)
+    util = types.ModuleType("tensorflow.python.util")
+    util._pywrap_util_port = port
+    for name, module in (("tensorflow", types.ModuleType("tensorflow")),
+                         ("tensorflow.python", types.ModuleType("tensorflow.python")),
+                         ("tensorflow.python.util", util),
+                         ("tensorflow.python.util._pywrap_util_port", port)):
+        monkeypatch.setitem(sys.modules, name, module)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_tf_onednn_enabled(monkeypatch, enabled):
+    fake_tf_port(monkeypatch, enabled)
+    assert machine.tf_onednn_enabled() is enabled
+
+
+def test_tf_onednn_unknown_without_tensorflow(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorflow", None)
+    assert machine.tf_onednn_enabled() is None
+
+
+@pytest.mark.skipif(sys.platform != "linux" or os.uname().machine != "x86_64", reason="oneDNN switch: Linux x86_64")
+@pytest.mark.parametrize("onednn, expected", [("0", "False False"), ("1", "True True")])
+def test_tf_allocator_stats_follow_onednn_for_real(onednn, expected):
+    """The real TensorFlow: with oneDNN off the CPU allocator keeps no statistics (the AMD EPYC failure, issue 10)."""
+    code = "import utils.machine as m; print(m.tf_onednn_enabled(), m.tf_allocator_stats_available('CPU:0'))"
+    env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS=onednn, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
+                         cwd=Path(machine.__file__).resolve().parent.parent)
+    assert out.stdout.strip().splitlines()[-1] == expected
