@@ -13,7 +13,8 @@
 #
 # A trained Keras model becomes a SavedModel with an explicit serving signature, is inspected with
 # `saved_model_cli`, called in process, and served over HTTP with TF Serving's REST API: by TF Serving
-# itself when its binary is installed, and otherwise by a small stand-in server speaking the same API.
+# itself when its binary is installed and you opt in, and otherwise by a small stand-in server speaking
+# the same API (TF Serving was not installed where the course was built).
 # Then the other exits from TensorFlow: LiteRT (the new name of TensorFlow Lite) and ONNX. The same
 # client as in the PyTorch twin checks, breaks and times every server. Runs in about 30 s on a 2-core
 # laptop.
