@@ -37,7 +37,7 @@ from utils.course import CLAIMS
 from utils.devices import describe_tf, tf_device
 from utils.machine import tf_onednn_enabled
 from utils.seeding import seed_everything
-from utils.timing import IQR_LIMIT, UNRELIABLE_MARK, Timing, measure
+from utils.timing import IQR_LIMIT, LOAD_PER_CORE_LIMIT, UNRELIABLE_MARK, Timing, measure
 
 print(describe_tf())
 print("seeded:", seed_everything(0))
@@ -110,19 +110,21 @@ def first_call(fn):
     to_host(result)
     return time.perf_counter() - started, result
 
-def interleaved(candidates, rounds=3):
+def interleaved(candidates, rounds=5):
     """A B A B: each round times every candidate once (3 batches each); median and IQR over the rounds, in ms.
 
-    Prints utils.timing's UNRELIABLE warnings (busy machine, scattered repeats), and its own when the rounds
-    disagree by more than the same IQR limit.
+    The spread judged is the IQR across rounds (one round's scatter is absorbed by the median). Prints
+    utils.timing's UNRELIABLE warning when the machine was busy during a round, and one when the rounds
+    disagree by more than utils.timing's IQR limit.
     """
     per_round = {label: [] for label in candidates}
     warnings = []
     for _ in range(rounds):
         for label, fn in candidates.items():
-            timing = measure(fn, label=label, warmup=1, repeats=3, min_time_s=0.02, sync="tf")
+            timing = measure(fn, label=label, warmup=1, repeats=3, min_time_s=0.01, sync="tf")
             per_round[label].append(timing.median_s * 1e3)
-            warnings += [timing.warning] if timing.warning else []
+            busy = timing.load_average is not None and timing.load_average > LOAD_PER_CORE_LIMIT * timing.cpu_count
+            warnings += [timing.warning] if busy else []
     result = {}
     for label, values in per_round.items():
         (q1, _, q3), median = statistics.quantiles(values, n=4), statistics.median(values)
@@ -139,7 +141,7 @@ def interleaved(candidates, rounds=3):
 x = tf.random.normal((256, 256))
 demo = interleaved({"A: x @ x": lambda: x @ x, "B: x + x": lambda: x + x})
 for label, t in demo.items():
-    print(f"{label:<9} {t['median_ms'] * 1e3:8.1f} us  (IQR {t['iqr_ms'] * 1e3:.1f} us over 3 interleaved rounds)")
+    print(f"{label:<9} {t['median_ms'] * 1e3:8.1f} us  (IQR {t['iqr_ms'] * 1e3:.1f} us over 5 interleaved rounds)")
 
 # %% [markdown]
 # ### 3.2 Dispatch overhead: microseconds per tiny operation
@@ -365,9 +367,9 @@ if record.get("unreliable_measurements"):
 c15 = c15_reading(record)
 print(f"\nTensorFlow's graph vs its own eager step on the {c15['large_rung']} rung (training): "
       f"{c15['tf_graph_gain_large']:.2f}x")
-print(f"C15 read from this record: PyTorch faster on the smallest rung: {c15['pytorch_faster_small']}; "
-      f"TensorFlow faster on the largest: {c15['tf_faster_large']}, thanks to its graph: {c15['graph_is_why']}"
-      f" -> {c15['verdict']}")
+print(f"C15 read from this record: eager PyTorch faster on the {c15['small_rung']} rung: {c15['pytorch_faster_small']} "
+      f"(best modes: tf/torch {c15['small_best_tf_over_torch']:.2f}x); TensorFlow's best faster on the "
+      f"{c15['large_rung']} rung: {c15['tf_faster_large']}, thanks to its graph: {c15['graph_is_why']} -> {c15['verdict']}")
 
 # %% [markdown]
 # ## 4. What you just saw
@@ -387,8 +389,8 @@ print(f"- Tracing and compiling cost {sum(r['first_call_s'] for r in ladder_rows
 print(f"- The {n} x {n} product in TensorFlow ran at {tf_fraction:.2f}x NumPy's BLAS speed on {THREADS} threads.")
 
 # %% [markdown]
-# - **Overhead is what a graph removes.** The chain of §3.2 is pure overhead; TensorFlow's eager overhead per op is
-#   the largest number in this notebook, and a graph removes most of it. That is why every TensorFlow training loop
+# - **Overhead is what a graph removes.** The chain of §3.2 is pure overhead: compare TensorFlow's eager microseconds
+#   per operation with PyTorch's (twin §3.2) and with the graph rows above them. That is why every TensorFlow training loop
 #   (`model.fit`, or your own step) runs as a `tf.function`: eager TensorFlow is for debugging.
 # - **The graph's gain depends on the rung** (§3.3): compare the speed-up columns on the tiny rung and on the large
 #   one. Where the time is in large matrix products, the graph and XLA call the same BLAS eager code does, and have
@@ -410,8 +412,8 @@ print(f"- The {n} x {n} product in TensorFlow ran at {tf_fraction:.2f}x NumPy's 
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C15 | **holds partly** | Matched modes tell the claim's parts apart; the line under §3.7's table prints each part, read from the benchmark script's record (both frameworks, one machine, same threads). *Small experiments*: PyTorch's eager dispatch costs a few microseconds per operation and TensorFlow's several times more (§3.2 here and in the twin), and the smallest rung follows, eager against eager and best mode against best mode. *Large workloads*: both frameworks spend their time in their BLAS (§3.5), so a difference there comes from the kernels each ships, not from a static graph, whose gain over eager shrinks as the model grows (§3.3 in the TensorFlow notebook; "graph vs its own eager step" under §3.7). The first line under this table checks the record against this reading. |
-# | C7 | **false** | Both frameworks drive NVIDIA GPUs through CUDA (pair 04, §3.1 of both notebooks), and the framework does change the time of the same training step: the train rows of §3.7 are ratios far from 1x, most of all on small models (the second line under this table prints the largest). This machine has no GPU: §3.6 and `benchmarks/speed.py` add GPU rows where there is one (TensorFlow runs float32 products in TensorFloat-32 by default there, PyTorch does not). |
+# | C15 | **holds partly** | Matched modes tell the claim's parts apart; the line under §3.7's table prints each part, read from the benchmark script's record (both frameworks, one machine, same threads). *PyTorch faster for small experiments*: eager against eager, the way experiments usually run, yes: TensorFlow's eager dispatch costs many times PyTorch's per operation (§3.2 here and in the twin) and the smallest rung follows; best mode against best mode, a `tf.function` step removes most of that overhead (§3.7's *best* column). *TensorFlow faster on large workloads thanks to static-graph optimisation*: the graph is not what decides the largest rungs. There both frameworks spend their time in matrix-product kernels, each its own (§3.5 here and in the twin), which differ by CPU; where TensorFlow is faster there, the *graph vs its own eager step* line under §3.7 shows its graph adding little. The first line under this table checks the record against this reading. |
+# | C7 | **false** | Both frameworks drive NVIDIA GPUs through CUDA (pair 04, §3.1 of both notebooks), and the framework does change the time of the same training step: the train rows of §3.7 are ratios away from 1x (the second line under this table prints the largest and its rung). This machine has no GPU: §3.6 and `benchmarks/speed.py` add GPU rows where there is one (TensorFlow runs float32 products in TensorFloat-32 by default there, PyTorch does not). |
 # | C14 | **holds partly** | The compile-time half, measured: a graph removes per-operation overhead (§3.2), which in TensorFlow is large, so the graph and XLA columns of §3.3 show big gains on the small rungs, after tracing and compiling that cost seconds; the gain is read per rung in the same table. Compile-time optimisation is real and no longer TensorFlow-only (`torch.compile` in the twin). The flexibility half is judged in [01_graphs_tensorflow.ipynb](01_graphs_tensorflow.ipynb). |
 #
 # The cell below checks the record against the C15 and C7 rows, so a re-run on another machine that reads
@@ -420,9 +422,9 @@ print(f"- The {n} x {n} product in TensorFlow ran at {tf_fraction:.2f}x NumPy's 
 # %%
 expected = CLAIMS["C15"].verdict
 as_written = c15["verdict"] == expected and c15["pytorch_faster_small"] and not c15["graph_is_why"]
-print(f"C15: the record reads '{c15['verdict']}' (PyTorch faster on the smallest rung: {c15['pytorch_faster_small']}; "
-      f"TensorFlow faster on the largest thanks to its graph: {c15['graph_is_why']}). The table says '{expected}': "
-      "PyTorch faster on small models, and not the static graph on large ones: "
+print(f"C15: the record reads '{c15['verdict']}' (eager PyTorch faster on the smallest rung: "
+      f"{c15['pytorch_faster_small']}; TensorFlow faster on the largest thanks to its graph: {c15['graph_is_why']}). "
+      f"The table says '{expected}': eager PyTorch faster on small models, and not the static graph on large ones: "
       + ("they agree." if as_written else "THEY DIFFER: update the verdict and utils/course.py."))
 rung, (eager_ratio, best_ratio) = max(train_ratio.items(), key=lambda kv: max(max(v, 1 / v) for v in kv[1]))
 spread = max(max(v, 1 / v) for v in (eager_ratio, best_ratio))
