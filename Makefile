@@ -30,7 +30,7 @@ LAB_ARGS ?=
 help:
 	@echo "make lab        set up .venv if needed and open the course in JupyterLab"
 	@echo "make test       set up .venv if needed and run every test (nbval on every notebook, unit and structure tests)"
-	@echo "make test-here  run the same tests with the current Python, no venv (GPU box, Colab)"
+	@echo "make test-here  run the same tests with the current Python, no venv (GPU box, Colab); installs the course package (pip install --no-deps -e .) into it if missing"
 	@echo "make notebooks  rebuild notebooks/*.ipynb from notebooks/text/*.py and execute them"
 	@echo "make lock       rebuild $(LOCK) from a fresh resolve of requirements.txt"
 	@echo "make course-map rewrite the course map in README.md from utils/course.py"
@@ -44,7 +44,7 @@ preflight-lab:
 preflight-test:
 	@$(PREFLIGHT) test
 
-$(STAMP): requirements.txt requirements-nodeps.txt $(LOCK) tools/setup_visdom_offline.py
+$(STAMP): requirements.txt requirements-nodeps.txt $(LOCK) pyproject.toml tools/setup_visdom_offline.py
 	"$(PYTHON)" -m venv "$(VENV)"
 	$(PIP) install -q pip==24.2
 	@# visdom's setup.py needs pkg_resources: build it first, against the setuptools above, not the newest one
@@ -66,6 +66,8 @@ $(STAMP): requirements.txt requirements-nodeps.txt $(LOCK) tools/setup_visdom_of
 	else echo "make: TORCH_VARIANT must be auto, cpu or cuda, not '$$variant'" >&2; exit 1; fi
 	$(PIP) install -q $(LOCK_ARGS) -r requirements.txt
 	$(PIP) install -q --no-deps -r requirements-nodeps.txt
+	@# the course itself (utils, pairs = notebooks/pairs; pyproject.toml), editable: import utils / import pairs anywhere
+	$(PIP) install -q --no-deps --no-build-isolation -e .
 	touch "$(STAMP)"
 
 # visdom's server fetches its JS/CSS from CDNs at every start and exits offline: the same files from npm, once.
@@ -79,7 +81,7 @@ venv: preflight-lab $(STAMP)
 lab: preflight-lab $(STAMP)
 	@$(VISDOM_ASSETS) || echo "make lab: warning: Visdom's browser assets are not set up, so 06_visualization_pytorch cannot start Visdom (it says why); install npm and run make lab again" >&2
 	@# root_dir: the file browser shows the whole course (README, utils/), not only notebooks/
-	PYTHONPATH="$(CURDIR)" "$(VENV)/bin/jupyter" lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
+	"$(VENV)/bin/jupyter" lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: preflight-test $(STAMP)
 	$(VISDOM_ASSETS)
@@ -97,7 +99,9 @@ lock:
 	mv "$(LOCK).new" "$(LOCK)"
 	rm -rf "$(LOCK_VENV)"
 
+# The course package must be installed in that Python (pip install --no-deps -e .): done here when it is not.
 test-here:
+	@"$(PYTHON)" -c "import pairs" 2>/dev/null || "$(PYTHON)" -m pip install -q --no-deps -e .
 	"$(PYTHON)" -m pytest
 
 notebooks: preflight-test $(STAMP)
