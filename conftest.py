@@ -1,8 +1,9 @@
 """Suite-wide test setup: environment for the notebook kernels, and a per-notebook budget report.
 
-* Every kernel nbval starts inherits this process's environment, so the repository root is put on
-  ``PYTHONPATH`` (``import utils`` works, also in DataLoader worker processes) and
-  ``TF_FORCE_GPU_ALLOW_GROWTH=true`` lets TensorFlow and PyTorch share a GPU.
+* The course is an installed package (``pip install --no-deps -e .``, done by ``make``): every kernel, server and
+  DataLoader worker imports ``utils`` and ``pairs`` from it, with no ``PYTHONPATH`` or ``sys.path`` edit. If it is
+  not installed, the run stops at once and says so. Every kernel nbval starts inherits this process's
+  environment: ``TF_FORCE_GPU_ALLOW_GROWTH=true`` lets TensorFlow and PyTorch share a GPU.
 * ``COURSE_TORCH_ONLY=1`` (set only by ``tools/gpu_suite.sh``, for a GPU machine that has PyTorch but no
   TensorFlow) skips the TensorFlow notebooks with that reason. Nowhere else is a notebook skipped. Such a run
   is partial, and says so: the summary prints "PARTIAL RUN: N TensorFlow notebooks left out", and when ``CI``
@@ -35,7 +36,13 @@ from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler
 
 ROOT = Path(__file__).resolve().parent
 
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+try:
+    import pairs  # noqa: F401  (notebooks/pairs, importable only through the install)
+except ImportError:
+    raise pytest.UsageError(
+        "the course package is not installed in this Python: run `python -m pip install --no-deps -e .` in the "
+        "repository root (make test and make test-here do it)"
+    ) from None
 os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 

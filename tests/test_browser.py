@@ -7,7 +7,7 @@ It is driven by Playwright's Python package (``pip install playwright``; its ``p
 is never used). When either is missing the tests fail and say how to install it: a browser test that skips is a
 browser test that never runs.
 
-Each test logs its own data, starts the server through ``utils.visual``, and saves a screenshot to
+Each test logs its own data, starts the server through ``pairs.visualization.dashboards``, and saves a screenshot to
 ``artifacts/`` (git-ignored) so a person can look at what the browser saw.
 """
 
@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from utils import REPO_ROOT
-from utils import visual
+from pairs.visualization import dashboards as visual
 from utils.machine import INSTALL_HINTS, find_browser
 
 CHROMIUM_ARGS = [

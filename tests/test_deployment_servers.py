@@ -1,9 +1,9 @@
 """The deployment pair's servers that are not the course's Flask code path: LitServe, waitress, ExecuTorch.
 
-* LitServe (``utils/litserve_server.py``) serves a ``torch.export`` program and an ONNX file with the
+* LitServe (``notebooks/pairs/deployment/litserve_server.py``) serves a ``torch.export`` program and an ONNX file with the
   in-process predictions, refuses every malformed request with a JSON 4xx, listens on 127.0.0.1 only,
   and leaves no process or port behind.
-* The course's Flask app (``utils/model_server.py``) runs under waitress, not Werkzeug's development
+* The course's Flask app (``notebooks/pairs/deployment/model_server.py``) runs under waitress, not Werkzeug's development
   server.
 * ``load_checked_pt2`` refuses a tampered archive (the check and the load read the same bytes).
 * ExecuTorch lowers an exported program to ``.pte`` and its runtime gives the eager predictions.
@@ -27,13 +27,13 @@ import torch
 from torch import nn
 
 from utils.servers import BackgroundServer, free_port, port_is_open
-from utils.serving import (
+from pairs.deployment.serving import (
     RestClient, UnsafeArtifactError, listening_addresses, load_checked_pt2, malformed_requests, process_tree,
     wait_until_gone,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+ENV: dict[str, str] = {}  # the servers run with this Python, where the course is installed (pip install -e .)
 
 
 class NotATensor:
@@ -64,7 +64,7 @@ def exported(tmp_path_factory):
 @pytest.mark.parametrize("artifact", ["digits.pt2", "digits.onnx"])
 def test_litserve_serves_in_process_predictions_refuses_bad_input_and_leaves_nothing(exported, artifact, tmp_path):
     port = free_port()
-    cmd = [sys.executable, "-m", "utils.litserve_server", "--port", str(port), "--model", str(exported["folder"] / artifact)]
+    cmd = [sys.executable, "-m", "pairs.deployment.litserve_server", "--port", str(port), "--model", str(exported["folder"] / artifact)]
     with BackgroundServer(cmd, port, ready_path="/health", env=ENV, timeout_s=90, name="litserve",
                           log_path=tmp_path / "litserve.log") as server:
         assert listening_addresses(server.process.pid) == [f"127.0.0.1:{port}"]
@@ -85,7 +85,7 @@ def test_litserve_serves_in_process_predictions_refuses_bad_input_and_leaves_not
 
 def test_flask_model_server_runs_under_waitress_not_the_development_server(exported, tmp_path):
     port = free_port()
-    cmd = [sys.executable, "-m", "utils.model_server", "--port", str(port),
+    cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port),
            "--model", f"digits=onnx:{exported['folder'] / 'digits.onnx'}"]
     with BackgroundServer(cmd, port, ready_path="/v1/models/digits", env=ENV, timeout_s=60, name="model_server",
                           log_path=tmp_path / "model_server.log") as server:

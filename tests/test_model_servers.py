@@ -1,9 +1,9 @@
 """Integration tests: every model server of the deployment pair, started for real on 127.0.0.1.
 
-* ``utils.model_server`` serving the four backends (eager PyTorch, ``torch.export``, ONNX Runtime,
-  TensorFlow SavedModel) from one process, and TorchServe with ``utils/torchserve_handler.py``:
+* ``pairs.deployment.model_server`` serving the four backends (eager PyTorch, ``torch.export``, ONNX Runtime,
+  TensorFlow SavedModel) from one process, and TorchServe with ``notebooks/pairs/deployment/torchserve_handler.py``:
   each must give the in-process predictions, answer every malformed request of
-  ``utils.serving.malformed_requests`` (not JSON, wrong shape, wrong dtype, empty batch, oversized
+  ``pairs.deployment.serving.malformed_requests`` (not JSON, wrong shape, wrong dtype, empty batch, oversized
   batch, NaN, ...) with a 4xx and a readable message, never a 5xx, and keep answering good requests.
 * Every server listens on 127.0.0.1 only, and when it is stopped every process of it (TorchServe's
   JVM and Python worker included) is gone and its ports are closed.
@@ -32,11 +32,11 @@ import pytest
 
 from utils.machine import INSTALL_HINTS, find_java
 from utils.servers import BackgroundServer, free_port, port_is_open
-from utils.serving import RestClient, listening_addresses, malformed_requests, process_tree, wait_until_gone
+from pairs.deployment.serving import RestClient, listening_addresses, malformed_requests, process_tree, wait_until_gone
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-ENV = {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 MODELS = ("eager", "pt2", "onnx", "savedmodel")
 
 MODEL_CODE = """
@@ -118,11 +118,11 @@ def _stop_and_check_gone(server: BackgroundServer, ports: list[int]) -> None:
 
 @pytest.fixture(scope="module")
 def model_server(artifacts):
-    """utils.model_server with the four backends in one process."""
+    """pairs.deployment.model_server with the four backends in one process."""
     port = free_port()
     f = artifacts.folder
     cmd = [
-        sys.executable, "-m", "utils.model_server", "--port", str(port),
+        sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port),
         "--model", f"eager=torch:{f / 'digits.pt'}", "--torch-class", "digits_net:DigitsNet", "--code-dir", str(f),
         "--model", f"pt2=torch_export:{f / 'digits.pt2'}",
         "--model", f"onnx=onnx:{f / 'digits.onnx'}",
@@ -204,7 +204,7 @@ def test_model_server_listens_on_localhost_only(model_server):
 
 def test_model_server_refuses_bad_configuration(artifacts, tmp_path):
     """A server that cannot load its model must fail at start-up, loudly, not serve errors later."""
-    from utils.model_server import load_model
+    from pairs.deployment.model_server import load_model
 
     with pytest.raises(ValueError, match="--torch-class"):
         load_model("m", "torch", artifacts.folder / "digits.pt")
@@ -252,7 +252,7 @@ def _torchserve_setup(work: Path, pt2: Path):
     (work / "tmp").mkdir()
     subprocess.run(
         [BIN / "torch-model-archiver", "--model-name", "digits", "--version", "1.0", "--serialized-file", pt2,
-         "--handler", ROOT / "utils" / "torchserve_handler.py", "--export-path", store],
+         "--handler", ROOT / "notebooks" / "pairs" / "deployment" / "torchserve_handler.py", "--export-path", store],
         check=True,
     )
     ports = {k: free_port() for k in ("inference", "management", "metrics", "grpc_inference", "grpc_management")}
@@ -338,14 +338,13 @@ def test_servers_are_gone_after_a_notebook_cell_fails(artifacts, tmp_path):
     record = tmp_path / "started.json"
     start_servers = f"""
 import sys, json, pathlib
-sys.path.insert(0, {str(ROOT)!r})
 from utils.servers import BackgroundServer, free_port
-from utils.serving import process_tree
+from pairs.deployment.serving import process_tree
 port = free_port()
 # started without a with block, as a learner might: only the kernel's exit can stop it
-server = BackgroundServer([sys.executable, "-m", "utils.model_server", "--port", str(port),
+server = BackgroundServer([sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port),
                            "--model", "onnx=onnx:{artifacts.folder / 'digits.onnx'}"],
-                          port, ready_path="/v1/models/onnx", env={{"PYTHONPATH": {str(ROOT)!r}}},
+                          port, ready_path="/v1/models/onnx",
                           log_path={str(tmp_path / 'server.log')!r}).start()
 started = {{"ports": [port], "pids": [p.pid for p in process_tree(server.process.pid)]}}
 pathlib.Path({str(record)!r}).write_text(json.dumps(started))

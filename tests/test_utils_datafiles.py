@@ -1,4 +1,4 @@
-"""Unit tests for utils.datafiles: the digits as PNG files, clear errors on broken files, the shared augmentation."""
+"""Unit tests for pairs.data.datafiles: the digits as PNG files, clear errors on broken files, the shared augmentation."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from utils import REPO_ROOT, datafiles
-from utils.datafiles import ImageFileError
+from utils import REPO_ROOT
+from pairs.data import datafiles
+from pairs.data.datafiles import ImageFileError
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +185,7 @@ def test_children_stderr_collects_a_child_process_output():
 
 
 def test_importing_datafiles_does_not_import_a_framework():
-    code = "import sys, utils.datafiles; print('torch' in sys.modules, 'tensorflow' in sys.modules)"
+    code = "import sys, pairs.data.datafiles; print('torch' in sys.modules, 'tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
@@ -197,7 +198,7 @@ import torch
 
 def test_torch_classes_pickle_by_name():
     ds = datafiles.DigitFiles([("a.png", 1)])
-    assert type(ds).__module__ == "utils.datafiles" and type(ds).__qualname__ == "DigitFiles"
+    assert type(ds).__module__ == "pairs.data.datafiles" and type(ds).__qualname__ == "DigitFiles"
     again = pickle.loads(pickle.dumps(ds))
     assert type(again) is datafiles.DigitFiles and again.files == [("a.png", 1)]
     assert isinstance(datafiles.DigitStream([]), torch.utils.data.IterableDataset)

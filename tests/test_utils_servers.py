@@ -88,7 +88,6 @@ def test_servers_left_running_are_stopped_when_python_exits():
     port = free_port()
     script = textwrap.dedent(f"""
         import sys
-        sys.path.insert(0, {str(REPO_ROOT)!r})
         from utils.servers import BackgroundServer
         BackgroundServer([sys.executable, "-m", "http.server", "{port}", "--bind", "127.0.0.1"], {port}).start()
         print("started", flush=True)

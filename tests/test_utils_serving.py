@@ -1,4 +1,4 @@
-"""Unit tests for utils/serving.py: request checks, the REST client, bursts, artifact and process checks.
+"""Unit tests for notebooks/pairs/deployment/serving.py: request checks, the REST client, bursts, artifact and process checks.
 
 No model server is started here (tests/test_model_servers.py does that); the client is tested
 against a tiny standard-library HTTP server, the Flask app through Flask's test client.
@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from utils.servers import free_port, port_is_open
-from utils.serving import (
+from pairs.deployment.serving import (
     Latency,
     RequestError,
     RestClient,

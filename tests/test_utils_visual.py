@@ -1,4 +1,4 @@
-"""utils.visual and tools/setup_visdom_offline.py, against real TensorBoard and Visdom servers on 127.0.0.1.
+"""pairs.visualization.dashboards and tools/setup_visdom_offline.py, against real TensorBoard and Visdom servers on 127.0.0.1.
 
 What must hold: what a server serves equals what was logged; servers listen on 127.0.0.1 only and are gone
 afterwards, including a TensorBoard left running by ``%tensorboard`` in a kernel whose cell failed; Visdom
@@ -27,7 +27,7 @@ import pytest
 from nbclient import NotebookClient
 
 from utils import REPO_ROOT
-from utils import visual
+from pairs.visualization import dashboards as visual
 from utils.servers import MissingComponentError, free_port, port_is_open
 
 
@@ -151,8 +151,7 @@ def test_stop_notebook_tensorboards_stops_what_the_magic_started(logdir, monkeyp
 
 MAGIC_NOTEBOOK = """
 import os, sys
-sys.path.insert(0, {root!r})
-from utils.visual import notebook_tensorboards, stop_notebook_tensorboards_at_exit, tensorboard_launcher
+from pairs.visualization.dashboards import notebook_tensorboards, stop_notebook_tensorboards_at_exit, tensorboard_launcher
 if {hook}:
     stop_notebook_tensorboards_at_exit()
 os.environ["TENSORBOARD_BINARY"] = tensorboard_launcher()
@@ -185,9 +184,8 @@ def test_magic_tensorboard_is_gone_after_a_failed_cell_and_kernel_shutdown(logdi
 
 EXITING_SCRIPT = """
 import os, sys
-sys.path.insert(0, {root!r})
 from tensorboard import manager
-from utils.visual import stop_notebook_tensorboards_at_exit, tensorboard_launcher
+from pairs.visualization.dashboards import stop_notebook_tensorboards_at_exit, tensorboard_launcher
 if {hook}:
     stop_notebook_tensorboards_at_exit()
 os.environ["TENSORBOARD_BINARY"] = tensorboard_launcher(tensorflow=False)

@@ -35,7 +35,6 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler  # noqa: E402
 from utils.timing import UNRELIABLE_MARK  # noqa: E402
 
@@ -61,8 +60,6 @@ def to_notebook(text_file: Path) -> nbformat.NotebookNode:
 
 
 def execute(nb: nbformat.NotebookNode, timeout_s: int) -> tuple[float, float]:
-    env_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    os.environ["PYTHONPATH"] = env_path
     client = NotebookClient(
         nb, timeout=timeout_s, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     )

@@ -13,7 +13,7 @@ integrity hashes, and again against the hashes pinned below), and each file is
 copied to exactly the path ``download_scripts()`` would have written, then
 ``version.built`` is written the way upstream writes it. Upstream code is not
 patched: its own check then finds everything in place and downloads nothing.
-The course's ``utils.visual.visdom_server`` refuses to start Visdom until
+The course's ``pairs.visualization.dashboards.visdom_server`` refuses to start Visdom until
 these files are in place (it never lets Visdom download at run time), so
 ``make venv`` runs this with ``--strict``.
 
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError:
         print(
             "npm is not installed, so Visdom's browser assets were not set up; the course's Visdom server "
-            "(utils.visual.visdom_server) will not start until they are. Install npm (Debian/Ubuntu: "
+            "(pairs.visualization.dashboards.visdom_server) will not start until they are. Install npm (Debian/Ubuntu: "
             "sudo apt-get install npm) and run: python tools/setup_visdom_offline.py",
             file=sys.stderr,
         )

@@ -16,7 +16,6 @@
 
 # %%
 import contextlib, io, logging, sys, pathlib
-sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 
 import torch
 import torch.fx

@@ -12,7 +12,6 @@
 
 # %%
 import sys, pathlib
-sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 
 import os
 import pickle
@@ -28,7 +27,6 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
-from utils import REPO_ROOT
 from utils.data import digits_torch
 from utils.devices import torch_device, describe_torch
 from utils.seeding import seed_everything
@@ -320,8 +318,7 @@ script = textwrap.dedent('''
 ''')
 script_path = workdir / "keras_on_torch.py"
 script_path.write_text(script)
-env = {**os.environ, "KERAS_BACKEND": "torch",
-       "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+env = {**os.environ, "KERAS_BACKEND": "torch"}  # the script imports utils from the installed course
 run = subprocess.run([sys.executable, script_path.name], cwd=workdir, env=env,
                      capture_output=True, text=True, timeout=240)
 print(run.stdout)

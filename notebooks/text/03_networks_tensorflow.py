@@ -12,7 +12,6 @@
 
 # %%
 import sys, pathlib
-sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 
 import inspect
 import shutil

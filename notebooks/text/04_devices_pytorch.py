@@ -17,7 +17,6 @@
 
 # %%
 import importlib.metadata, re, sys, pathlib
-sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 
 import torch
 from torch import nn

@@ -17,7 +17,6 @@
 
 # %%
 import importlib.metadata, os, re, subprocess, sys, pathlib
-sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ INFO/WARNING lines (errors still show)
 
 import ml_dtypes  # bfloat16 for NumPy (a TensorFlow dependency)

@@ -16,7 +16,6 @@
 
 # %%
 import gc, os, re, sys, pathlib, time
-sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -24,8 +23,8 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
-from utils import datafiles
-from utils.datafiles import CROP, CUTOUT, ImageFileError
+from pairs.data import datafiles
+from pairs.data.datafiles import CROP, CUTOUT, ImageFileError
 from utils.devices import describe_torch, torch_device
 from utils.seeding import seed_everything
 from utils.show import error_line, expect_error  # expect_error: like pytest.raises, fails the cell if nothing is raised
@@ -178,7 +177,7 @@ plt.show()
 # ### 3.5 Workers, `persistent_workers`, `pin_memory`, a custom `collate_fn`
 #
 # Worker processes run the `Dataset` and the `collate_fn`, so both must be **importable by name** (more on this in
-# §3.7). That is why the versions used with workers live in `utils/datafiles.py`: `DigitFiles` is `DigitPNGs` plus
+# §3.7). That is why the versions used with workers live in `notebooks/pairs/data/datafiles.py`: `DigitFiles` is `DigitPNGs` plus
 # the augmentation above (and `read_png`, which names a broken file, §3.8). We print its source so nothing is hidden.
 
 # %%
@@ -285,7 +284,7 @@ assert "DigitPNGs" in worker_error
 
 count = sum(len(labels) for _, labels in DataLoader(datafiles.DigitFiles(test_files), batch_size=64,
                                                     num_workers=1, multiprocessing_context="spawn"))
-print(f"the same loader with utils.datafiles.DigitFiles: {count} images")
+print(f"the same loader with pairs.data.datafiles.DigitFiles: {count} images")
 
 # %% [markdown]
 # **Worker seeding.** PyTorch seeds `random`, `torch` and NumPy's global generator differently in each worker. But a
@@ -335,7 +334,7 @@ with expect_error(OSError, show=False) as pil:  # PIL's UnidentifiedImageError i
     list(DataLoader(DigitPNGs(broken_files), batch_size=4))
 print("PIL            ->", first_line(pil.error))
 
-# 2. utils.datafiles.DigitFiles in 2 workers: the worker's error comes back to the main process, with its type
+# 2. pairs.data.datafiles.DigitFiles in 2 workers: the worker's error comes back to the main process, with its type
 with expect_error(ImageFileError, show=False) as worker:
     list(DataLoader(datafiles.DigitFiles(broken_files), batch_size=4, num_workers=2))
 lines = broken.scrub(str(worker.error)).splitlines()

@@ -15,7 +15,6 @@
 
 # %%
 import os, sys, pathlib
-sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ INFO/WARNING lines after start-up
 
 import keras
@@ -23,8 +22,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from utils import datafiles
-from utils.datafiles import CROP, CUTOUT, ImageFileError
+from pairs.data import datafiles
+from pairs.data.datafiles import CROP, CUTOUT, ImageFileError
 from utils.devices import describe_tf, tf_device
 from utils.seeding import seed_everything
 from utils.show import expect_error  # like pytest.raises: fails the cell if nothing is raised

@@ -16,7 +16,6 @@
 
 # %%
 import os, sys, pathlib
-sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # see §3.2: TensorBoard's writer may load TensorFlow
 
 import base64, io, json, logging, math, re, shutil, tempfile, time, warnings, wave
@@ -32,7 +31,7 @@ from utils.data import digits_torch
 from utils.devices import describe_torch, torch_device
 from utils.seeding import seed_everything
 from utils.servers import running_servers
-from utils.visual import (
+from pairs.visualization.dashboards import (
     event_scalars, event_tags, listening_addresses, tensorboard_hparams, tensorboard_json, tensorboard_scalars,
     tensorboard_server, visdom_lines, visdom_server, visdom_window, visdom_assets_missing, VISDOM_SETUP_HINT,
 )
@@ -217,7 +216,7 @@ print("embedding:", tuple(features.shape), "| projector files:", projector_files
 # %% [markdown]
 # ### 3.6 Reading back: the event files, then a TensorBoard server
 #
-# `EventAccumulator` is the Python reader inside TensorBoard; `utils.visual.event_scalars` wraps it. PyTorch stores
+# `EventAccumulator` is the Python reader inside TensorBoard; `pairs.visualization.dashboards.event_scalars` wraps it. PyTorch stores
 # a scalar as a float32 `simple_value`, so the comparison is exact against our values rounded to float32.
 #
 # Then a real TensorBoard, started through `utils` in a `with` block (which stops it), answers the same requests
@@ -555,7 +554,7 @@ print(f"Exercise 1 passed: 30 learning rates, {sorted({round(v, 3) for _, v in l
 
 # %% [markdown]
 # **Exercise 2.** Visdom can hold several curves in one window. Start a Visdom server with
-# `utils.visual.visdom_server` (in a `with` block), plot `logged["loss"]` and `logged["accuracy"]` as two named
+# `pairs.visualization.dashboards.visdom_server` (in a `with` block), plot `logged["loss"]` and `logged["accuracy"]` as two named
 # traces of one window `"both"` (`viz.line(Y=np.column_stack(...), X=..., opts=dict(legend=["loss",
 # "accuracy"]))`), and read the window back into `both = visdom_lines(viz, "both")` before the server stops.
 

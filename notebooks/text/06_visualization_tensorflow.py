@@ -16,7 +16,6 @@
 
 # %%
 import os, sys, pathlib
-sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ INFO/WARNING lines after start-up
 
 import io, json, math, shutil, tempfile, wave
@@ -31,7 +30,7 @@ from utils.data import load_digits
 from utils.devices import describe_tf, tf_device
 from utils.seeding import seed_everything
 from utils.servers import free_port, port_is_open, running_servers
-from utils.visual import (
+from pairs.visualization.dashboards import (
     event_scalars, event_tags, listening_addresses, notebook_tensorboards, stop_notebook_tensorboards,
     stop_notebook_tensorboards_at_exit, tensorboard_hparams, tensorboard_json, tensorboard_launcher, tensorboard_scalars,
     tensorboard_server,
@@ -210,7 +209,7 @@ print("val_accuracy per epoch:", [round(a, 3) for a in history.history["val_accu
 # %% [markdown]
 # ### 3.6 Reading the event files back: `EventAccumulator`
 #
-# `EventAccumulator` is the Python reader inside TensorBoard. `utils.visual.event_scalars` wraps it: TF 2 stores
+# `EventAccumulator` is the Python reader inside TensorBoard. `pairs.visualization.dashboards.event_scalars` wraps it: TF 2 stores
 # a scalar as a rank-0 *tensor* summary (PyTorch stores a `simple_value`; the helper reads both). Values are stored
 # as float32, so the comparison is exact against our values rounded to float32.
 
@@ -239,7 +238,7 @@ print(*checks, sep="\n")
 # the magic leaves to you:
 #
 # - It runs `tensorboard` from `PATH`; a kernel started from a virtual environment that was not activated has none.
-#   `$TENSORBOARD_BINARY` names the program to run instead. `utils.visual.tensorboard_launcher()` gives one that
+#   `$TENSORBOARD_BINARY` names the program to run instead. `pairs.visualization.dashboards.tensorboard_launcher()` gives one that
 #   runs TensorBoard with this kernel's Python, **without importing TensorFlow** (so the server starts sooner and
 #   holds far less memory; not measured here; every dashboard used below works without it).
 # - It **keeps running after the cell**, as long as the kernel lives. The last cell stops it. If a cell fails
@@ -503,7 +502,7 @@ print(f"Exercise 1 passed: 30 learning rates from {lr_read[0][1]:.3f} to {lr_rea
 
 # %% [markdown]
 # **Exercise 2.** Ask the server, not Python: start a TensorBoard on the `custom` run with
-# `utils.visual.tensorboard_server` (in a `with` block: `... as server`) and find the step with the lowest training
+# `pairs.visualization.dashboards.tensorboard_server` (in a `with` block: `... as server`) and find the step with the lowest training
 # loss from its HTTP API. Store the (step, loss) pairs the server returns in `served_loss` and the step in `best_step`.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}

@@ -22,7 +22,6 @@
 # %%
 import sys, pathlib
 ROOT = pathlib.Path.cwd().resolve().parent
-sys.path.insert(0, str(ROOT))  # makes the course's utils/ importable
 import inspect
 import json
 import logging
@@ -44,11 +43,11 @@ from utils.data import digits_torch
 from utils.devices import describe_torch, torch_device
 from utils.seeding import seed_everything
 from utils.servers import BackgroundServer, MissingComponentError, free_port, port_is_open, require_binary, running_servers
-from utils.serving import (
+from pairs.deployment.serving import (
     RestClient, burst, check_pt2_archive, latency_table, listening_addresses, malformed_requests,
     process_tree, tree_rss_mb, wait_until_gone, UnsafeArtifactError,
 )
-from utils import model_server
+from pairs.deployment import model_server
 
 # Programs installed in this Python's environment (torchserve, torch-model-archiver) are found on
 # PATH, as after `source .venv/bin/activate`.
@@ -61,7 +60,7 @@ seed_everything(0)
 WORK = pathlib.Path("artifacts") / "07_deployment" / "pytorch"  # relative to notebooks/; git ignores artifacts/
 shutil.rmtree(WORK, ignore_errors=True)
 WORK.mkdir(parents=True)
-SERVER_ENV = {"PYTHONPATH": str(ROOT)}  # the server processes import utils/ too
+SERVER_ENV = {}  # the servers run with this kernel's Python, where the course is installed (pip install -e .)
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -144,7 +143,7 @@ class DigitsNet(nn.Module):
         return self.out(torch.relu(self.hidden(self.flatten(x))))
 '''
 (WORK / "digits_net.py").write_text(MODEL_CODE)
-sys.path.insert(0, str(WORK.resolve()))
+sys.path.insert(0, str(WORK.resolve()))  # not the course: the model file written just above
 from digits_net import DigitsNet
 
 x_train, y_train = digits_torch("train", device=device)
@@ -191,7 +190,7 @@ print(f"{type(refused.error).__name__}: Weights only load failed. {reason[0]}")
 # **`torch.export`** captures the forward pass as a graph with the weights, with a dynamic batch
 # dimension, and saves it as a `.pt2` archive. Its documentation warns that `torch.export.load` "uses
 # pickle under the hood": tensor subclasses, custom objects and, as a fallback, the sample inputs are
-# unpickled. `check_pt2_archive` (in `utils/serving.py`) reads the archive's JSON manifests and refuses
+# unpickled. `check_pt2_archive` (in `notebooks/pairs/deployment/serving.py`) reads the archive's JSON manifests and refuses
 # the entries that torch 2.13 would unpickle, before a server calls `torch.export.load`. It is a
 # **heuristic for the archive layout of torch 2.13**, a list of known pickled entries: a later torch
 # that adds another pickled entry would get past it. For files from someone else, prefer ONNX (a
@@ -237,12 +236,12 @@ for name, out in [("torch.export .pt2", from_pt2), ("ONNX Runtime", from_onnx)]:
 # %% [markdown]
 # ### 3.3 The article's Flask backend, under a production WSGI server
 #
-# This is the "Flask backend" the article says PyTorch developers must build: `utils/model_server.py`,
+# This is the "Flask backend" the article says PyTorch developers must build: `notebooks/pairs/deployment/model_server.py`,
 # started as its own process. It loads each model **once** at start-up, then hands requests to the Flask
 # app below, whole: three routes with TF Serving's URLs (status, metadata, predict), a body-size limit,
 # and three error handlers (a refused request becomes a 4xx with a message; an unknown URL or method a
 # JSON 404/405/413; anything else a 500 that names only the exception type). Every body goes through
-# `parse_predict_body` (in `utils/serving.py`: JSON, the `instances` key, batch size, numbers only, shape,
+# `parse_predict_body` (in `notebooks/pairs/deployment/serving.py`: JSON, the `instances` key, batch size, numbers only, shape,
 # no NaN, values in [0, 1]) before the model sees it. After the app, its eager-PyTorch loader: the model
 # call itself is the small part.
 
@@ -268,7 +267,7 @@ print(inspect.getsource(model_server._load_torch))
 # %%
 SERVED = {"digits_eager": "eager state_dict", "digits_pt2": "torch.export .pt2", "digits_onnx": "ONNX Runtime"}
 flask_cmd = [
-    sys.executable, "-m", "utils.model_server", "--port", str(port := free_port()),
+    sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port := free_port()),
     "--model", f"digits_eager=torch:{(WORK / 'digits_state_dict.pt').resolve()}",
     "--torch-class", "digits_net:DigitsNet", "--code-dir", str(WORK.resolve()),
     "--model", f"digits_pt2=torch_export:{(WORK / 'digits.pt2').resolve()}",
@@ -333,7 +332,7 @@ for kind, (status, answer) in bad_answers["digits_eager"].items():
 #
 # TorchServe wraps an artifact and a **handler** (Python code that loads the model and answers
 # requests) into a `.mar` archive; a Java process owns the network ports and starts Python workers.
-# The handler here (`utils/torchserve_handler.py`) loads the `.pt2` after `check_pt2_archive` and
+# The handler here (`notebooks/pairs/deployment/torchserve_handler.py`) loads the `.pt2` after `check_pt2_archive` and
 # applies the same request checks, so TorchServe answers with the same JSON and the same 4xx errors.
 # The config binds every address, gRPC included, to 127.0.0.1; `--disable-token-auth` is acceptable
 # here only because of that, on a single-user machine (token authorization has been on by default
@@ -361,7 +360,7 @@ if have_torchserve:
     subprocess.run(
         ["torch-model-archiver", "--model-name", "digits", "--version", "1.0",
          "--serialized-file", str((WORK / "digits.pt2").resolve()),
-         "--handler", str(ROOT / "utils" / "torchserve_handler.py"), "--export-path", str(store)],
+         "--handler", str(ROOT / "notebooks" / "pairs" / "deployment" / "torchserve_handler.py"), "--export-path", str(store)],
         check=True,
     )
     ts_ports = {key: free_port() for key in ("inference", "management", "metrics", "grpc_inference", "grpc_management")}
@@ -437,15 +436,15 @@ if have_torchserve:
 # inference worker processes, `/health`, optional batching. It asks for a `LitAPI` class with four
 # methods: `setup` (load the model once, in the worker), `decode_request`, `predict`, `encode_response`.
 # Here it serves the same `torch.export` program as §3.3, and needs neither the model's class nor a
-# Flask app. This is all the code the course wrote for it (`utils/litserve_server.py`, after its
+# Flask app. This is all the code the course wrote for it (`notebooks/pairs/deployment/litserve_server.py`, after its
 # docstring); the request checks are a type declaration instead of a function:
 
 # %%
-litserve_source = (ROOT / "utils" / "litserve_server.py").read_text()
+litserve_source = (ROOT / "notebooks" / "pairs" / "deployment" / "litserve_server.py").read_text()
 print(litserve_source[litserve_source.index("# The request"):])
 
 # %%
-lit_cmd = [sys.executable, "-m", "utils.litserve_server", "--port", str(lit_port := free_port()),
+lit_cmd = [sys.executable, "-m", "pairs.deployment.litserve_server", "--port", str(lit_port := free_port()),
            "--model", str((WORK / "digits.pt2").resolve())]
 with BackgroundServer(lit_cmd, lit_port, ready_path="/health", env=SERVER_ENV, timeout_s=60, name="litserve",
                       log_path=WORK / "litserve.log") as lit:
@@ -596,13 +595,13 @@ print("servers still running:", leftover, "| their ports still open:", ports_ope
 # %% [markdown]
 # ## 6. Exercises
 #
-# **Exercise 1.** Start `utils.model_server` serving only the ONNX file (`--model digits_onnx=onnx:...`)
+# **Exercise 1.** Start `pairs.deployment.model_server` serving only the ONNX file (`--model digits_onnx=onnx:...`)
 # with a batch limit of 16 (`--max-batch 16`). Send a batch of 16 test images and a batch of 17, and
 # store the two HTTP statuses in `status_16` and `status_17`. (An ONNX-only server never imports PyTorch;
 # note how fast it starts.)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-onnx_cmd = [sys.executable, "-m", "utils.model_server", "--port", str(ex_port := free_port()),
+onnx_cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(ex_port := free_port()),
             "--model", f"digits_onnx=onnx:{(WORK / 'digits.onnx').resolve()}", "--max-batch", "16"]
 with BackgroundServer(onnx_cmd, ex_port, ready_path="/v1/models/digits_onnx", env=SERVER_ENV, name="onnx_server",
                       log_path=WORK / "exercise_server.log") as ex_server:
@@ -624,7 +623,7 @@ print("batch of 16 -> 200, batch of 17 -> 413, server stopped: correct")
 # in-process accuracy printed in §3.1.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-onnx_cmd = [sys.executable, "-m", "utils.model_server", "--port", str(ex_port := free_port()),
+onnx_cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(ex_port := free_port()),
             "--model", f"digits_onnx=onnx:{(WORK / 'digits.onnx').resolve()}"]
 with BackgroundServer(onnx_cmd, ex_port, ready_path="/v1/models/digits_onnx", env=SERVER_ENV, name="onnx_server",
                       log_path=WORK / "exercise_server.log") as ex_server:

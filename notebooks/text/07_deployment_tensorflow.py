@@ -22,7 +22,6 @@
 # %%
 import sys, pathlib
 ROOT = pathlib.Path.cwd().resolve().parent
-sys.path.insert(0, str(ROOT))  # makes the course's utils/ importable
 import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads: hide its C++ info logs
 import inspect
@@ -45,11 +44,11 @@ from utils.data import digits_tf
 from utils.devices import describe_tf, tf_device
 from utils.seeding import seed_everything
 from utils.servers import BackgroundServer, free_port, port_is_open, running_servers
-from utils.serving import (
+from pairs.deployment.serving import (
     Latency, RestClient, burst, latency_table, listening_addresses, malformed_requests,
     process_tree, tree_rss_mb, wait_until_gone,
 )
-from utils import model_server
+from pairs.deployment import model_server
 
 # Programs installed in this Python's environment are found on PATH, as after
 # `source .venv/bin/activate`.
@@ -64,7 +63,7 @@ WORK = pathlib.Path("artifacts") / "07_deployment" / "tensorflow"  # relative to
 shutil.rmtree(WORK, ignore_errors=True)
 WORK.mkdir(parents=True)
 # The server processes import utils/ too, and serve on the CPU (as the reference below is computed).
-SERVER_ENV = {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+SERVER_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -269,7 +268,7 @@ else:
 # %% [markdown]
 # ### 3.4 A stand-in for TF Serving's REST API
 #
-# So that the SavedModel is served for real here, `utils/model_server.py` (the same Flask server as in
+# So that the SavedModel is served for real here, `notebooks/pairs/deployment/model_server.py` (the same Flask server as in
 # the PyTorch twin) has a `savedmodel` backend: it picks the highest version under the base path, loads
 # it with `tf.saved_model.load` and calls the `serving_default` signature, behind the same URLs and
 # JSON, under the same production WSGI server (waitress). **This stands in for TF Serving's REST API; it
@@ -287,7 +286,7 @@ else:
 print(inspect.getsource(model_server._load_savedmodel))
 
 # %%
-stand_in_cmd = [sys.executable, "-m", "utils.model_server", "--port", str(port := free_port()),
+stand_in_cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port := free_port()),
                 "--model", f"digits=savedmodel:{BASE.resolve()}"]
 with BackgroundServer(stand_in_cmd, port, ready_path="/v1/models/digits", env=SERVER_ENV, timeout_s=60, name="model_server",
                       log_path=WORK / "stand_in.log") as server:
@@ -356,7 +355,7 @@ session = ort.InferenceSession(str(WORK / "digits_tf.onnx"), providers=["CPUExec
 print("ONNX input:", session.get_inputs()[0].name, session.get_inputs()[0].shape, "-> output:", session.get_outputs()[0].name)
 from_onnx = session.run(None, {"pixels": x_test_np})[0]
 
-onnx_cmd = [sys.executable, "-m", "utils.model_server", "--port", str(onnx_port := free_port()),
+onnx_cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(onnx_port := free_port()),
             "--model", f"digits_tf_onnx=onnx:{(WORK / 'digits_tf.onnx').resolve()}"]
 with BackgroundServer(onnx_cmd, onnx_port, ready_path="/v1/models/digits_tf_onnx", env=SERVER_ENV, name="onnx_server",
                       log_path=WORK / "onnx_server.log") as onnx_server:

@@ -17,7 +17,6 @@
 
 # %%
 import json, math, os, statistics, sys, time, pathlib
-sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 numpy_loaded_before = "numpy" in sys.modules
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))  # NumPy's BLAS reads this when NumPy is first imported

@@ -20,7 +20,6 @@
 
 # %%
 import collections, inspect, io, logging, os, pdb, re, sys, traceback, warnings, pathlib
-sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))  # makes the course's utils/ importable
 
 import numpy as np
 import torch

@@ -3,15 +3,15 @@
 Packed into a model archive with::
 
     torch-model-archiver --model-name digits --version 1.0 --serialized-file digits.pt2 \\
-        --handler utils/torchserve_handler.py --export-path model_store
+        --handler notebooks/pairs/deployment/torchserve_handler.py --export-path model_store
 
 TorchServe then answers ``POST /predictions/digits`` with the same JSON as TF Serving:
 ``{"instances": [...]}`` -> ``{"predictions": [...]}``, and a 4xx with ``{"error": "..."}`` for
-a bad request (the checks of :func:`utils.serving.parse_predict_body`). The worker process must
+a bad request (the checks of :func:`pairs.deployment.serving.parse_predict_body`). The worker process must
 be able to import ``utils`` (the notebook puts the repository on ``PYTHONPATH``).
 
 A handler is Python code that the server runs: a ``.mar`` file from someone else is a program,
-not data. This one loads the ``.pt2`` only after :func:`utils.serving.check_pt2_archive` found
+not data. This one loads the ``.pt2`` only after :func:`pairs.deployment.serving.check_pt2_archive` found
 nothing in it that would be unpickled.
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 
-from utils.serving import DEFAULT_MAX_BATCH, RequestError, load_checked_pt2, parse_predict_body
+from pairs.deployment.serving import DEFAULT_MAX_BATCH, RequestError, load_checked_pt2, parse_predict_body
 
 INSTANCE_SHAPE = (8, 8)
 VALUE_RANGE = (0.0, 1.0)

@@ -5,8 +5,8 @@ an inference worker process, ``/health``, and checking each body against the pyd
 (422 when it does not fit). What a user writes is a ``LitAPI``: load the model once, turn a request
 into a batch, run it, turn the output into JSON. Run it as a program::
 
-    python -m utils.litserve_server --port 8000 --model digits.pt2    # a torch.export program
-    python -m utils.litserve_server --port 8000 --model digits.onnx   # or an ONNX file (no torch)
+    python -m pairs.deployment.litserve_server --port 8000 --model digits.pt2    # a torch.export program
+    python -m pairs.deployment.litserve_server --port 8000 --model digits.onnx   # or an ONNX file (no torch)
 """
 
 # (no "from __future__ import annotations": LitServe reads the request type from the annotation object)
@@ -46,7 +46,7 @@ class DigitsAPI(ls.LitAPI):
             import torch
 
             torch.set_num_threads(1)
-            from utils.serving import load_checked_pt2
+            from pairs.deployment.serving import load_checked_pt2
 
             exported, _ = load_checked_pt2(self.model_path)  # the course's check, before anything is unpickled
             module = exported.module()

@@ -2,7 +2,7 @@
 
 Run it as a program (the notebooks start it through :class:`utils.servers.BackgroundServer`)::
 
-    python -m utils.model_server --port 8501 \\
+    python -m pairs.deployment.model_server --port 8501 \\
         --model digits_eager=torch:models/digits_state_dict.pt --torch-class digits_net:DigitsNet --code-dir models \\
         --model digits_pt2=torch_export:models/digits.pt2 \\
         --model digits_onnx=onnx:models/digits.onnx \\
@@ -12,7 +12,7 @@ Each ``--model NAME=BACKEND:PATH`` is loaded **once**, at start-up. Backends:
 
 ``torch``         eager PyTorch: a ``state_dict`` read with ``torch.load(weights_only=True)`` into the class
                   named by ``--torch-class module:Class`` (the server needs the model's Python code).
-``torch_export``  a ``torch.export`` program (``.pt2``), checked with :func:`utils.serving.check_pt2_archive`
+``torch_export``  a ``torch.export`` program (``.pt2``), checked with :func:`pairs.deployment.serving.check_pt2_archive`
                   (nothing in it is unpickled) and then ``torch.export.load``; no model code needed.
 ``onnx``          an ONNX file run by ONNX Runtime (imports neither torch nor TensorFlow).
 ``savedmodel``    a TensorFlow SavedModel's ``serving_default`` signature, loaded with ``tf.saved_model.load``.
@@ -25,7 +25,7 @@ Endpoints (TF Serving's, see https://www.tensorflow.org/tfx/serving/api_rest):
 ``GET  /v1/models/NAME/metadata``   backend, instance shape, dtype, batch limit
 ``POST /v1/models/NAME:predict``    ``{"instances": [...]}`` -> ``{"predictions": [...]}``
 
-Every request is checked by :func:`utils.serving.parse_predict_body` before the model sees it; a bad
+Every request is checked by :func:`pairs.deployment.serving.parse_predict_body` before the model sees it; a bad
 one gets a 4xx and ``{"error": "..."}``, never a crash. The server binds 127.0.0.1 only.
 
 The app runs under **waitress**, a production WSGI server (pure Python, one process, a pool of
@@ -49,7 +49,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from utils.serving import DEFAULT_MAX_BATCH, RequestError, parse_predict_body
+from pairs.deployment.serving import DEFAULT_MAX_BATCH, RequestError, parse_predict_body
 
 __all__ = ["LoadedModel", "load_model", "create_app", "main", "BACKENDS"]
 
@@ -105,7 +105,7 @@ def _load_torch(path: Path, torch_class: str | None, threads: int):
 def _load_torch_export(path: Path, threads: int):
     import torch
 
-    from utils.serving import load_checked_pt2
+    from pairs.deployment.serving import load_checked_pt2
 
     torch.set_num_threads(threads)
     exported, checked = load_checked_pt2(path)  # refuse archives whose loading would unpickle something

@@ -45,7 +45,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from .servers import LOCALHOST, BackgroundServer, MissingComponentError, free_port, port_is_open
+from utils.servers import LOCALHOST, BackgroundServer, MissingComponentError, free_port, port_is_open
 
 __all__ = [
     "tensorboard_command",
@@ -318,7 +318,7 @@ def visdom_assets_missing() -> list[str]:
     """What Visdom's server would try to download at start (empty when set up for offline use)."""
     import importlib.util
 
-    from . import REPO_ROOT
+    from utils import REPO_ROOT
 
     # tools/ is not a package: load the setup tool by path (it owns the list of assets)
     spec = importlib.util.spec_from_file_location("setup_visdom_offline", REPO_ROOT / "tools" / "setup_visdom_offline.py")

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import DataError, load_digits
+from utils.data import DataError, load_digits
 
 __all__ = [
     "ImageFileError",
@@ -187,7 +187,7 @@ def read_png(path: str | os.PathLike) -> np.ndarray:
     except FileNotFoundError:
         raise ImageFileError(
             f"image file {path} is missing. Re-create the folder with "
-            "utils.datafiles.write_digits_folder(), or drop the file from your file list."
+            "pairs.data.datafiles.write_digits_folder(), or drop the file from your file list."
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
         size = path.stat().st_size if path.exists() else 0
@@ -381,7 +381,7 @@ def _build_torch_classes() -> dict:
 
     classes = {"DigitFiles": DigitFiles, "DigitStream": DigitStream, "RandomDraws": RandomDraws}
     for name, cls in classes.items():
-        cls.__module__, cls.__qualname__ = __name__, name  # picklable by name: utils.datafiles.<name>
+        cls.__module__, cls.__qualname__ = __name__, name  # picklable by name: pairs.data.datafiles.<name>
     return classes
 
 
