@@ -43,7 +43,6 @@ __all__ = [
     "ServingError",
     "UnsafeArtifactError",
     "parse_predict_body",
-    "error_body",
     "malformed_requests",
     "RestClient",
     "Latency",
@@ -77,11 +76,6 @@ class RequestError(ValueError):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-def error_body(message: str) -> bytes:
-    """The JSON body of an error answer, as TF Serving writes it: ``{"error": message}``."""
-    return json.dumps({"error": message}).encode()
 
 
 def _describe(value: Any) -> str:
