@@ -117,3 +117,12 @@ course-map:
 
 clean:
 	rm -rf "$(VENV)" artifacts .pytest_cache
+
+# The facing-pages site (tools/build_site.py): site/ (git-ignored), from the executed notebooks; offline, no JavaScript.
+# The student edition (tools/student.py): student/ (git-ignored), solution cells emptied, outputs cleared.
+.PHONY: site student
+site: | $(STAMP)
+	"$(PY)" tools/build_site.py --out site
+
+student: | $(STAMP)
+	"$(PY)" tools/student.py --out student

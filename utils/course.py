@@ -26,6 +26,23 @@ OUTLINE = (
     "7. Summary",
 )
 
+# The course's GitHub repository, "owner/name", in this one place: the README's Binder and Colab badges, the
+# "Open in Colab" link of every notebook, the Colab setup cell and the site are built from it, and
+# tests/test_colab.py checks that every such link uses it.
+REPO = "pytorch-vs-tensorflow/course"
+REPO_URL = f"https://github.com/{REPO}"
+BRANCH = "main"
+
+
+def colab_url(notebook: str) -> str:
+    """The "Open in Colab" address of a notebook of notebooks/."""
+    return f"https://colab.research.google.com/github/{REPO}/blob/{BRANCH}/notebooks/{notebook}"
+
+
+def binder_url(notebook: str = "00_start_here.ipynb") -> str:
+    """The Binder launch address that opens a notebook of notebooks/ in JupyterLab."""
+    return f"https://mybinder.org/v2/gh/{REPO}/HEAD?urlpath=lab/tree/notebooks/{notebook}"
+
 
 @dataclass(frozen=True)
 class Claim:
