@@ -71,18 +71,47 @@ def solution_bound_names(source: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+MISSING_MARK = "is not written yet"  # what a missing solution's name says when the check uses it
+
+
 def solution_probe_source(solution: str, checks: list[str]) -> str:
-    """A cell that stubs the solution out, runs the check cells, and fails if they all pass."""
+    """A cell that stubs the solution out, runs the check cells, and fails unless they fail with a hint.
+
+    Every name the solution binds holds a stand-in whose every use raises ``NotImplementedError("<name> is not
+    written yet")``, as a student's empty cell would leave it (and never a value left from an earlier cell). The
+    checks must then fail, and say why: the stand-in's error (anywhere in the exception chain), or an
+    ``AssertionError`` with a message. Any other failure (a bare ``assert``, a ``TypeError`` from inside a library)
+    fails the probe: give the check an ``assert ..., "hint"`` before the line that failed.
+    """
     names = solution_bound_names(solution)
-    stub = " = ".join(names + ["None"]) if names else "pass"
+    stub = "\n".join(f"{name} = _Missing({name!r})" for name in names) or "pass"
     check = "\n".join(checks)
-    return f"""# solution removed (conftest.py): the check must fail now
+    return f"""# solution removed (conftest.py): the check must fail now, with a hint
+class _Missing:
+    def __init__(self, name): object.__setattr__(self, "_name", name)
+    def _fail(self, *args, **kwargs): raise NotImplementedError(f"{{self._name}} {MISSING_MARK}")
+    __call__ = __getitem__ = __setattr__ = __iter__ = __len__ = __bool__ = __index__ = __float__ = __int__ = _fail
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __add__ = __sub__ = __mul__ = __matmul__ = __truediv__ = _fail
+    __hash__ = object.__hash__
+    def __getattr__(self, attr):
+        if attr.startswith("__"): raise AttributeError(attr)
+        self._fail()
 {stub}
 try:
     exec(compile(get_ipython().transform_cell({check!r}), "<check cell>", "exec"), globals())
 except Exception as _probe_error:
-    print("without its solution the check fails, as it must:", type(_probe_error).__name__)
-    del _probe_error
+    _chain, _seen = [], _probe_error
+    while _seen is not None and len(_chain) < 10:
+        _chain.append(_seen)
+        _seen = _seen.__cause__ or _seen.__context__
+    _hints = [str(e) for e in _chain if isinstance(e, NotImplementedError) and {MISSING_MARK!r} in str(e)]
+    if not _hints and isinstance(_probe_error, AssertionError) and str(_probe_error).strip():
+        _hints = [str(_probe_error).strip().splitlines()[0]]
+    if not _hints:
+        raise AssertionError("without its solution the check fails with no hint for the student: "
+                             f"{{type(_probe_error).__name__}}: {{_probe_error}}; add an assert with a message") from None
+    print("without its solution the check fails, as it must, saying:", _hints[0])
+    del _probe_error, _chain, _seen, _hints
 else:
     raise AssertionError("the check passed with its solution removed: it does not check the exercise")
 """
