@@ -418,7 +418,7 @@ got = second_derivative(torch.tanh, xs)
 t = torch.tanh(xs)
 expected = -2 * t * (1 - t ** 2)
 print("tanh'' matches -2 tanh (1 - tanh^2) at 9 points:", torch.allclose(got, expected, atol=1e-12))
-assert torch.allclose(got, expected, atol=1e-12)
+assert torch.allclose(got, expected, atol=1e-12), "not tanh''(x): differentiate twice, create_graph=True on the first grad"
 
 # %% [markdown]
 # **Exercise 3.** A *straight-through* rounding: forward rounds to the nearest integer, backward
@@ -440,7 +440,7 @@ xq = torch.tensor([0.2, 1.7, -2.6], requires_grad=True)
 out = RoundSTE.apply(xq)
 (gq,) = torch.autograd.grad((out * torch.tensor([1.0, 2.0, 3.0])).sum(), xq)
 print("forward:", out.tolist(), " gradient:", gq.tolist())
-assert out.tolist() == [0.0, 2.0, -3.0] and gq.tolist() == [1.0, 2.0, 3.0]
+assert out.tolist() == [0.0, 2.0, -3.0] and gq.tolist() == [1.0, 2.0, 3.0], "forward must round, backward pass the gradient through unchanged"
 
 # %% [markdown]
 # ## 7. Summary

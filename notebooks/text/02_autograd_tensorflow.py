@@ -457,7 +457,7 @@ got = second_derivative(tf.tanh, xs).numpy()
 t = np.tanh(xs.numpy())
 expected = -2 * t * (1 - t ** 2)
 print("tanh'' matches -2 tanh (1 - tanh^2) at 9 points:", bool(np.allclose(got, expected, atol=1e-12)))
-assert np.allclose(got, expected, atol=1e-12)
+assert np.allclose(got, expected, atol=1e-12), "not tanh''(x): nest two tapes, the outer one watching x"
 
 # %% [markdown]
 # **Exercise 3.** A *straight-through* rounding: forward rounds to the nearest integer, backward
@@ -479,7 +479,8 @@ with tf.GradientTape() as tape:
     total = tf.reduce_sum(out * tf.constant([1.0, 2.0, 3.0]))
 gq = tape.gradient(total, xq)
 print("forward:", out.numpy().tolist(), " gradient:", None if gq is None else gq.numpy().tolist())
-assert out.numpy().tolist() == [0.0, 2.0, -3.0] and gq is not None and gq.numpy().tolist() == [1.0, 2.0, 3.0]
+assert out.numpy().tolist() == [0.0, 2.0, -3.0] and gq is not None and gq.numpy().tolist() == [1.0, 2.0, 3.0], (
+    "forward must round, the custom gradient pass the upstream gradient through unchanged")
 
 # %% [markdown]
 # ## 7. Summary

@@ -410,14 +410,15 @@ def conv_to_keras(conv):
 lin = nn.Linear(5, 3)
 kernel, bias = linear_to_keras(lin)
 xs = torch.randn(4, 5)
-assert kernel.shape == (5, 3) and np.allclose(xs.numpy() @ kernel + bias, lin(xs).detach().numpy(), atol=1e-6)
+assert kernel.shape == (5, 3) and np.allclose(xs.numpy() @ kernel + bias, lin(xs).detach().numpy(), atol=1e-6), (
+    "a Dense kernel is (in, out): transpose PyTorch's (out, in) weight")
 conv = nn.Conv2d(2, 4, 3)
 kernel, bias = conv_to_keras(conv)
-assert kernel.shape == (3, 3, 2, 4)
+assert kernel.shape == (3, 3, 2, 4), f"Conv2D kernels are (kh, kw, in, out), got {kernel.shape}"
 # a Keras-layout kernel, used the PyTorch way, must reproduce the PyTorch convolution
 img = torch.randn(1, 2, 5, 5)
 again = nn.functional.conv2d(img, torch.from_numpy(kernel).permute(3, 2, 0, 1), torch.from_numpy(bias))
-assert torch.allclose(again, conv(img), atol=1e-6)
+assert torch.allclose(again, conv(img), atol=1e-6), "the kernel's axes are in the wrong order: permute, do not reshape"
 print("Linear -> Dense kernel", tuple(linear_to_keras(lin)[0].shape), "and Conv2d -> Conv2D kernel", kernel.shape, "reproduce PyTorch's outputs")
 
 # %% [markdown]

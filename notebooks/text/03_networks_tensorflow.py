@@ -692,7 +692,7 @@ with torch.no_grad():
     out_t = target(x_train_t[:64]).cpu().numpy()
 gap = np.abs(out_t - source(x_train[:64]).numpy()).max()
 print(f"max |logits_torch - logits_keras| after the reverse port: {gap:.1e}")
-assert gap < 1e-5
+assert gap < 1e-5, f"outputs differ by {gap:.1e}: Dense kernels are the transpose of Linear weights"
 
 # %% [markdown]
 # **Exercise 3.** Make a `keras.optimizers.Adam` whose *first* step equals PyTorch's
@@ -713,7 +713,7 @@ p_k = tf.Variable(tf.zeros(4))
 keras_adam.apply_gradients([(tf.constant(grad), p_k)])
 step_gap = np.abs(p_t.detach().numpy() - p_k.numpy()).max()
 print(f"first Adam step, PyTorch vs Keras: max difference {step_gap:.1e} (steps are up to {np.abs(p_t.detach().numpy()).max():.0e})")
-assert step_gap < 1e-7  # Keras computes 1 - 0.999**t in float32: ~1e-5 relative, ~1e-8 here
+assert step_gap < 1e-7, f"first steps differ by {step_gap:.1e}: match PyTorch's epsilon"  # Keras computes 1 - 0.999**t in float32: ~1e-5 relative, ~1e-8 here
 
 # %% [markdown]
 # ## 7. Summary

@@ -493,7 +493,7 @@ nhwc_loader = DataLoader(datafiles.DigitFiles(train_files, params), batch_size=6
 batches = list(nhwc_loader)
 assert len(batches) == len(train_files) // 64, f"{len(batches)} batches: is the short last one dropped?"
 assert all(tuple(x.shape) == (64, CROP, CROP, 1) for x, _ in batches), "every batch must be (64, 28, 28, 1)"
-assert batches[0][1].dtype == torch.int64
+assert batches[0][1].dtype == torch.int64, "labels must stay int64 (a loss like cross_entropy needs them)"
 first = np.stack([datafiles.augment_numpy(datafiles.read_png(train_files[i][0]), params[i]) for i in range(64)])
 assert np.array_equal(batches[0][0][..., 0].numpy(), first), "pixels moved: permute, do not reshape"
 print(f"Exercise 1 passed: {len(batches)} batches of (64, 28, 28, 1), pixels identical to the NCHW version")
@@ -530,7 +530,7 @@ arrived = [labels for _, labels in DataLoader(SkipBroken(bad_files), batch_size=
 bad.cleanup()
 total = sum(len(labels) for labels in arrived)
 assert total == len(bad_files) - 2, f"{total} images arrived; expected {len(bad_files) - 2}"
-assert all(labels.dtype == torch.int64 for labels in arrived)
+assert all(labels.dtype == torch.int64 for labels in arrived), "labels must stay int64 after skipping"
 print(f"Exercise 2 passed: {total} of {len(bad_files)} images arrived, the 2 broken ones skipped")
 
 # %% [markdown]

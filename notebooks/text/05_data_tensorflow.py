@@ -493,7 +493,7 @@ fixed_ds = tf.data.Dataset.from_tensor_slices((paths, labels, params)).map(
 # %% tags=["check"]
 shape = fixed_ds.element_spec[0].shape
 assert shape == (64, CROP, CROP, 1), f"element_spec says {shape}: is drop_remainder=True?"
-assert fixed_ds.cardinality().numpy() == len(paths) // 64
+assert fixed_ds.cardinality().numpy() == len(paths) // 64, "a known number of full batches: batch with drop_remainder=True"
 first = next(iter(fixed_ds))[0].numpy()[..., 0]
 expected = np.stack([datafiles.augment_numpy(datafiles.read_png(paths[i]), params[i]) for i in range(64)])
 assert np.array_equal(first, expected), "the first batch is not the first 64 files augmented: shuffled?"

@@ -575,7 +575,8 @@ if VISDOM_MISSING:
     print("Exercise 2 not checked: Visdom is not set up on this machine (see §3.7).")
 else:
     assert set(both) == {"loss", "accuracy"}, f"expected traces named loss and accuracy, got {sorted(both)}"
-    assert [y for _, y in both["loss"]] == logged["loss"] and [y for _, y in both["accuracy"]] == logged["accuracy"]
+    assert [y for _, y in both["loss"]] == logged["loss"] and [y for _, y in both["accuracy"]] == logged["accuracy"], (
+        "the window must hold both curves, loss and accuracy, with the values logged")
     assert vis_server.startup_s is not None and viz.port == vis_server.port, "read through a client of the server you started"
     assert vis_server.process.poll() is not None and not running_servers(), "the server is still running: use a with block"
     print(f"Exercise 2 passed: 2 traces of {len(both['loss'])} points each, and the server is stopped")

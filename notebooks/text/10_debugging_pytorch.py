@@ -490,9 +490,10 @@ def safe_standardize(x):
 xs = safe_standardize(x)
 constant = x.std(0) == 0
 print("NaN count:", int(torch.isnan(xs).sum()), "| constant columns all zero:", bool((xs[:, constant] == 0).all()))
-assert not torch.isnan(xs).any() and (xs[:, constant] == 0).all()
-assert torch.allclose(xs[:, ~constant].std(0, correction=0), torch.ones(int((~constant).sum())), atol=1e-5)
-assert not torch.isnan(torch.compile(safe_standardize, backend=backend)(x)).any()
+assert not torch.isnan(xs).any() and (xs[:, constant] == 0).all(), "NaNs left: a constant column must become 0"
+assert torch.allclose(xs[:, ~constant].std(0, correction=0), torch.ones(int((~constant).sum())), atol=1e-5), (
+    "the other columns must have standard deviation 1")
+assert not torch.isnan(torch.compile(safe_standardize, backend=backend)(x)).any(), "compiled, it gives NaNs"
 
 # %% [markdown]
 # **Exercise 2.** `forward_rescale` (§3.4) broke its graph on `if x.max() > 1`. Write `forward_rescale_one_graph(x)`
@@ -507,9 +508,9 @@ def forward_rescale_one_graph(x):
 # %% tags=["check"]
 report = torch._dynamo.explain(forward_rescale_one_graph)(x)
 print(f"{report.graph_count} graph, {report.graph_break_count} graph breaks")
-assert report.graph_break_count == 0 and report.graph_count == 1
+assert report.graph_break_count == 0 and report.graph_count == 1, "still a graph break: no Python branch on data"
 for batch in (x, images.reshape(32, 64) * 16):
-    assert torch.allclose(forward_rescale_one_graph(batch), forward_rescale(batch))
+    assert torch.allclose(forward_rescale_one_graph(batch), forward_rescale(batch)), "results differ from forward_rescale"
 print("same results as forward_rescale on scaled and unscaled pixels")
 
 # %% [markdown]

@@ -502,9 +502,9 @@ def safe_standardize(x):
 xs = safe_standardize(x).numpy()
 constant = (tf.math.reduce_std(x, 0) == 0).numpy()
 print("NaN count:", int(np.isnan(xs).sum()), "| constant columns all zero:", bool((xs[:, constant] == 0).all()))
-assert not np.isnan(xs).any() and (xs[:, constant] == 0).all()
-assert np.allclose(xs[:, ~constant].std(0), 1.0, atol=1e-5)
-assert not np.isnan(tf.function(safe_standardize)(x).numpy()).any()
+assert not np.isnan(xs).any() and (xs[:, constant] == 0).all(), "NaNs left: a constant column must become 0"
+assert np.allclose(xs[:, ~constant].std(0), 1.0, atol=1e-5), "the other columns must have standard deviation 1"
+assert not np.isnan(tf.function(safe_standardize)(x).numpy()).any(), "as a tf.function, it gives NaNs"
 
 # %% [markdown]
 # **Exercise 2.** Make the switch of §3.4 work in a graph: write `forward_with(x, activation)` that takes the
@@ -521,7 +521,8 @@ def forward_with(x, activation):
 graph_with = tf.function(forward_with)
 ran = {activation: branch_that_ran(graph_with(x, activation)) for activation in ("relu", "tanh", "relu")}
 print("asked -> ran:", ran, "| traces:", graph_with.experimental_get_tracing_count())
-assert ran == {"relu": "relu", "tanh": "tanh"} and graph_with.experimental_get_tracing_count() == 2
+assert ran == {"relu": "relu", "tanh": "tanh"} and graph_with.experimental_get_tracing_count() == 2, (
+    "each activation must run its own branch, traced once per activation")
 
 # %% [markdown]
 # ## 7. Summary

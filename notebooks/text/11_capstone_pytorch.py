@@ -231,7 +231,7 @@ def accuracy_from_confusion(matrix):
 for label in ("matched (Keras defaults)", "PyTorch defaults"):
     matrix = sum(confusion(y_test, p) for p in predictions[label])
     assert abs(accuracy_from_confusion(matrix) - accuracy[label].mean()) < 1e-9, label
-assert accuracy_from_confusion(np.array([[3, 1], [0, 4]])) == 7 / 8
+assert accuracy_from_confusion(np.array([[3, 1], [0, 4]])) == 7 / 8, "accuracy = the diagonal's sum over all counts"
 print("accuracy_from_confusion agrees with §3.3's mean accuracies")
 
 # %% [markdown]

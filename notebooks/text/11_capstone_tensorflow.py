@@ -223,7 +223,7 @@ def fc1_kernel(weight):
 
 # %% tags=["check"]
 weight = t_model.fc1.weight.detach().numpy()
-assert fc1_kernel(weight).shape == (128, 64)
+assert fc1_kernel(weight).shape == (128, 64), "a Dense kernel is (in, out): transpose the Linear weight"
 dense = [layer for layer in k_ported.layers if isinstance(layer, keras.layers.Dense)][0]
 assert np.array_equal(fc1_kernel(weight), dense.kernel.numpy()), "compare with what torch_to_keras wrote in §3.5"
 print("fc1_kernel reproduces the ported Dense kernel, flatten order included")
