@@ -20,9 +20,8 @@ What is here:
   bounded burst of sequential requests (a fixed count, cut short by a time limit).
 * :func:`check_pt2_archive`: refuses a ``torch.export`` ``.pt2`` file whose loading would
   unpickle anything (``torch.export.load`` falls back to full pickle for some entries).
-* :func:`listening_addresses`, :func:`process_tree`, :func:`tree_rss_mb`, :func:`wait_until_gone`:
-  what a server process tree listens on (127.0.0.1 only?), how much memory it holds, and proof
-  that every process of it (a JVM and its Python workers, say) is gone after it was stopped.
+* :func:`listening_addresses`, :func:`process_tree`, :func:`tree_rss_mb`, :func:`wait_until_gone`: re-exported
+  from :mod:`utils.processes` (the course's one implementation), so the notebooks import them from one place.
 """
 
 from __future__ import annotations
@@ -37,6 +36,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
+
+from utils.processes import listening_addresses, process_tree, tree_rss_mb, wait_until_gone  # re-exported
 
 __all__ = [
     "RequestError",
@@ -452,77 +453,3 @@ def load_checked_pt2(path):
         data = file.read()
     checked = check_pt2_archive(io.BytesIO(data), label=str(path))
     return torch.export.load(io.BytesIO(data)), checked
-
-
-def listening_addresses(pid: int) -> list[str]:
-    """``host:port`` of every TCP socket in LISTEN state owned by ``pid`` or its children."""
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return []
-    found = set()
-    for proc in procs:
-        try:
-            conns = proc.net_connections(kind="tcp")
-        except psutil.Error:
-            continue
-        for conn in conns:
-            if conn.status == psutil.CONN_LISTEN and conn.laddr:
-                host = conn.laddr.ip
-                if host.startswith("::ffff:"):
-                    host = host[len("::ffff:") :]  # an IPv4 address on a dual-stack socket (Java)
-                found.add((host, conn.laddr.port))
-    return [f"{h}:{p}" for h, p in sorted(found)]
-
-
-def process_tree(pid: int) -> list:
-    """``psutil.Process`` objects for ``pid`` and all its descendants (empty if it is gone)."""
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-        return [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return []
-
-
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and its descendants, in MiB."""
-    import psutil
-
-    total = 0
-    for proc in process_tree(pid):
-        try:
-            total += proc.memory_info().rss
-        except psutil.Error:
-            pass
-    return total / 2**20
-
-
-def wait_until_gone(procs: Sequence, timeout_s: float = 15.0) -> list:
-    """Wait until every process in ``procs`` has exited; return those still alive (zombies count as gone).
-
-    Stopping a server's process group returns when its leader has exited; a JVM or a worker may
-    take a few more seconds to shut down. Call this with :func:`process_tree` taken while the
-    server ran to prove nothing was left behind.
-    """
-    import psutil
-
-    deadline = time.monotonic() + timeout_s
-    alive = list(procs)
-    while alive:
-        still = []
-        for proc in alive:
-            try:
-                if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
-                    still.append(proc)
-            except psutil.Error:
-                pass
-        alive = still
-        if not alive or time.monotonic() >= deadline:
-            break
-        time.sleep(0.1)
-    return alive

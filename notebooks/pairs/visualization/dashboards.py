@@ -34,7 +34,6 @@ import gzip
 import json
 import os
 import shutil
-import signal
 import stat
 import sys
 import tempfile
@@ -45,6 +44,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from utils.processes import listening_addresses, process_tree, stop_processes  # noqa: F401 (re-exported)
 from utils.servers import LOCALHOST, BackgroundServer, MissingComponentError, free_port, port_is_open
 
 __all__ = [
@@ -261,21 +261,8 @@ def stop_notebook_tensorboards(timeout_s: float = 10.0) -> list[int]:
 
     freed = []
     for info in notebook_tensorboards():
-        try:
-            proc = psutil.Process(info.pid)
-            family = [proc] + proc.children(recursive=True)
-        except psutil.Error:
-            family = []
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            for p in family:
-                try:
-                    p.send_signal(sig)
-                except psutil.Error:
-                    pass
-            _gone, alive = psutil.wait_procs(family, timeout=timeout_s if sig == signal.SIGTERM else 5)
-            if not alive:
-                break
-            family = alive
+        family = process_tree(info.pid)
+        stop_processes(family, timeout_s)
         deadline = time.monotonic() + timeout_s
         while port_is_open(info.port) and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -295,22 +282,6 @@ def stop_notebook_tensorboards_at_exit() -> None:
     if not _AT_EXIT:
         atexit.register(stop_notebook_tensorboards, 3.0)
         _AT_EXIT = True
-
-
-def listening_addresses(pid: int) -> set[tuple[str, int]]:
-    """The (ip, port) pairs that process ``pid`` and its children listen on (TCP)."""
-    import psutil
-
-    proc = psutil.Process(pid)
-    found = set()
-    for p in [proc] + proc.children(recursive=True):
-        try:
-            for conn in p.net_connections(kind="tcp"):
-                if conn.status == psutil.CONN_LISTEN:
-                    found.add((conn.laddr.ip, conn.laddr.port))
-        except psutil.Error:
-            continue
-    return found
 
 
 # -- Visdom -----------------------------------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""Process trees: what they listen on, how much memory they hold, stopping them and proving they are gone.
+
+One implementation for the whole course (the servers of pairs 06 and 07, the ``%tensorboard`` cleanup, tests),
+on top of psutil: :func:`psutil.wait_procs` does the waiting.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Sequence
+
+import psutil
+
+__all__ = ["process_tree", "tree_rss_mb", "listening_addresses", "wait_until_gone", "stop_processes"]
+
+
+def process_tree(pid: int) -> list[psutil.Process]:
+    """``psutil.Process`` objects for ``pid`` and all its descendants (empty if it is gone)."""
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and its descendants, in MiB."""
+    total = 0
+    for proc in process_tree(pid):
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 2**20
+
+
+def listening_addresses(pid: int) -> list[str]:
+    """Sorted ``"ip:port"`` of every TCP socket in LISTEN state owned by ``pid`` or its descendants ([] if gone).
+
+    An IPv4 address on a dual-stack socket (``::ffff:127.0.0.1``, as Java opens them) is written as IPv4.
+    """
+    found = set()
+    for proc in process_tree(pid):
+        try:
+            conns = proc.net_connections(kind="tcp")
+        except psutil.Error:
+            continue
+        for conn in conns:
+            if conn.status == psutil.CONN_LISTEN and conn.laddr:
+                found.add((conn.laddr.ip.removeprefix("::ffff:"), conn.laddr.port))
+    return [f"{ip}:{port}" for ip, port in sorted(found)]
+
+
+def _running(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def wait_until_gone(procs: Sequence[psutil.Process], timeout_s: float = 15.0) -> list[psutil.Process]:
+    """Wait until every process in ``procs`` has exited; return those still alive.
+
+    :func:`psutil.wait_procs` waits; a zombie (exited, not yet reaped by a parent that is not us) counts as gone,
+    which ``wait_procs`` alone cannot see for a process that is not our child, hence the short rounds.
+    """
+    deadline = time.monotonic() + timeout_s
+    alive = [p for p in procs if _running(p)]
+    while alive and time.monotonic() < deadline:
+        _gone, alive = psutil.wait_procs(alive, timeout=min(0.5, max(0.0, deadline - time.monotonic())))
+        alive = [p for p in alive if _running(p)]
+    return alive
+
+
+def stop_processes(procs: Sequence[psutil.Process], timeout_s: float = 10.0) -> list[psutil.Process]:
+    """SIGTERM every process, wait up to ``timeout_s``; SIGKILL what is left, wait 5 s; return survivors."""
+    alive = list(procs)
+    for sig, wait in ((signal.SIGTERM, timeout_s), (signal.SIGKILL, 5.0)):
+        for proc in alive:
+            try:
+                proc.send_signal(sig)
+            except psutil.Error:
+                pass
+        alive = wait_until_gone(alive, wait)
+        if not alive:
+            break
+    return alive
