@@ -66,7 +66,7 @@ device = torch_device()
 # %% [markdown]
 # ## 3. Hands-on
 #
-# ### 3.1 Define-by-run: the graph is recorded as the code runs
+# ### 3.1 Define-by-run: the graph is recorded as the code runs (PyTorch only)
 #
 # There was never a `Session` in PyTorch. The "dynamic graph" is the chain of `grad_fn` nodes autograd records
 # while the operations execute, rebuilt on every run.
@@ -128,7 +128,7 @@ print(f"torch.export: {type(export_failed.error).__name__}, message says data-de
       f"{'data-dependent' in str(export_failed.error)}")
 
 # %% [markdown]
-# ### 3.4 Capturing the graph: `torch.cond`, and printing it
+# ### 3.4 The captured graph: `torch.cond`, and printing it
 #
 # The graph-friendly way to write a data-dependent branch is `torch.cond`, PyTorch's counterpart of TensorFlow's
 # `tf.cond` (which AutoGraph writes for you in the twin). Now `torch.export` captures one graph that holds both
@@ -148,7 +148,7 @@ for value in (1.0, -1.0):
 print("\nthe exported graph gives the eager results for both branches")
 
 # %% [markdown]
-# ### 3.5 `torch.compile`: graphs without rewriting the code, and graph breaks
+# ### 3.5 `torch.compile`: graphs without rewriting the code, and graph breaks (PyTorch only)
 #
 # `torch.compile` takes the *original* function, `if` and all. Where it meets something it cannot put in a graph
 # (here: a Python `if` on a tensor value), it **breaks the graph**: it compiles the pieces and lets Python run the
@@ -178,7 +178,7 @@ for n in (8, 16, 32):
 print(f"3 input shapes -> {len(captured)} compilations (the second one marks the size dynamic)")
 
 # %% [markdown]
-# ### 3.6 The same model, eager vs graph, timed
+# ### 3.6 The same model, timed: eager vs graph
 #
 # A small classifier (64 → 256 → 256 → 10, the same shape as in the twin notebook) on the 360 shipped test digits.
 # We time one forward pass eagerly, as an exported graph run from Python, and compiled by `torch.compile` (the
@@ -239,7 +239,7 @@ print(read_ratio(compile_speedup, "torch.compile", "eager"))
 print(read_ratio(export_speedup, "The torch.export module", "eager"))
 
 # %% [markdown]
-# ### 3.7 History: TorchScript
+# ### 3.7 History: TorchScript (PyTorch only)
 #
 # **History.** Before PyTorch 2, the way to get a graph was TorchScript (`torch.jit.script` / `torch.jit.trace`).
 # Its documentation now opens with *"TorchScript is deprecated, please use torch.export instead."* Do not start new

@@ -64,7 +64,7 @@ device = tf_device()
 # %% [markdown]
 # ## 3. Hands-on
 #
-# ### 3.1 History: the TensorFlow 1 static graph
+# ### 3.1 History: the TensorFlow 1 static graph (TensorFlow only)
 #
 # **History, not how to write TensorFlow today.** This is what the articles describe: declare placeholders, build
 # the graph, then feed values through a `Session`. `tf.compat.v1` still runs it.
@@ -115,7 +115,7 @@ for value in (1.0, -1.0):
     np.testing.assert_array_equal(eager.numpy(), traced.numpy())
 
 # %% [markdown]
-# ### 3.4 Looking at the traced graph
+# ### 3.4 The captured graph: looking at what was traced
 #
 # `get_concrete_function` traces once for an input signature and hands back the graph. AutoGraph's rewrite of the
 # Python source can be printed too (first lines shown).
@@ -131,7 +131,7 @@ assert {"If", "StatelessIf"} & set(ops), f"the Python if is not a graph op: {ops
 assert "ag__.if_stmt" in generated, "AutoGraph did not rewrite the if"
 
 # %% [markdown]
-# ### 3.5 Retracing: the price of tracing
+# ### 3.5 Retracing: the price of tracing (TensorFlow only)
 #
 # A `tf.function` traces a new graph for every new input *signature*: new shapes, new dtypes, and every new
 # **Python value** passed as an argument. Retracing silently costs time; `input_signature` or
@@ -181,7 +181,7 @@ with expect_error((TypeError, ValueError), show=False) as refused:
 print(f"{type(refused.error).__name__}, message names the signature's shape (None,): {'(None,)' in str(refused.error)}")
 
 # %% [markdown]
-# ### 3.6 The same model, eager vs graph vs XLA, timed
+# ### 3.6 The same model, timed: eager vs graph vs XLA
 #
 # A small classifier (64 → 256 → 256 → 10, the same shape as in the twin notebook) on the 360 shipped test digits.
 # We time one forward pass three ways, with warm-up, repeats and medians (`utils.timing.measure`), and check that

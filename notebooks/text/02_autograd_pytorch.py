@@ -57,7 +57,7 @@ print("seeded:", seed_everything(0))
 # %% [markdown]
 # ## 3. Hands-on
 #
-# ### 3.1 A tensor that requires gradients
+# ### 3.1 Recording: a tensor that requires gradients
 #
 # `requires_grad=True` makes a *leaf* tensor that autograd tracks. Every result computed from it gets a
 # `grad_fn`: the node of the recorded graph that knows how to differentiate that operation.
@@ -74,7 +74,7 @@ print("x.grad:", x.grad.tolist())
 assert torch.equal(x.grad, 2 * x.detach())
 
 # %% [markdown]
-# ### 3.2 History: what `torch.autograd.Variable` is today
+# ### 3.2 `Variable`: what `torch.autograd.Variable` is today (history)
 #
 # Old tutorials (and article 004) wrap tensors in `Variable(...)`. The class still exists so that old
 # code runs, but since PyTorch 0.4 it is a thin shim: calling it returns a plain `torch.Tensor`
@@ -98,7 +98,7 @@ print("same kind of object      :", type(modern) is type(old_style))
 # The name survives in one place a learner will meet: some error messages still say "leaf Variable"
 # (§3.5). It means "leaf tensor that requires grad".
 #
-# ### 3.3 `torch.autograd.grad`: gradients returned, not accumulated
+# ### 3.3 Gradients returned: `torch.autograd.grad`, not accumulated
 #
 # `backward()` writes into `.grad`. `torch.autograd.grad(outputs, inputs)` returns the gradients as
 # new tensors and leaves `.grad` alone: the functional style, and the closer analogue of
@@ -262,7 +262,7 @@ print(f"H @ u, two ways, max diff: {(H @ u - hvp).abs().max().item():.1e}")
 assert torch.allclose(H @ u, hvp, atol=1e-12)
 
 # %% [markdown]
-# ### 3.8 A custom `torch.autograd.Function`
+# ### 3.8 A custom gradient: `torch.autograd.Function`
 #
 # When the automatic gradient is numerically poor you can write the backward pass yourself. Example:
 # softplus $s(x) = \log(1 + e^x)$. Written naively, $e^{100}$ overflows in float32, the value is `inf`
@@ -295,7 +295,7 @@ print("gradcheck:", torch.autograd.gradcheck(StableSoftplus.apply,
                                               (torch.linspace(-5, 5, 11, dtype=torch.float64, requires_grad=True),)))
 
 # %% [markdown]
-# ### 3.9 One function, three gradients (and the twin prints the same numbers)
+# ### 3.9 One function, three gradients: the twin prints the same numbers
 #
 # A logistic-regression loss on 64 shipped digit images ("is it a zero?"), in float64:
 #

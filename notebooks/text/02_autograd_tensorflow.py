@@ -60,7 +60,7 @@ print("seeded:", seed_everything(0))
 # %% [markdown]
 # ## 3. Hands-on
 #
-# ### 3.1 A variable and a tape
+# ### 3.1 Recording: a variable and a tape
 #
 # Operations run inside `with tf.GradientTape() as tape:` are recorded when one of their inputs is
 # *watched*. Trainable `tf.Variable`s are watched automatically; a plain tensor must be watched
@@ -85,7 +85,7 @@ with tf.GradientTape() as tape:
 print("constant, watched    :", tape.gradient(y, c).numpy().tolist())
 
 # %% [markdown]
-# ### 3.2 `tf.Variable` is state, not PyTorch's old `Variable`
+# ### 3.2 `Variable`: `tf.Variable` is state, not PyTorch's old `Variable`
 #
 # A `tf.Variable` holds a value that can be changed in place (`assign`, `assign_sub`) and keeps its
 # identity, so optimizers and checkpoints can find it. A tensor cannot be changed in place at all.
@@ -107,7 +107,7 @@ print("gradients w.r.t. [non-trainable, trainable]:",
       [None if g is None else float(g) for g in tape.gradient(y, [counter, v])])
 
 # %% [markdown]
-# ### 3.3 `tape.gradient`: gradients returned, never stored
+# ### 3.3 Gradients returned: `tape.gradient`, never stored
 #
 # `tape.gradient(target, sources)` returns new tensors in the structure of `sources` (a list, a dict,
 # a model's `trainable_variables`). Nothing is written into the variables: the counterpart of
@@ -123,7 +123,7 @@ dw, db = tape.gradient(loss, [w, b])
 print("dw:", [round(v, 6) for v in dw.numpy().tolist()], " db:", round(float(db), 6))
 
 # %% [markdown]
-# ### 3.4 Mistake 1 (PyTorch's): gradients accumulate. Not here.
+# ### 3.4 Mistake 1: gradients accumulate (PyTorch's). Not here.
 #
 # PyTorch's `backward()` adds into `.grad`, so a loop that forgets to reset it goes wrong (twin §3.4).
 # A tape returns a fresh gradient every time, so that bug cannot happen in TensorFlow:
@@ -322,7 +322,7 @@ analytic, numeric = tf.test.compute_gradient(stable_softplus, [tf.linspace(tf.co
 print("compute_gradient agrees:", bool(np.allclose(analytic[0], numeric[0], atol=1e-6)))
 
 # %% [markdown]
-# ### 3.9 One function, three gradients, two frameworks
+# ### 3.9 One function, three gradients: two frameworks
 #
 # The twin's function (§3.9): a logistic-regression loss on 64 shipped digit images ("is it a
 # zero?"), in float64,

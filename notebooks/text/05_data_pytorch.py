@@ -85,7 +85,7 @@ print("first file:", folder.relative(train_files[0][0]), "label", train_files[0]
 print("files per class (train):", np.bincount([label for _, label in train_files]).tolist())
 
 # %% [markdown]
-# ### 3.2 A map-style `Dataset` over the files
+# ### 3.2 A dataset over the files: a map-style `Dataset`
 #
 # A map-style dataset answers two questions: how many examples (`__len__`) and "give me example *i*"
 # (`__getitem__`). Decoding is PIL's job; `torch.from_numpy` shares the array's memory instead of copying it.
@@ -174,7 +174,7 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ### 3.5 Workers, `persistent_workers`, `pin_memory`, a custom `collate_fn`
+# ### 3.5 Parallel loading: workers, `persistent_workers`, `pin_memory`, a custom `collate_fn`
 #
 # Worker processes run the `Dataset` and the `collate_fn`, so both must be **importable by name** (more on this in
 # §3.7). That is why the versions used with workers live in `notebooks/pairs/data/datafiles.py`: `DigitFiles` is `DigitPNGs` plus
@@ -215,7 +215,7 @@ del loader  # stops the persistent workers
 print(f"epoch 1 (starts 2 workers): {first_epoch_s:.2f} s; epoch 2 (workers already running): {epoch_s:.2f} s")
 
 # %% [markdown]
-# ### 3.6 An `IterableDataset`, and what `torchvision` would add
+# ### 3.6 Other sources: an `IterableDataset`, and what `torchvision` would add
 #
 # When examples come as a stream (one big file, a database cursor, a web dataset) there is no "example *i*": an
 # `IterableDataset` only has `__iter__`. The trap: **every worker runs the same `__iter__`**, so with 2 workers you

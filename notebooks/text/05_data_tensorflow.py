@@ -84,7 +84,7 @@ print("first file:", folder.relative(train_files[0][0]), "label", train_files[0]
 print("files per class (train):", np.bincount([label for _, label in train_files]).tolist())
 
 # %% [markdown]
-# ### 3.2 `tf.data` from tensors and from files
+# ### 3.2 A dataset over the files: `tf.data` from tensors and from files
 #
 # `from_tensor_slices` cuts tensors already in memory into examples. For files, `list_files` lists them and `map`
 # reads and decodes each one with TensorFlow ops (`tf.io.read_file`, `tf.io.decode_png`); the label is the folder
@@ -204,7 +204,7 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ### 3.5 Parallel `map`, `AUTOTUNE`, `cache`, `prefetch`
+# ### 3.5 Parallel loading: `map`, `AUTOTUNE`, `cache`, `prefetch`
 #
 # - `map(f, num_parallel_calls=AUTOTUNE)` runs `f` on several elements at once on TensorFlow's thread pool; the
 #   autotuner raises or lowers the parallelism while the pipeline runs. Results keep their order unless you allow
@@ -250,7 +250,7 @@ loop1, loop2 = (np.stack(list(crops.as_numpy_iterator())) for _ in range(2))  # 
 print(f"two separate loops, global seed set : loop 2 == loop 1: {np.array_equal(loop1, loop2)}")
 
 # %% [markdown]
-# ### 3.6 Keras's `image_dataset_from_directory`, and TFRecord files
+# ### 3.6 Other sources: Keras's `image_dataset_from_directory`, and TFRecord files
 #
 # Keras builds the whole file pipeline for you: class names from the folder names, decoding, resizing, batching,
 # shuffling. Mind two defaults: `image_size=(256, 256)` and `color_mode="rgb"` would turn our 32×32 grayscale digits

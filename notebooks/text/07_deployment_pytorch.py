@@ -167,7 +167,7 @@ print(f"trained in {time.perf_counter() - started:.1f} s; test accuracy {accurac
 assert accuracy > 0.9
 
 # %% [markdown]
-# ### 3.2 Three artifacts, and loading them safely
+# ### 3.2 Artifacts: three of them, and loading them safely
 #
 # **Weights only.** `torch.save(model.state_dict())` writes tensors; `torch.load(weights_only=True)`
 # (the default since PyTorch 2.6) reads tensors and refuses anything else, so loading a file cannot run
@@ -234,7 +234,7 @@ for name, out in [("torch.export .pt2", from_pt2), ("ONNX Runtime", from_onnx)]:
     print(f"{name:18} same predictions as eager: {bool((out.argmax(1) == reference.argmax(1)).all())}, max |diff| < 1e-4: {diff < 1e-4}")
 
 # %% [markdown]
-# ### 3.3 The article's Flask backend, under a production WSGI server
+# ### 3.3 The server the article names: its Flask backend, under a production WSGI server
 #
 # This is the "Flask backend" the article says PyTorch developers must build: `notebooks/pairs/deployment/model_server.py`,
 # started as its own process. It loads each model **once** at start-up, then hands requests to the Flask
@@ -328,7 +328,7 @@ for kind, (status, answer) in bad_answers["digits_eager"].items():
     print(f"{status} {kind:20} {answer['error'][:95]}")
 
 # %% [markdown]
-# ### 3.4 TorchServe: a model archive behind a Java front end
+# ### 3.4 TorchServe: a model archive behind a Java front end (PyTorch only)
 #
 # TorchServe wraps an artifact and a **handler** (Python code that loads the model and answers
 # requests) into a `.mar` archive; a Java process owns the network ports and starts Python workers.
@@ -429,7 +429,7 @@ if have_torchserve:
     print("TorchServe refused every malformed request with a 4xx:", sorted({s for s, _ in ts_bad.values()}))
 
 # %% [markdown]
-# ### 3.5 LitServe: a maintained model server that is not our code
+# ### 3.5 LitServe: a maintained model server that is not our code (PyTorch only)
 #
 # LitServe (`pip install litserve`; FastAPI and uvicorn underneath) is a general model server. It owns
 # the HTTP side: routing, checking every body against a declared request type, a queue in front of
@@ -484,7 +484,7 @@ for kind, (status, answer) in lit_bad.items():
     print(f"{status} {kind:20} {answer['error'][:95]}")
 
 # %% [markdown]
-# ### 3.6 ExecuTorch: the on-device route
+# ### 3.6 ExecuTorch: the on-device route (PyTorch only)
 #
 # The twin converts its model to LiteRT for phones. PyTorch's counterpart is **ExecuTorch**: it starts
 # from the same `torch.export` program, lowers it to a small, fixed set of operators

@@ -145,7 +145,7 @@ with expect_error(ValueError, match="Lambda", show=False) as refused:
 print(f"{type(refused.error).__name__}: {str(refused.error).split('. ')[0]}.")
 
 # %% [markdown]
-# ### 3.2 A SavedModel with an explicit serving signature
+# ### 3.2 Artifacts: a SavedModel with an explicit serving signature
 #
 # The signature is the contract a server reads: input name, dtype and shape (`None` = any batch size),
 # output names. Keras 3 writes it with `keras.export.ExportArchive` (what `model.export` uses), here
@@ -199,7 +199,7 @@ assert diff < 1e-4, diff
 print("SavedModel signature, in process: same predictions as Keras:", bool((in_saved_model.argmax(1) == reference.argmax(1)).all()), "| max |diff| < 1e-4:", diff < 1e-4)
 
 # %% [markdown]
-# ### 3.3 TF Serving
+# ### 3.3 The server the article names: TF Serving
 #
 # `tensorflow_model_server` is a C++ binary. It is **not** on PyPI, Debian or npm (the `tensorflow-serving-api`
 # package on PyPI is only the client's gRPC stubs); it comes as a Docker image or from TF Serving's own
@@ -266,7 +266,7 @@ else:
     print("TF Serving not installed: its rows are missing below; the stand-in in §3.4 serves the same SavedModel.")
 
 # %% [markdown]
-# ### 3.4 A stand-in for TF Serving's REST API
+# ### 3.4 A stand-in for TF Serving's REST API (TensorFlow only)
 #
 # So that the SavedModel is served for real here, `notebooks/pairs/deployment/model_server.py` (the same Flask server as in
 # the PyTorch twin) has a `savedmodel` backend: it picks the highest version under the base path, loads
@@ -317,7 +317,7 @@ for kind, (status, answer) in bad_answers["stand-in (SavedModel)"].items():
     print(f"{status} {kind:20} {answer['error'][:95]}")
 
 # %% [markdown]
-# ### 3.5 LiteRT: the on-device route
+# ### 3.5 LiteRT: the on-device route (TensorFlow only)
 #
 # `tf.lite.TFLiteConverter` is still in TensorFlow 2.21 and converts the SavedModel to a `.tflite`
 # flatbuffer. Running it is LiteRT's job now: `tf.lite.Interpreter` still exists but warns that it is
@@ -342,7 +342,7 @@ from_litert = runner(pixels=x_test_np)["logits"].copy()  # the runner reuses its
 latencies.append(burst(lambda: runner(pixels=x_test_np[:1]), label="LiteRT interpreter, in process (no HTTP)", requests=300))
 
 # %% [markdown]
-# ### 3.6 ONNX: out of TensorFlow altogether
+# ### 3.6 ONNX: out of TensorFlow altogether (TensorFlow only)
 #
 # `tf2onnx` (1.17, installed here beside TensorFlow 2.21, NumPy 2 and protobuf 7 without changing any
 # of them) converts the Keras model to ONNX. The ONNX file is then served by the same server's `onnx`
