@@ -103,7 +103,7 @@ TOPICS = (
     Topic("08", "speed", "Speed, measured in matched modes", ("C15", "C7", "C14"), ready=True),
     Topic("09", "distributed", "Distributed training", ("C8", "C9", "C16", "C12")),
     Topic("10", "debugging", "Debugging eager code and compiled graphs", ("C19", "C14"), ready=True),
-    Topic("11", "capstone", "Capstone: one CNN in both, ported and served", ("C11",)),
+    Topic("11", "capstone", "Capstone: one CNN in both, ported and served", ("C11",), ready=True),
 )
 
 
