@@ -1,0 +1,139 @@
+"""Colab and Binder: one repository address for every link, and the Colab cell tested by simulating Colab.
+
+Colab cannot be reached from here, so its environment is faked: a ``google.colab`` entry in ``sys.modules``, temp
+directories for /content/course, a fake fetch, a fake package lookup and a recorder instead of pip. Both branches
+run: on Colab the course is fetched once, made importable, and only the packages Colab lacks are installed (never
+torch or TensorFlow, which pip is held to); anywhere else nothing happens at all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import types
+
+import jupytext
+import pytest
+
+from utils import NOTEBOOKS_DIR, REPO_ROOT, colab
+from utils.course import REPO, REPO_URL, binder_url, colab_url
+
+sys.path.insert(0, str(REPO_ROOT / "tools"))
+import colab_cell  # noqa: E402
+
+SOURCES = sorted((NOTEBOOKS_DIR / "text").glob("*.py"))
+LAUNCH_LINK = re.compile(r"https://(?:mybinder\.org/v2/gh|colab\.research\.google\.com/github|github\.com)/([\w.-]+/[\w.-]+)")
+
+
+def test_every_binder_colab_and_github_link_uses_the_one_repository():
+    files = [REPO_ROOT / "README.md", REPO_ROOT / "CONTRIBUTING.md", *SOURCES, *(REPO_ROOT / "docs").glob("*.md")]
+    for path in files:
+        for repo in LAUNCH_LINK.findall(path.read_text()):
+            if "badge" in repo or repo.startswith(("pytorch/", "tensorflow/", "keras-team/")):
+                continue  # upstream projects cited as sources, not the course's own links
+            assert repo == REPO, f"{path.name} links {repo}, not utils.course.REPO = {REPO}"
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert f"]({binder_url()})" in readme and f"]({colab_url('00_start_here.ipynb')})" in readme
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_notebook_has_the_colab_cell_and_launch_links(source):
+    cells = jupytext.read(source).cells
+    assert colab_cell.links(source.stem + ".ipynb") in cells[0].source, f"{source.name}: title cell lacks its launch links"
+    assert cells[1].cell_type == "code" and cells[1].source == colab_cell.CELL, (
+        f"{source.name}: the second cell is not the Colab cell: run python tools/colab_cell.py")
+
+
+def test_the_cell_is_short_names_the_repository_and_imports_nothing_of_the_course_before_the_fetch():
+    lines = colab_cell.CELL.splitlines()
+    assert len(lines) <= 5 and REPO_URL in colab_cell.CELL
+    fetch_line = next(i for i, line in enumerate(lines) if "git clone" in line)
+    assert not any("utils" in line.split("#")[0] for line in lines[:fetch_line])
+
+
+def run_cell(monkeypatch, on_colab: bool, course_there: bool):
+    """Execute the real cell text with os.system, os.chdir, the directory test and utils.colab faked."""
+    calls = []
+    monkeypatch.setattr(os, "system", lambda cmd: calls.append(("system", cmd)) or 0)
+    monkeypatch.setattr(os, "chdir", lambda path: calls.append(("chdir", path)))
+    real_isdir = os.path.isdir
+    monkeypatch.setattr(os.path, "isdir", lambda p: course_there if p == "/content/course" else real_isdir(p))
+    fake = types.ModuleType("utils.colab")
+    fake.bootstrap = lambda root: calls.append(("bootstrap", root))
+    monkeypatch.setitem(sys.modules, "utils.colab", fake)
+    if on_colab:
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    exec(colab_cell.CELL, {})
+    return calls
+
+
+def test_the_cell_does_nothing_off_colab(monkeypatch):
+    assert run_cell(monkeypatch, on_colab=False, course_there=False) == []
+
+
+def test_the_cell_on_colab_clones_once_then_hands_over(monkeypatch):
+    calls = run_cell(monkeypatch, on_colab=True, course_there=False)
+    assert calls[0] == ("system", f"git clone -q --depth=1 {REPO_URL} /content/course")
+    assert calls[1:] == [("chdir", "/content/course"), ("bootstrap", "/content/course")]
+    again = run_cell(monkeypatch, on_colab=True, course_there=True)  # run the cell twice: no second clone
+    assert [c for c in again if c[0] == "system"] == []
+
+
+@pytest.fixture
+def sandbox(monkeypatch, tmp_path):
+    """sys.path, PYTHONPATH and the cwd restored after bootstrap changes them."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setenv("PYTHONPATH", "")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def fake_fetch(url, dest):
+    (dest / "utils").mkdir(parents=True)
+    (dest / "notebooks").mkdir()
+    shutil.copy(REPO_ROOT / "requirements.txt", dest / "requirements.txt")
+    fake_fetch.urls.append(url)
+
+
+def colab_versions(missing: set[str]):
+    """Colab's packages, faked: everything installed except ``missing``."""
+    return lambda name: None if name in missing else {"torch": "2.9.0", "tensorflow": "2.19.0"}.get(name, "1.0")
+
+
+def test_bootstrap_off_colab_does_nothing(sandbox):
+    ran = []
+    assert colab.bootstrap(sandbox / "course", REPO_URL, modules={}, fetch=fake_fetch, run=ran.append) is None
+    assert ran == [] and not (sandbox / "course").exists() and os.getcwd() == str(sandbox)
+
+
+def test_bootstrap_on_colab_fetches_and_installs_only_what_is_missing(sandbox):
+    fake_fetch.urls, ran = [], []
+    root = sandbox / "course"
+    missing = {"visdom", "onnxscript", "litserve", "torch", "tensorflow", "nbval"}  # torch/TF missing: still never
+    done = colab.bootstrap(root, REPO_URL, modules={"google.colab": object()}, fetch=fake_fetch,
+                           run=lambda cmd, check: ran.append(cmd), version=colab_versions(missing))
+    assert fake_fetch.urls == [REPO_URL] and done["fetched"]
+    assert os.getcwd() == str(root / "notebooks") and str(root) in sys.path and str(root / "notebooks") in sys.path
+    assert {line.split("==")[0] for line in done["installed"]} == {"visdom", "onnxscript", "litserve"}
+    (pip,) = ran
+    assert pip[:4] == [sys.executable, "-m", "pip", "install"] and not any(a.startswith(("torch==", "tensorflow==")) for a in pip)
+    constraints = pip[pip.index("-c") + 1]
+    assert open(constraints).read().split() == []  # torch and TensorFlow not installed here: nothing to hold
+    # a second run, everything there (and torch/TF installed): no fetch, no pip, and pip would be held to Colab's builds
+    fake_fetch.urls, ran = [], []
+    done = colab.bootstrap(root, REPO_URL, modules={"google.colab": object()}, fetch=fake_fetch,
+                           run=lambda cmd, check: ran.append(cmd), version=colab_versions(set()))
+    assert done == {"fetched": False, "installed": []} and ran == [] and fake_fetch.urls == []
+
+
+def test_bootstrap_holds_colab_torch_and_tensorflow(sandbox):
+    ran = []
+    colab.bootstrap(sandbox / "course", REPO_URL, modules={"google.colab": object()}, fetch=fake_fetch,
+                    run=lambda cmd, check: ran.append(cmd), version=colab_versions({"visdom"}))
+    pip = ran[0]
+    assert open(pip[pip.index("-c") + 1]).read().split() == ["torch==2.9.0", "tensorflow==2.19.0"]
+    assert pip[-1].startswith("visdom==")
