@@ -8,7 +8,7 @@
 # safely; the defaults that differ from Keras, printed; and the *same Keras model* trained on the
 # PyTorch backend in a subprocess. The **numerical parity proof** (these weights copied into Keras,
 # same logits, same training curve) needs both frameworks in one process: it lives in the
-# TensorFlow twin, §3.7. About 10 s on a quiet 2-core laptop (20 s on a busy one).
+# TensorFlow twin, §3.6. About 10 s on a quiet 2-core laptop (20 s on a busy one).
 
 # %%
 import sys, pathlib
@@ -67,7 +67,7 @@ print("seeded:", seed_everything(0))
 # frameworks, for reasons that are not "the framework": **memory layout** (PyTorch images are
 # N, C, H, W; Keras images are N, H, W, C; weight matrices are stored transposed), **defaults**
 # (initialisers, optimizer epsilon, BatchNorm momentum), and **data order**. Make those the same and
-# the results are the same to float32 rounding: the TensorFlow twin proves it in §3.7.
+# the results are the same to float32 rounding: the TensorFlow twin proves it in §3.6.
 
 # %% [markdown]
 # ## 3. Hands-on
@@ -85,7 +85,7 @@ print("train:", tuple(x_train.shape), x_train.dtype, " labels:", tuple(y_train.s
 print("test :", tuple(x_test.shape), " pixel range:", (x_train.min().item(), x_train.max().item()))
 
 # %% [markdown]
-# ### 3.2 The network as a class (the C5 way)
+# ### 3.2 The network: a class (the C5 way)
 #
 # Layers with parameters are created in `__init__` (so the module registers them), `forward` says how
 # the input flows, and `DigitsCNN()` builds one. `padding=1` keeps 8×8 after a 3×3 convolution (Keras
@@ -117,7 +117,7 @@ print("total parameters:", n_params)
 print("logits for a batch of 32:", tuple(model(x_train[:32].to(device)).shape))
 
 # %% [markdown]
-# ### 3.3 The same network as `nn.Sequential`, built layer by layer
+# #### 3.2.1 The same network as `nn.Sequential`, built layer by layer
 #
 # PyTorch has had `nn.Sequential` since its first release, and `append` is Keras's `model.add` under
 # another name. For a plain stack of layers nothing forces you to write a class. Copying the class
@@ -145,21 +145,25 @@ with torch.no_grad():
 print("class model and Sequential give identical logits:", same)
 
 # %% [markdown]
-# ### 3.4 Training: the explicit loop
+# ### 3.3 Training: the explicit loop
 #
 # The five lines every PyTorch user writes: `zero_grad`, forward, loss, `backward`, `step`.
 # `nn.CrossEntropyLoss` takes **logits** (it applies log-softmax itself). The `DataLoader` shuffles
 # with its own seeded generator, so the batch order is reproducible. `tqdm` draws the progress bar.
+# The split is the twin's: it trains on the first 90 % of the training images and holds out the last
+# 10 % (what Keras's `validation_split=0.1` does), so both frameworks learn from the same 1,293 images.
 
 # %%
 torch.manual_seed(0)
 model = DigitsCNN().to(device)
-loader = DataLoader(TensorDataset(x_train, y_train), batch_size=32, shuffle=True,
+n_fit = int(len(x_train) * 0.9)  # floor, as Keras's validation_split computes it
+x_val, y_val = x_train[n_fit:], y_train[n_fit:]
+loader = DataLoader(TensorDataset(x_train[:n_fit], y_train[:n_fit]), batch_size=32, shuffle=True,
                     generator=torch.Generator().manual_seed(0))
 optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
 loss_fn = nn.CrossEntropyLoss()
 epochs = 8
-history = []
+history, val_history = [], []
 bar = tqdm(range(epochs), desc="training", mininterval=1.0)
 for epoch in bar:
     model.train()
@@ -173,13 +177,18 @@ for epoch in bar:
         total += loss.item() * len(yb)
         seen += len(yb)
     history.append(total / seen)
-    bar.set_postfix(loss=f"{history[-1]:.3f}")
+    model.eval()
+    with torch.no_grad():
+        val_history.append(loss_fn(model(x_val.to(device)), y_val.to(device)).item())
+    bar.set_postfix(loss=f"{history[-1]:.3f}", val_loss=f"{val_history[-1]:.3f}")
 bar.close()
+print(f"trained on {n_fit} images, validated on {len(y_val)}")
 print("mean training loss per epoch:", [round(h, 3) for h in history])
+print("validation loss per epoch:   ", [round(h, 3) for h in val_history])
 assert history[-1] < history[0] / 5
 
 # %% [markdown]
-# ### 3.5 Evaluation
+# ### 3.4 Evaluation
 #
 # `model.eval()` switches layers like dropout and BatchNorm to inference behaviour (this model has
 # none, but the habit matters), and `torch.no_grad()` stops autograd from recording (notebook 02).
@@ -193,7 +202,7 @@ print(f"test accuracy: {test_accuracy:.3f} on {len(y_test)} images")
 assert test_accuracy > 0.9
 
 # %% [markdown]
-# ### 3.6 Saving and loading safely
+# ### 3.5 Saving and loading safely
 #
 # Save the **state_dict** (a dict of tensors), not the model object, and load it with
 # `torch.load(..., weights_only=True)`: only tensors and plain containers are unpickled, so a
@@ -229,6 +238,15 @@ with expect_error(pickle.UnpicklingError, match=unsupported) as refused:
 print("  because:", re.search(unsupported, str(refused.error)).group(0))
 
 # %% [markdown]
+# ### 3.6 Parity: where the proof is
+#
+# Copying these PyTorch weights into the Keras model (conv kernels permuted, `Linear` weights
+# transposed, the flatten order fixed), getting the same logits to ~1e-8, then training both from the
+# same start with the same optimizer, batches and loss and plotting the two loss curves: that needs
+# both frameworks in one process, so it runs in the **TensorFlow twin, §3.6**, which imports PyTorch
+# on purpose. This notebook stays PyTorch-only (apart from the Keras subprocess of §3.8).
+
+# %% [markdown]
 # ### 3.7 Defaults that differ between the frameworks
 #
 # The same *names* (Adam, BatchNorm, Linear/Dense) come with different default numbers. PyTorch's,
@@ -253,7 +271,7 @@ dl = DataLoader(TensorDataset(x_train, y_train))
 print("DataLoader           : batch_size", dl.batch_size, " shuffles:", type(dl.sampler).__name__ != "SequentialSampler")
 
 # %% [markdown]
-# Side by side with Keras 3 (the twin's §3.8 prints the right-hand column from Keras itself):
+# Side by side with Keras 3 (the twin's §3.7 prints the right-hand column from Keras itself):
 #
 # | what | PyTorch | Keras 3 | effect |
 # |---|---|---|---|
@@ -269,7 +287,7 @@ print("DataLoader           : batch_size", dl.batch_size, " shuffles:", type(dl.
 # | image layout | N, C, H, W | N, H, W, C | weights must be permuted to port |
 
 # %% [markdown]
-# ### 3.8 Keras 3 runs on PyTorch too
+# ### 3.8 Keras on the PyTorch backend: Keras 3 runs on PyTorch too
 #
 # Since Keras 3.0 (November 2023; PyPI, "support for TensorFlow, JAX, and PyTorch") Keras is
 # multi-backend: the same Keras code runs on TensorFlow, JAX or
@@ -333,15 +351,6 @@ for line in run.stdout.splitlines():
     if line.startswith(("model is", "its weights", "tensorflow imported")):
         print(line)
 
-# %% [markdown]
-# ### 3.9 Where the parity proof is
-#
-# Copying these PyTorch weights into the Keras model (conv kernels permuted, `Linear` weights
-# transposed, the flatten order fixed), getting the same logits to ~1e-8, then training both from the
-# same start with the same optimizer, batches and loss and plotting the two loss curves: that needs
-# both frameworks in one process, so it runs in the **TensorFlow twin, §3.7**, which imports PyTorch
-# on purpose. This notebook stays PyTorch-only (apart from the Keras subprocess above).
-
 # %%
 shutil.rmtree(workdir)  # the checkpoints and the script were only needed above
 print("temporary files removed:", not workdir.exists())
@@ -350,30 +359,30 @@ print("temporary files removed:", not workdir.exists())
 # ## 4. What you just saw
 #
 # - **C5 is an accurate description**: §3.2 is exactly the class-based definition it describes, and it
-#   is how most PyTorch code is written. It is not the only way: §3.3 built the same network with
+#   is how most PyTorch code is written. It is not the only way: §3.2.1 built the same network with
 #   `nn.Sequential().append(...)`, Keras's `model.add` under another name, and got identical logits.
 #   Both have 3,658 parameters, like every Keras version of the model in the twin.
-# - **Training is an explicit loop** (§3.4): about ten lines, a progress bar from `tqdm`, loss falling
-#   from the first to the last epoch as printed; test accuracy above 0.9 (§3.5, printed).
+# - **Training is an explicit loop** (§3.3): about ten lines, a progress bar from `tqdm`, loss falling
+#   from the first to the last epoch as printed; test accuracy above 0.9 (§3.4, printed).
 # - **Saving**: a state_dict round-trips bit for bit; `weights_only=True` refuses to unpickle a whole
-#   model object (§3.6).
+#   model object (§3.5).
 # - **Defaults differ** (§3.7): initialiser bounds, Adam's epsilon (and *where* it is added), SGD's
 #   learning rate, BatchNorm's epsilon and momentum convention, loss input, batch size and shuffling.
 #   Each of these changes the numbers a run produces without changing the network.
 # - **Keras is not a TensorFlow-only API any more** (§3.8): the `model.add` code of claim C6 trained on
 #   the PyTorch backend, the model was a `torch.nn.Module`, and TensorFlow was never imported.
 # - Not shown here: that the two frameworks compute the *same* numbers given the same weights and
-#   settings. That is the twin's §3.7.
+#   settings. That is the twin's §3.6.
 
 # %% [markdown]
 # ## 5. Verdict
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C5 | **holds** | §3.2 defines `DigitsCNN(nn.Module)` with layers in `__init__` and the flow in `forward`, 3,658 parameters printed. Not the only way: §3.3's `nn.Sequential` with `append` gave identical logits (`True`). |
+# | C5 | **holds** | §3.2 defines `DigitsCNN(nn.Module)` with layers in `__init__` and the flow in `forward`, 3,658 parameters printed. Not the only way: §3.2.1's `nn.Sequential` with `append` gave identical logits (`True`). |
 # | C6 | **holds partly** | `Sequential()` + `model.add()` still works in Keras 3 (the twin's §3.2, and §3.8 here), but it is one of three ways (Sequential, Functional, subclassing) and `tf.layers` is gone (twin §3.2 prints the error). Keras is no longer TensorFlow-only: §3.8 trained the `model.add` model on the PyTorch backend with `tensorflow imported: False`. |
-# | C10 | **holds partly** | Everything this notebook does, the twin does with Keras (class, Sequential, training loop, evaluation, safe saving), and the twin's §3.7 reproduces this network's logits and SGD training curve. "With more effort" is false for these tasks: `model.fit` is less code than §3.4's loop. |
-# | C11 | **holds partly** | Results do differ when each framework keeps its own defaults (§3.7's table; the twin's §3.7.3 and §3.7.4 print the gaps for Adam and for the default initialisers), but the cause is those settings, not the framework: with the same weights, optimizer, batches and loss the twin's §3.7.1 matches the logits to ~1e-8 and its §3.7.2 the SGD loss curves to below 1e-6. The ImageNet part is not tested here.
+# | C10 | **holds partly** | Everything this notebook does, the twin does with Keras (class, Sequential, training loop, evaluation, safe saving), and the twin's §3.6 reproduces this network's logits and SGD training curve. "With more effort" is false for these tasks: `model.fit` is less code than §3.3's loop. |
+# | C11 | **holds partly** | Results do differ when each framework keeps its own defaults (§3.7's table; the twin's §3.9.1 and §3.6.3 print the gaps for Adam and for the default initialisers), but the cause is those settings, not the framework: with the same weights, optimizer, batches and loss the twin's §3.6.1 matches the logits to ~1e-8 and its §3.6.2 the SGD loss curves to below 1e-6. The ImageNet part is not tested here.
 
 # %% [markdown]
 # ## 6. Exercises
@@ -448,4 +457,4 @@ print("eps", bn_like_keras.eps, "and the running mean moved 1% of the way to the
 #    epsilon and momentum, loss input, batch order. They, not the framework, make results differ.
 # 5. Keras 3 runs on PyTorch: a Keras model on that backend is an `nn.Module`.
 #
-# Next: the TensorFlow twin's §3.7 for the parity proof, then the devices pair, `04_devices_pytorch.ipynb`.
+# Next: the TensorFlow twin's §3.6 for the parity proof, then the devices pair, `04_devices_pytorch.ipynb`.

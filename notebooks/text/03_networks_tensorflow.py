@@ -6,7 +6,7 @@
 # The twin's small CNN for the shipped 8×8 digits, defined the three Keras ways (`Sequential` with
 # `model.add`, Functional, subclassed `keras.Model`), trained with `model.fit` and with a custom
 # `GradientTape` loop, evaluated, saved and loaded safely. Then the **parity proof**, for which this
-# notebook imports PyTorch on purpose (§3.7): the PyTorch model's weights ported into Keras give the
+# notebook imports PyTorch on purpose (§3.6): the PyTorch model's weights ported into Keras give the
 # same logits, and both frameworks trained from the same start follow the same loss curve. Where they
 # differ, the numbers say why. About 25 s on a quiet 2-core laptop (up to 60 s on a busy one).
 
@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 from keras import layers
-import torch  # on purpose: §3.7 ports PyTorch weights into Keras and compares the two frameworks
+import torch  # on purpose: §3.6 ports PyTorch weights into Keras and compares the two frameworks
 from torch import nn
 
 from utils.data import digits_tf
@@ -39,7 +39,7 @@ torch.set_num_threads(1)
 device = tf_device()      # Keras places work on it by itself
 torch_dev = torch_device()
 print(describe_tf())
-print("torch", torch.__version__, "on", torch_dev, "(for §3.7)")
+print("torch", torch.__version__, "on", torch_dev, "(for §3.6)")
 print("seeded:", seed_everything(0))
 
 
@@ -90,7 +90,7 @@ print("train:", tuple(x_train.shape), x_train.dtype.name, " labels:", tuple(y_tr
 print("test :", tuple(x_test.shape), " pixel range:", (float(tf.reduce_min(x_train)), float(tf.reduce_max(x_train))))
 
 # %% [markdown]
-# ### 3.2 One network, three Keras styles
+# ### 3.2 The network: one network, three Keras styles
 #
 # **(a) `Sequential` + `model.add`**, exactly the article's C6 recipe. `padding="same"` keeps 8×8 after
 # a 3×3 convolution (PyTorch: `padding=1`).
@@ -165,12 +165,13 @@ with expect_error(AttributeError, match="Keras 3"):  # the fact, not the library
     tf.compat.v1.layers.Dense(10)
 
 # %% [markdown]
-# ### 3.3 Training with `model.fit`
+# ### 3.3 Training: `model.fit`
 #
 # `compile` picks the optimizer, loss and metrics; `fit` runs the loop, draws the progress bar,
 # shuffles each epoch, and calls **callbacks** at fixed points. Here `EarlyStopping` watches the
-# validation loss (`validation_split=0.1` holds out the *last* 10 % of the training arrays) and
-# restores the best weights. Note `from_logits=True`: Keras's loss expects probabilities by default,
+# validation loss (`validation_split=0.1` holds out the *last* 10 % of the training arrays, the same
+# 144 images the PyTorch twin holds out, so both train on the same 1,293) and restores the best weights;
+# the PyTorch loop runs all 8 epochs and only reports its validation loss. Note `from_logits=True`: Keras's loss expects probabilities by default,
 # and our model outputs logits.
 
 # %%
@@ -186,7 +187,7 @@ print("epochs run:", len(losses), " training loss per epoch:", [round(v, 3) for 
 assert losses[-1] < losses[0] / 5
 
 # %% [markdown]
-# ### 3.4 Training with a custom loop
+# #### 3.3.1 The same training as a custom loop
 #
 # The PyTorch-style loop: the tape records the forward pass, `apply_gradients` does the step.
 # `@tf.function` compiles the step into a graph (notebook 01). `tf.data` shuffles with a fixed seed,
@@ -220,7 +221,7 @@ print("mean training loss per epoch:", [round(v, 3) for v in loop_history])
 assert loop_history[-1] < loop_history[0] / 5
 
 # %% [markdown]
-# ### 3.5 Evaluation
+# ### 3.4 Evaluation
 
 # %%
 _, fit_accuracy = model.evaluate(x_test, y_test, verbose=0)
@@ -230,7 +231,7 @@ print(f"test accuracy: model.fit {fit_accuracy:.3f}, custom loop {loop_accuracy:
 assert fit_accuracy > 0.9 and loop_accuracy > 0.9
 
 # %% [markdown]
-# ### 3.6 Saving and loading safely
+# ### 3.5 Saving and loading safely
 #
 # The `.keras` format is a zip of the architecture (JSON), the weights and the compile settings.
 # `keras.saving.load_model` rebuilds the model from it; with `safe_mode=True` (the default, passed
@@ -251,7 +252,7 @@ assert identical
 
 # %% [markdown]
 # A `Lambda` layer stores Python bytecode; safe mode refuses to load it (PyTorch's
-# `weights_only=True` refuses a pickled model object for the same reason, twin §3.6).
+# `weights_only=True` refuses a pickled model object for the same reason, twin §3.5).
 
 # %%
 risky = keras.Sequential([keras.Input(shape=(3,)), layers.Lambda(lambda t: t * 2)])
@@ -261,9 +262,9 @@ with expect_error(ValueError, match="Lambda"):
     keras.saving.load_model(risky_path, safe_mode=True)
 
 # %% [markdown]
-# ### 3.7 Parity with PyTorch, proved
+# ### 3.6 Parity: with PyTorch, proved
 #
-# Everything from here to the end of §3.7 uses **both frameworks** in this process. First, the twin's
+# Everything from here to the end of §3.6 uses **both frameworks** in this process. First, the twin's
 # PyTorch model, copied verbatim (twin §3.2):
 
 # %%
@@ -294,7 +295,7 @@ x_train_t = torch.from_numpy(np.transpose(x_train.numpy(), (0, 3, 1, 2)).copy())
 y_train_t = torch.from_numpy(y_train.numpy()).to(torch_dev)
 
 # %% [markdown]
-# #### 3.7.1 Porting the weights
+# #### 3.6.1 Porting the weights
 #
 # Side by side, the same layers store their numbers in different shapes:
 
@@ -339,7 +340,7 @@ print(f"max |logits_keras - logits_torch| on 256 images, fully ported         : 
 assert gap_naive > 1e-2 and gap_logits < 1e-5
 
 # %% [markdown]
-# #### 3.7.2 Training both, step for step
+# #### 3.6.2 Training both, step for step
 #
 # Same initial weights (just ported), same loss (mean cross-entropy on logits), same batches in the
 # same order (one NumPy permutation per epoch, 44 batches of 32, three epochs), and the same
@@ -399,7 +400,71 @@ assert sgd_t[-1] < sgd_t[0] / 2, "the models should have learned something"
 assert sgd_gap.max() < 1e-4 and sgd_w.max() < 1e-4
 
 # %% [markdown]
-# #### 3.7.3 Adam: the same name, not the same steps
+# #### 3.6.3 Each framework with its own defaults
+#
+# What a user who writes "the same model" in both frameworks actually gets: PyTorch's default
+# initialiser against Keras's, each framework's default Adam, same batches. The two runs start from
+# different weights, so they are simply different runs: one seed says *that* they differ, not which framework
+# does better, so this cell prints the loss curves' gap and no accuracy ranking.
+
+# %%
+torch.manual_seed(1)
+t_model = TorchDigitsCNN().to(torch_dev)               # kaiming_uniform(a=sqrt(5)), uniform biases
+keras.utils.set_random_seed(1)
+k_model = make_sequential()                            # glorot_uniform, zero biases
+curve_t, curve_k, _ = train_both(t_model, torch.optim.Adam(t_model.parameters()), k_model, keras.optimizers.Adam())
+print(f"initial loss   : PyTorch {curve_t[0]:.4f}  Keras {curve_k[0]:.4f}")
+print(f"loss after {len(batches)} steps: PyTorch {curve_t[-1]:.4f}  Keras {curve_k[-1]:.4f}   (one seed: not a ranking)")
+print(f"largest loss gap: {np.abs(curve_t - curve_k).max():.2f}")
+
+# %%
+shutil.rmtree(workdir)  # the saved models were only needed in §3.5
+print("temporary files removed:", not workdir.exists())
+
+# %% [markdown]
+# ### 3.7 Defaults that differ between the frameworks
+#
+# Keras's side of the twin's table (§3.7 there), read from Keras itself:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+dense = layers.Dense(32)
+print("Dense init            : kernel", type(dense.kernel_initializer).__name__, "| bias", type(dense.bias_initializer).__name__)
+print("Conv2D init           : kernel", type(layers.Conv2D(8, 3).kernel_initializer).__name__)
+adam = keras.optimizers.Adam()
+print("Adam                  : lr", f"{float(adam.learning_rate.numpy()):g}", " betas", (adam.beta_1, adam.beta_2), " epsilon", adam.epsilon)
+print("SGD                   : lr", f"{float(keras.optimizers.SGD().learning_rate.numpy()):g}", " momentum", keras.optimizers.SGD().momentum)
+bn = layers.BatchNormalization()
+print("BatchNormalization    : epsilon", bn.epsilon, " momentum", bn.momentum, "(weight of the OLD moving average)")
+print("SparseCategoricalCrossentropy from_logits:", keras.losses.SparseCategoricalCrossentropy().get_config()["from_logits"])
+fit_args = inspect.signature(keras.Model.fit).parameters
+probe = keras.Sequential([keras.Input((1,)), layers.Dense(1, kernel_initializer="zeros")])  # no random draw
+probe.compile("sgd", "mse")
+steps = []
+probe.fit(np.zeros((1000, 1)), np.zeros((1000, 1)), epochs=1, shuffle=False, verbose=0,
+          callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: steps.append(batch))])
+print("model.fit             : batch_size", fit_args["batch_size"].default, f"(1000 samples took {len(steps)} steps: "
+      f"batches of {-(-1000 // len(steps))})", " shuffle", fit_args["shuffle"].default)
+
+# %% [markdown]
+# ### 3.8 Keras on the PyTorch backend
+#
+# Keras 3 is multi-backend. The twin (§3.8) runs this notebook's `Sequential` + `model.add` model with
+# `KERAS_BACKEND=torch` in a subprocess: it trains, its model is a `torch.nn.Module`, and TensorFlow is
+# never imported. Here, the backend is:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("keras backend in this notebook:", keras.backend.backend())
+
+# %% [markdown]
+# ### 3.9 Going further, optional (TensorFlow only)
+#
+# Two deep dives for readers who want to know *why* results drift apart when settings differ in detail. No other part
+# of §3 depends on them; skip to §4 on a first reading. They reuse §3.6's models, batches and `train_both`.
+
+# %% [markdown]
+# #### 3.9.1 Adam: the same name, not the same steps
 #
 # Adam divides each step by $\sqrt{v}$ plus a small epsilon, and the two frameworks differ twice there:
 #
@@ -460,7 +525,7 @@ for label, eps_t, eps_k in [("defaults (1e-8 vs 1e-7)", 1e-8, 1e-7), ("eps 1e-30
     adam_runs[label] = (curve_t, curve_k, w_gap)
     print(f"Adam, {label:24s}: largest loss gap {np.abs(curve_t - curve_k).max():.1e}, "
           f"weight gap after 10 steps {w_gap[9]:.0e}, at the end {w_gap[-1]:.0e}")
-print(f"SGD (§3.7.2)                  : largest loss gap {sgd_gap.max():.1e}, "
+print(f"SGD (§3.6.2)                  : largest loss gap {sgd_gap.max():.1e}, "
       f"weight gap after 10 steps {sgd_w[9]:.0e}, at the end {sgd_w[-1]:.0e}")
 adam_default_gap = np.abs(adam_runs["defaults (1e-8 vs 1e-7)"][0] - adam_runs["defaults (1e-8 vs 1e-7)"][1])
 assert 100 * sgd_gap.max() < adam_default_gap.max() < 0.5
@@ -501,25 +566,7 @@ plt.show()
 #   and an optimizer that amplifies rounding. Same settings with SGD: same curve (left plot).
 
 # %% [markdown]
-# #### 3.7.4 Each framework with its own defaults
-#
-# What a user who writes "the same model" in both frameworks actually gets: PyTorch's default
-# initialiser against Keras's, each framework's default Adam, same batches. The two runs start from
-# different weights, so they are simply different runs: one seed says *that* they differ, not which framework
-# does better, so this cell prints the loss curves' gap and no accuracy ranking.
-
-# %%
-torch.manual_seed(1)
-t_model = TorchDigitsCNN().to(torch_dev)               # kaiming_uniform(a=sqrt(5)), uniform biases
-keras.utils.set_random_seed(1)
-k_model = make_sequential()                            # glorot_uniform, zero biases
-curve_t, curve_k, _ = train_both(t_model, torch.optim.Adam(t_model.parameters()), k_model, keras.optimizers.Adam())
-print(f"initial loss   : PyTorch {curve_t[0]:.4f}  Keras {curve_k[0]:.4f}")
-print(f"loss after {len(batches)} steps: PyTorch {curve_t[-1]:.4f}  Keras {curve_k[-1]:.4f}   (one seed: not a ranking)")
-print(f"largest loss gap: {np.abs(curve_t - curve_k).max():.2f}")
-
-# %% [markdown]
-# #### 3.7.5 BatchNorm: same layer, other numbers
+# #### 3.9.2 BatchNorm: same layer, other numbers
 #
 # `nn.BatchNorm2d` and `layers.BatchNormalization` normalise the same way, but PyTorch's defaults are
 # `eps=1e-5, momentum=0.1` (weight of the *new* batch) and Keras's `epsilon=1e-3, momentum=0.99` (weight
@@ -562,68 +609,28 @@ print(f"eps, momentum matched: training-mode gap < 1e-5: {gaps_matched[0] < 1e-5
 # PyTorch's running variance uses the unbiased estimate (divides by n − 1 = 255 here), Keras's the
 # biased one (divides by n = 256).
 
-# %%
-shutil.rmtree(workdir)  # the saved models were only needed in §3.6
-print("temporary files removed:", not workdir.exists())
-
-# %% [markdown]
-# ### 3.8 Defaults that differ between the frameworks
-#
-# Keras's side of the twin's table (§3.7 there), read from Keras itself:
-
-# %%
-# NBVAL_CHECK_OUTPUT
-dense = layers.Dense(32)
-print("Dense init            : kernel", type(dense.kernel_initializer).__name__, "| bias", type(dense.bias_initializer).__name__)
-print("Conv2D init           : kernel", type(layers.Conv2D(8, 3).kernel_initializer).__name__)
-adam = keras.optimizers.Adam()
-print("Adam                  : lr", f"{float(adam.learning_rate.numpy()):g}", " betas", (adam.beta_1, adam.beta_2), " epsilon", adam.epsilon)
-print("SGD                   : lr", f"{float(keras.optimizers.SGD().learning_rate.numpy()):g}", " momentum", keras.optimizers.SGD().momentum)
-bn = layers.BatchNormalization()
-print("BatchNormalization    : epsilon", bn.epsilon, " momentum", bn.momentum, "(weight of the OLD moving average)")
-print("SparseCategoricalCrossentropy from_logits:", keras.losses.SparseCategoricalCrossentropy().get_config()["from_logits"])
-fit_args = inspect.signature(keras.Model.fit).parameters
-probe = keras.Sequential([keras.Input((1,)), layers.Dense(1, kernel_initializer="zeros")])  # no random draw
-probe.compile("sgd", "mse")
-steps = []
-probe.fit(np.zeros((1000, 1)), np.zeros((1000, 1)), epochs=1, shuffle=False, verbose=0,
-          callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: steps.append(batch))])
-print("model.fit             : batch_size", fit_args["batch_size"].default, f"(1000 samples took {len(steps)} steps: "
-      f"batches of {-(-1000 // len(steps))})", " shuffle", fit_args["shuffle"].default)
-
-# %% [markdown]
-# ### 3.9 Keras on the PyTorch backend
-#
-# Keras 3 is multi-backend. The twin (§3.8) runs this notebook's `Sequential` + `model.add` model with
-# `KERAS_BACKEND=torch` in a subprocess: it trains, its model is a `torch.nn.Module`, and TensorFlow is
-# never imported. Here, the backend is:
-
-# %%
-# NBVAL_CHECK_OUTPUT
-print("keras backend in this notebook:", keras.backend.backend())
-
 # %% [markdown]
 # ## 4. What you just saw
 #
 # - **Three Keras styles, one network** (§3.2): `Sequential` + `model.add` (C6's recipe), Functional,
 #   and a `keras.Model` subclass with layers in `__init__` and the flow in `call` (C5's recipe), all
 #   with 3,658 parameters, the count the PyTorch twin prints. `tf.layers` is gone.
-# - **Two ways to train** (§3.3, §3.4): `fit` with a callback and its progress bar, and a hand-written
-#   `GradientTape` loop; both above 0.9 test accuracy (§3.5, printed).
-# - **Safe saving** (§3.6): `.keras` round-trips exactly; `safe_mode` refuses a `Lambda` layer.
-# - **Parity** (§3.7.1, §3.7.2): with the weights ported, the logits agree to a few 1e-8 (printed);
+# - **Two ways to train** (§3.3, §3.3.1): `fit` with a callback and its progress bar, and a hand-written
+#   `GradientTape` loop; both above 0.9 test accuracy (§3.4, printed).
+# - **Safe saving** (§3.5): `.keras` round-trips exactly; `safe_mode` refuses a `Lambda` layer.
+# - **Parity** (§3.6.1, §3.6.2): with the weights ported, the logits agree to a few 1e-8 (printed);
 #   without the flatten reordering they are off by about 0.1. Trained with SGD from the same start on
 #   the same batches, the two loss curves lie on top of each other (left plot): the largest loss gap
 #   printed is below 1e-6 and the weights stay within about 1e-7, float32 rounding.
-# - **Where results differ, and exactly why** (§3.7.3 to §3.7.5):
+# - **Where results differ, and exactly why** (§3.9.1 to §3.9.2):
 #   - Adam is not the same optimizer in both: fed *identical* gradients, the two Adams end up to 1e-2
 #     apart, because Keras adds epsilon before the bias correction (and its default is 10 times
 #     PyTorch's). SGD, fed the same gradients, agrees to float rounding.
 #   - In a network Adam also amplifies rounding: with epsilon made irrelevant the weights still drift
 #     from about 1e-7 apart to a few 1e-3 (right plot), through ReLU / max-pool decisions that flip.
-#   - Each framework's default initialiser gives a different run altogether (§3.7.4: the largest loss
+#   - Each framework's default initialiser gives a different run altogether (§3.6.3: the largest loss
 #     gap printed; one seed shows that the runs differ, not which is better).
-#   - BatchNorm's defaults differ in epsilon, momentum convention and variance estimator (§3.7.5: an
+#   - BatchNorm's defaults differ in epsilon, momentum convention and variance estimator (§3.9.2: an
 #     inference gap above 0.5 with defaults, between 1e-3 and 1e-2 with epsilon and momentum matched).
 # - Not shown: ImageNet. A small CNN on 8×8 digits is enough to show *where* differences come from,
 #   not how large they become for a ResNet after 90 epochs.
@@ -633,10 +640,10 @@ print("keras backend in this notebook:", keras.backend.backend())
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C5 | **holds** | The twin's §3.2 is exactly C5's class-based definition (3,658 parameters). It is not PyTorch-specific: §3.2(c) here writes the same class in Keras, and PyTorch also has `nn.Sequential` (twin §3.3). |
+# | C5 | **holds** | The twin's §3.2 is exactly C5's class-based definition (3,658 parameters). It is not PyTorch-specific: §3.2(c) here writes the same class in Keras, and PyTorch also has `nn.Sequential` (twin §3.2.1). |
 # | C6 | **holds partly** | §3.2(a) builds the model with `Sequential()` + `model.add()` (3,658 parameters), but Keras offers two more styles (Functional, subclassing, same count), `tf.layers` is gone (§3.2 printed `tf.layers exists: False` and the Keras 3 error), and Keras is not tied to TensorFlow: the twin's §3.8 trained the same code on PyTorch. |
-# | C10 | **holds partly** | This notebook replicated the twin's network, training, evaluation and safe saving, and §3.7 reproduced PyTorch's logits (gap printed, < 1e-5) and SGD training curve (largest loss gap printed, < 1e-4). "With more effort" does not hold here: `model.fit` (§3.3) is shorter than the twin's loop. |
-# | C11 | **holds partly** | With each framework's defaults the runs differ: default initialisers (§3.7.4, largest loss gap printed), Adam's epsilon value and placement (§3.7.3, loss gap printed, 1e-2 apart on identical gradients), BatchNorm (§3.7.5). But the framework itself is not the cause: with the same weights, optimizer, batches and loss, §3.7.2 matched the loss curve to below 1e-6 (printed). ImageNet-scale results are not tested here. |
+# | C10 | **holds partly** | This notebook replicated the twin's network, training, evaluation and safe saving, and §3.6 reproduced PyTorch's logits (gap printed, < 1e-5) and SGD training curve (largest loss gap printed, < 1e-4). "With more effort" does not hold here: `model.fit` (§3.3) is shorter than the twin's loop. |
+# | C11 | **holds partly** | With each framework's defaults the runs differ: default initialisers (§3.6.3, largest loss gap printed), Adam's epsilon value and placement (§3.9.1, loss gap printed, 1e-2 apart on identical gradients), BatchNorm (§3.9.2). But the framework itself is not the cause: with the same weights, optimizer, batches and loss, §3.6.2 matched the loss curve to below 1e-6 (printed). ImageNet-scale results are not tested here. |
 
 # %% [markdown]
 # ## 6. Exercises
@@ -665,7 +672,7 @@ print("dense_params and conv2d_params match Keras on 6 layer shapes")
 
 # %% [markdown]
 # **Exercise 2.** The reverse port: write `port_keras_to_torch(keras_model, torch_model)` that copies
-# a `make_sequential()` model's weights into a `TorchDigitsCNN` (every conversion of §3.7.1, inverted).
+# a `make_sequential()` model's weights into a `TorchDigitsCNN` (every conversion of §3.6.1, inverted).
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def port_keras_to_torch(keras_model, torch_model):
@@ -697,7 +704,7 @@ assert gap < 1e-5, f"outputs differ by {gap:.1e}: Dense kernels are the transpos
 # %% [markdown]
 # **Exercise 3.** Make a `keras.optimizers.Adam` whose *first* step equals PyTorch's
 # `torch.optim.Adam(lr=1e-3, eps=1e-8)` first step to float precision: at step 1 Keras's epsilon acts
-# as $\epsilon/\sqrt{1-\beta_2}$ in PyTorch's form (§3.7.3), so choose Keras's epsilon accordingly.
+# as $\epsilon/\sqrt{1-\beta_2}$ in PyTorch's form (§3.9.1), so choose Keras's epsilon accordingly.
 # Name it `keras_adam`.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
