@@ -34,6 +34,7 @@ help:
 	@echo "make notebooks  rebuild notebooks/*.ipynb from notebooks/text/*.py and execute them"
 	@echo "make lock       rebuild $(LOCK) from a fresh resolve of requirements.txt"
 	@echo "make course-map rewrite the course map in README.md from utils/course.py"
+	@echo "make demo       the capstone's draw-a-digit page: PyTorch and Keras predictions side by side"
 	@echo "options: PYTHON=python3.12 (3.11-3.13)  TORCH_VARIANT=auto|cpu|cuda  VENV=.venv"
 
 # First, and within seconds: Python 3.11-3.13 with venv support, g++, Java 17+, npm (and chromium for the tests),
@@ -114,6 +115,13 @@ check-notebooks: preflight-test $(STAMP)
 
 course-map:
 	"$(PYTHON)" -m utils.course
+
+# The capstone's draw-a-digit page (pairs/capstone/page.py): trains one model per framework (about 15 s), serves each
+# behind the deployment pair's model server and the page on http://127.0.0.1:$(DEMO_PORT)/ (Ctrl-C stops all three).
+DEMO_PORT ?= 8600
+.PHONY: demo
+demo: | $(STAMP)
+	"$(PY)" -m pairs.capstone.page demo --port $(DEMO_PORT)
 
 clean:
 	rm -rf "$(VENV)" artifacts .pytest_cache
