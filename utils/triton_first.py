@@ -1,4 +1,4 @@
-"""Import order guard for the test process (loaded before any module in tests/ is imported).
+"""Import order guard for the test process: a pytest plugin (pytest.ini: -p utils.triton_first), loaded first.
 
 The CUDA build of torch (PyPI's default on Linux) ships Triton. In one process, importing TensorFlow 2.21 first and
 Triton (torch.export / torch._dynamo import it) afterwards crashes with a segmentation fault; the other order works.
