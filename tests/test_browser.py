@@ -8,12 +8,15 @@ is never used). When either is missing the tests fail and say how to install it:
 browser test that never runs.
 
 Each test logs its own data, starts the server through ``pairs.visualization.dashboards``, and saves a screenshot to
-``artifacts/`` (git-ignored) so a person can look at what the browser saw.
+``artifacts/`` (git-ignored) so a person can look at what the browser saw. It also saves a compact 800x500 PNG
+(palette, <= 60 kB) of each dashboard; with ``COURSE_UPDATE_SCREENS=1`` (or when missing) into
+``notebooks/pairs/visualization/screens/``, the committed images the 06 notebooks display.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import numpy as np
@@ -34,6 +37,30 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = REPO_ROOT / "artifacts"
+SCREENS = REPO_ROOT / "notebooks" / "pairs" / "visualization" / "screens"
+SCREEN_SIZE = {"width": 800, "height": 500}
+SCREEN_MAX_BYTES = 60_000
+
+
+def save_screen(page, name: str) -> None:
+    """An 800x500 screenshot of the page as a palette PNG: artifacts/screens/, and screens/ when asked or missing."""
+    from PIL import Image
+
+    page.set_viewport_size(SCREEN_SIZE)
+    page.wait_for_timeout(1500)  # let the page re-lay itself out and redraw at the new size
+    image = Image.open(io.BytesIO(page.screenshot(type="png"))).convert("RGB")
+    small = image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    small.save(out, format="PNG", optimize=True)
+    data = out.getvalue()
+    assert image.size == (800, 500) and len(data) <= SCREEN_MAX_BYTES, f"{name}: {image.size}, {len(data)} bytes"
+    (ARTIFACTS / "screens").mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "screens" / name).write_bytes(data)
+    target = SCREENS / name
+    if os.environ.get("COURSE_UPDATE_SCREENS") == "1" or not target.exists():
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    assert target.stat().st_size <= SCREEN_MAX_BYTES, f"the committed {target.name} is over {SCREEN_MAX_BYTES} bytes"
 POINTS = [1.0 / (step + 1) for step in range(12)]
 
 
@@ -115,6 +142,7 @@ def test_visdom_page_renders_the_logged_plot_image_and_text(browser, tmp_path):
         size = page.evaluate("() => { const i = document.querySelector('.window img'); return [i.naturalWidth, i.naturalHeight]; }")
         assert size == [96, 64], f"the image did not load at its size: {size}"
         assert "logged by the browser test" in page.locator(".layout").inner_text()
+        save_screen(page, "visdom.png")
         page.close()
 
     assert watch.errors == [], f"script errors on the Visdom page: {watch.errors}"
@@ -152,6 +180,7 @@ def test_tensorboard_page_renders_the_logged_scalars(browser, tmp_path):
         pixels = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("RGB"))
         dark = int((pixels.max(axis=2) < 160).sum())
         assert dark > 100, f"only {dark} dark pixels on the chart's canvas: the line was not drawn"
+        save_screen(page, "tensorboard.png")
         page.close()
 
     assert watch.errors == [], f"script errors on the TensorBoard page: {watch.errors}"

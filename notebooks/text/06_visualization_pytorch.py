@@ -298,6 +298,16 @@ with tensorboard_server(LOGDIR) as tb:
 print(*list(checks)[2:], sep="\n")
 
 # %% [markdown]
+# What the browser shows: `tests/test_browser.py` opens TensorBoard in headless Chromium (driven by Playwright),
+# checks that the plot is drawn, and saves this 800×500 screenshot, committed with the course (taken on
+# 2026-12-01 by the course build, of the 12 losses that test logs, not of this notebook's run;
+# `COURSE_UPDATE_SCREENS=1 pytest tests/test_browser.py` retakes it).
+
+# %%
+import IPython.display
+IPython.display.Image(filename="pairs/visualization/screens/tensorboard.png")
+
+# %% [markdown]
 # ### 3.7 Visdom: live plots during training
 #
 # Start a Visdom server (through `utils`, bound to 127.0.0.1 with `-bind_local`, its state saved under a
@@ -371,6 +381,16 @@ else:
     checks[f"Visdom loss = TensorBoard loss of the same seeded run, {len(served_loss)} steps"] = True
     print("window types:", window_types)
     print(*list(checks)[-5:], sep="\n")
+
+# %% [markdown]
+# What the browser shows: `tests/test_browser.py` opens Visdom in headless Chromium (driven by Playwright),
+# checks that the plot is drawn, and saves this 800×500 screenshot, committed with the course (taken on
+# 2026-12-01 by the course build, of the 12 losses that test logs, not of this notebook's run;
+# `COURSE_UPDATE_SCREENS=1 pytest tests/test_browser.py` retakes it).
+
+# %%
+import IPython.display
+IPython.display.Image(filename="pairs/visualization/screens/visdom.png")
 
 # %% [markdown]
 # Visdom got every value there, at full Python precision (it stores JSON, not float32). What it holds is what was

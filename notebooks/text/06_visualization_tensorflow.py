@@ -271,6 +271,16 @@ print("listens on:", sorted({a.rsplit(":", 1)[0] for a in addresses}), f"({len(a
 assert {a.rsplit(":", 1)[0] for a in addresses} == {"127.0.0.1"}
 
 # %% [markdown]
+# What the browser shows: `tests/test_browser.py` opens TensorBoard in headless Chromium (driven by Playwright),
+# checks that the plot is drawn, and saves this 800×500 screenshot, committed with the course (taken on
+# 2026-12-01 by the course build, of the 12 losses that test logs, not of this notebook's run;
+# `COURSE_UPDATE_SCREENS=1 pytest tests/test_browser.py` retakes it).
+
+# %%
+import IPython.display
+IPython.display.Image(filename="pairs/visualization/screens/tensorboard.png")
+
+# %% [markdown]
 # ### 3.8 The same numbers, as the browser receives them: TensorBoard's HTTP API
 #
 # The dashboards are JavaScript reading JSON from the server. The same requests from Python show what a browser
