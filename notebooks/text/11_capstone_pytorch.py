@@ -186,7 +186,9 @@ assert not server.running
 # the test images on which the two frameworks disagree.
 #
 # `make demo` starts the draw-a-digit page: both frameworks' models behind two model servers, and a page on
-# 127.0.0.1 where you draw a digit and see both predictions side by side (see the twin, §3.6).
+# 127.0.0.1 where you draw a digit and see both predictions side by side (the twin, §3.6, explains it):
+#
+# ![The draw-a-digit page: a hand-drawn 7 and both models' probabilities](images/capstone_page.png)
 
 # %% [markdown]
 # ## 4. What you just saw

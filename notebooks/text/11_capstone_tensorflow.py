@@ -177,7 +177,14 @@ assert disagree_t2k == 0 and np.abs(p_torch - p_keras).max() < 1e-5
 # each behind the deployment pair's model server (two processes, Flask under waitress, 127.0.0.1), and opens a
 # page where you draw a digit: the page sends the drawing, downscaled to 8×8 on the digits' 0..16 scale, and
 # shows both predictions with their probabilities side by side. `tests/test_capstone_page.py` draws strokes in
-# a real Chromium and checks both answers against the models in process.
+# a real Chromium and checks both answers against the models in process (to 1e-5), and that bad input (an empty
+# drawing, a wrong size, something that is not a drawing) gets a 4xx with a message. What it saw:
+#
+# ![The draw-a-digit page: a hand-drawn 7, the 8x8 pixels sent, and both models' probabilities](images/capstone_page.png)
+#
+# One drawing, not a measurement: in this screenshot the PyTorch model (its defaults) reads the stroke as a 7
+# and the Keras model (its defaults, the lower-accuracy row of §3.4) hesitates between other digits. The test
+# checks that the page shows what each model computes, not that either model is right.
 
 # %% [markdown]
 # ## 4. What you just saw
