@@ -88,21 +88,12 @@ class Timing:
                 f"IQR {self.iqr_s * 1e3:.3f} ms is {self.iqr_s / self.median_s:.2f}x the median "
                 f"(limit {IQR_LIMIT}x)"
             )
-        if self.load_average is not None and self.cpu_count:
-            if self.load_average > LOAD_PER_CORE_LIMIT * self.cpu_count:
-                reasons.append(
-                    f"load average {self.load_average:.1f} on {self.cpu_count} cores "
-                    f"(limit {LOAD_PER_CORE_LIMIT * self.cpu_count:g})"
-                )
-        return reasons
+        return reasons + load_reasons(self.load_average, self.cpu_count)
 
     @property
     def warning(self) -> str:
         """One line starting with UNRELIABLE_MARK, or "" when the timing is fine."""
-        reasons = self.unreliable
-        if not reasons:
-            return ""
-        return f"{UNRELIABLE_MARK} ({self.label}): " + "; ".join(reasons) + ". Re-run on a quiet machine."
+        return warning_line(self.label, self.unreliable)
 
     def __str__(self) -> str:
         text = (
@@ -110,6 +101,18 @@ class Timing:
             f"(median of {self.repeats} x {self.calls_per_repeat} calls, IQR {self.iqr_s * 1e3:.3f} ms)"
         )
         return text + ("\n" + self.warning if self.warning else "")
+
+
+def load_reasons(load: float | None, cpu_count: int | None) -> list[str]:
+    """[why] when the machine was too busy for a timing to be trusted (every course timing uses this rule)."""
+    if load is None or not cpu_count or load <= LOAD_PER_CORE_LIMIT * cpu_count:
+        return []
+    return [f"load average {load:.1f} on {cpu_count} cores (limit {LOAD_PER_CORE_LIMIT * cpu_count:g})"]
+
+
+def warning_line(label: str, reasons: list[str]) -> str:
+    """The one UNRELIABLE line of the course (tools/build_notebooks.py looks for it), or "" without reasons."""
+    return f"{UNRELIABLE_MARK} ({label}): " + "; ".join(reasons) + ". Re-run on a quiet machine." if reasons else ""
 
 
 def _sync_function(sync: str | Callable[[Any], Any] | None) -> Callable[[Any], Any]:

@@ -567,6 +567,7 @@ with SummaryWriter(LOGDIR / "schedule") as schedule_writer:
         scheduler.step()
 
 # %% tags=["check"]
+assert (LOGDIR / "schedule").is_dir(), "log the learning rates into the run LOGDIR / 'schedule' first"
 lr_read = event_scalars(LOGDIR / "schedule", "lr")
 assert [s for s, _ in lr_read] == list(range(30)), f"expected steps 0..29, got {[s for s, _ in lr_read]}"
 assert np.allclose([v for _, v in lr_read], [0.1 * 0.5 ** (s // 10) for s in range(30)]), "not the StepLR schedule"

@@ -504,6 +504,7 @@ with tf.summary.create_file_writer(str(LOGDIR / "schedule")).as_default():
     tf.summary.flush()
 
 # %% tags=["check"]
+assert (LOGDIR / "schedule").is_dir(), "log the learning rates into the run LOGDIR / 'schedule' first"
 lr_read = event_scalars(LOGDIR / "schedule", "lr")
 assert [s for s, _ in lr_read] == list(range(30)), f"expected steps 0..29, got {[s for s, _ in lr_read]}"
 expected = [0.1 * 0.5 ** (s / 10) for s in range(30)]

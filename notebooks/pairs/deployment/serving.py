@@ -30,6 +30,7 @@ import http.client
 import io
 import json
 import math
+import os
 import time
 import zipfile
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from utils.processes import listening_addresses, process_tree, tree_rss_mb, wait_until_gone  # re-exported
+from utils.timing import load_average, load_reasons, warning_line
 
 __all__ = [
     "RequestError",
@@ -329,10 +331,18 @@ class Latency:
     seconds: float
     p50_ms: float
     p95_ms: float
+    #: the highest 1-minute load average seen during the burst, and the cores (utils.timing's rule)
+    load_average: float | None = None
+    cpu_count: int | None = None
 
     @property
     def req_per_s(self) -> float:
         return self.requests / self.seconds if self.seconds > 0 else math.inf
+
+    @property
+    def warning(self) -> str:
+        """utils.timing's UNRELIABLE line when the machine was too busy, else ""."""
+        return warning_line(self.label, load_reasons(self.load_average, self.cpu_count))
 
 
 def burst(
@@ -354,6 +364,7 @@ def burst(
         raise ValueError("requests must be at least 20 for a 95th percentile to mean anything")
     if max_seconds <= 0:
         raise ValueError("max_seconds must be positive")
+    loads = [load_average()]
     for _ in range(warmup):
         call()
     times = []
@@ -367,8 +378,10 @@ def burst(
         if t1 >= deadline:
             break
     total = time.perf_counter() - started
+    loads = [x for x in (*loads, load_average()) if x is not None]
     p50, p95 = np.percentile(np.asarray(times) * 1e3, [50, 95])
-    return Latency(label or getattr(call, "__name__", "call"), len(times), total, float(p50), float(p95))
+    return Latency(label or getattr(call, "__name__", "call"), len(times), total, float(p50), float(p95),
+                   load_average=max(loads) if loads else None, cpu_count=os.cpu_count())
 
 
 def latency_table(rows: Sequence[Latency], baseline: Latency | None = None) -> str:
@@ -382,7 +395,7 @@ def latency_table(rows: Sequence[Latency], baseline: Latency | None = None) -> s
         lines.append(
             f"{r.label:<{width}}  {r.requests:>8}  {r.p50_ms:>7.3f}  {r.p95_ms:>7.3f}  {r.req_per_s:>7.0f}  {r.p50_ms / base.p50_ms:>6.2f}x"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + [r.warning for r in rows if r.warning])
 
 
 # -- artifacts and processes --------------------------------------------------------------
