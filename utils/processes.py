@@ -1,8 +1,5 @@
-"""Process trees: what they listen on, how much memory they hold, stopping them and proving they are gone.
-
-One implementation for the whole course (the servers of pairs 06 and 07, the ``%tensorboard`` cleanup, tests),
-on top of psutil: :func:`psutil.wait_procs` does the waiting.
-"""
+"""Process trees (psutil): what they listen on, their memory, stopping them and proving they are gone. The one
+implementation for the course (servers of pairs 06, 07, 11, the ``%tensorboard`` cleanup, tests)."""
 
 from __future__ import annotations
 
@@ -11,9 +8,6 @@ import time
 from collections.abc import Sequence
 
 import psutil
-
-__all__ = ["process_tree", "tree_rss_mb", "listening_addresses", "wait_until_gone", "stop_processes"]
-
 
 def process_tree(pid: int) -> list[psutil.Process]:
     """``psutil.Process`` objects for ``pid`` and all its descendants (empty if it is gone)."""
@@ -36,10 +30,7 @@ def tree_rss_mb(pid: int) -> float:
 
 
 def listening_addresses(pid: int) -> list[str]:
-    """Sorted ``"ip:port"`` of every TCP socket in LISTEN state owned by ``pid`` or its descendants ([] if gone).
-
-    An IPv4 address on a dual-stack socket (``::ffff:127.0.0.1``, as Java opens them) is written as IPv4.
-    """
+    """Sorted ``"ip:port"`` of every TCP LISTEN socket of ``pid`` and its descendants; ``::ffff:`` (Java) folded."""
     found = set()
     for proc in process_tree(pid):
         try:
@@ -60,11 +51,8 @@ def _running(proc: psutil.Process) -> bool:
 
 
 def wait_until_gone(procs: Sequence[psutil.Process], timeout_s: float = 15.0) -> list[psutil.Process]:
-    """Wait until every process in ``procs`` has exited; return those still alive.
-
-    :func:`psutil.wait_procs` waits; a zombie (exited, not yet reaped by a parent that is not us) counts as gone,
-    which ``wait_procs`` alone cannot see for a process that is not our child, hence the short rounds.
-    """
+    """Wait (:func:`psutil.wait_procs`, in short rounds) until every process exited; return those still alive.
+    A zombie (exited, not reaped by a parent that is not us) counts as gone, which ``wait_procs`` cannot see."""
     deadline = time.monotonic() + timeout_s
     alive = [p for p in procs if _running(p)]
     while alive and time.monotonic() < deadline:
