@@ -198,8 +198,8 @@ assert disagree_t2k == 0 and np.abs(p_torch - p_keras).max() < 1e-5
 #   So C11's "because key training parameters depend on it" holds for defaults, not for the frameworks'
 #   arithmetic.
 # - **Same function** (§3.5): trained weights ported both ways gave 0 disagreements on the 360 test images
-#   (printed), with probabilities equal to about 1e-7. Porting refused a model whose BatchNorm epsilon
-#   differed instead of quietly giving other outputs.
+#   (printed), and the largest probability gap is printed beside it (asserted below 1e-5). Porting refused a
+#   model whose BatchNorm epsilon differed instead of quietly giving other outputs.
 # - **What this course cannot test: ImageNet.** Published numbers for ResNet-50, from each library's own
 #   documentation (not run here): torchvision's `ResNet50_Weights.IMAGENET1K_V1` reports acc@1 76.13% on
 #   ImageNet-1K (torchvision's resnet50 page; torchvision's ResNet-50 is "V1.5", stride in the 3×3
