@@ -261,7 +261,9 @@ def test_tf_onednn_enabled(monkeypatch, enabled):
 
 
 def test_tf_onednn_unknown_without_tensorflow(monkeypatch):
-    monkeypatch.setitem(sys.modules, "tensorflow", None)
+    # every tensorflow module, not only the top one: an earlier test may have imported TensorFlow already
+    for name in [m for m in sys.modules if m == "tensorflow" or m.startswith("tensorflow.")] + ["tensorflow"]:
+        monkeypatch.setitem(sys.modules, name, None)
     assert machine.tf_onednn_enabled() is None
 
 
