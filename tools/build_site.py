@@ -105,8 +105,18 @@ def _link(match: re.Match) -> str:
     return f'href="{REPO_URL}/blob/main/notebooks/{target}"'  # a repository file: on GitHub, not in the site
 
 
+def _image(match: re.Match) -> str:
+    """A notebook's own PNG (``![..](images/x.png)``) inlined, so the site stays one offline folder."""
+    target = html.unescape(match.group(1))
+    path = ROOT / "notebooks" / target
+    if target.endswith(".png") and not re.match(r"^[a-z]+:", target) and path.is_file():
+        return f'src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}"'
+    return match.group(0)
+
+
 def markdown(source: str) -> str:
-    return re.sub(r'href="([^"]*)"', _link, markdown2html_mistune(source))
+    body = re.sub(r'href="([^"]*)"', _link, markdown2html_mistune(source))
+    return re.sub(r'src="([^"]*)"', _image, body)
 
 
 def render_output(output) -> str:
