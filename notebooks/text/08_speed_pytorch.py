@@ -11,9 +11,18 @@
 #
 # Twin: [08_speed_tensorflow.ipynb](08_speed_tensorflow.ipynb) · Course map: [00_start_here.ipynb](00_start_here.ipynb)
 #
-# Runs in about 45 s on a 2-core laptop CPU (about half of it is `torch.compile` compiling C++ kernels; a second
-# run reuses its cache). The twin measures the same things in TensorFlow; `benchmarks/speed.py` runs both, bigger,
-# outside Jupyter.
+# Runs in about 15 s on a quiet 2-core CPU once `torch.compile` has its C++ kernels cached, and up to about 30 s
+# the first time. Timings on a busy machine are flagged, not trusted. The twin measures the same things in
+# TensorFlow; `benchmarks/speed.py` runs both, bigger, outside Jupyter.
+#
+# [Open in Colab](https://colab.research.google.com/github/pytorch-vs-tensorflow/course/blob/main/notebooks/08_speed_pytorch.ipynb) · [Launch on Binder](https://mybinder.org/v2/gh/pytorch-vs-tensorflow/course/HEAD?urlpath=lab/tree/notebooks/08_speed_pytorch.ipynb)
+
+# %%
+# Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
+import os, sys
+if "google.colab" in sys.modules:
+    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
+    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
 
 # %%
 import json, math, os, statistics, sys, time, pathlib
@@ -27,8 +36,8 @@ import torch
 import torch._inductor
 from torch import nn
 
-from benchmarks.speed import LADDERS, c15_reading, latest_result, plot_ladder
-from benchmarks.speed import rows as result_rows
+from pairs.speed import LADDERS, c15_reading, latest_result, plot_ladder
+from pairs.speed import rows as result_rows
 from utils.course import CLAIMS
 from utils.devices import describe_torch, torch_device
 from utils.seeding import seed_everything
@@ -243,7 +252,7 @@ for rung, _, _ in LADDER:
 # %% [markdown]
 # ### 3.4 The ladder as a plot
 #
-# The same rows, drawn by the function the benchmark script uses (`benchmarks/speed.py`, `plot_ladder`).
+# The same rows, drawn by `pairs.speed.plot_ladder`, the function `benchmarks/speed.py` draws its plot with.
 # Log scale: equal gaps are equal ratios.
 
 # %%

@@ -11,8 +11,18 @@
 #
 # Twin: [08_speed_pytorch.ipynb](08_speed_pytorch.ipynb) · Course map: [00_start_here.ipynb](00_start_here.ipynb)
 #
-# Runs in about 45 s on a 2-core laptop CPU (tracing and XLA compiles included). The twin measures the same things
-# in PyTorch; `benchmarks/speed.py` runs both, bigger, outside Jupyter.
+# Runs in about 20 s on a quiet 2-core CPU (tracing and XLA compiles included). Timings on a busy machine are
+# flagged, not trusted. The twin measures the same things in PyTorch; `benchmarks/speed.py` runs both, bigger,
+# outside Jupyter.
+#
+# [Open in Colab](https://colab.research.google.com/github/pytorch-vs-tensorflow/course/blob/main/notebooks/08_speed_tensorflow.ipynb) · [Launch on Binder](https://mybinder.org/v2/gh/pytorch-vs-tensorflow/course/HEAD?urlpath=lab/tree/notebooks/08_speed_tensorflow.ipynb)
+
+# %%
+# Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
+import os, sys
+if "google.colab" in sys.modules:
+    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
+    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
 
 # %%
 import json, math, os, statistics, sys, time, pathlib
@@ -30,8 +40,8 @@ tf.config.threading.set_intra_op_parallelism_threads(THREADS)  # threads inside 
 tf.config.threading.set_inter_op_parallelism_threads(THREADS)  # ops run side by side
 import keras
 
-from benchmarks.speed import LADDERS, c15_reading, latest_result, plot_ladder
-from benchmarks.speed import rows as result_rows
+from pairs.speed import LADDERS, c15_reading, latest_result, plot_ladder
+from pairs.speed import rows as result_rows
 from utils.course import CLAIMS
 from utils.devices import describe_tf, tf_device
 from utils.machine import tf_onednn_enabled
@@ -254,7 +264,7 @@ print("(graph, XLA: speed-up over eager; trace s, XLA s: the first call, tracing
 # %% [markdown]
 # ### 3.4 The ladder as a plot
 #
-# The same rows, drawn by the function the benchmark script uses (`benchmarks/speed.py`, `plot_ladder`).
+# The same rows, drawn by `pairs.speed.plot_ladder`, the function `benchmarks/speed.py` draws its plot with.
 # Log scale: equal gaps are equal ratios.
 
 # %%
