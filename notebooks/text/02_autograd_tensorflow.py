@@ -8,6 +8,15 @@
 # `tf.custom_gradient`, plus the mistakes everybody makes once. §3.9 also imports PyTorch, on purpose,
 # to compare the two frameworks' gradients of one function. About 15 s on a 2-core laptop
 # (TensorFlow's import is most of it).
+#
+# [Open in Colab](https://colab.research.google.com/github/pytorch-vs-tensorflow/course/blob/main/notebooks/02_autograd_tensorflow.ipynb) · [Launch on Binder](https://mybinder.org/v2/gh/pytorch-vs-tensorflow/course/HEAD?urlpath=lab/tree/notebooks/02_autograd_tensorflow.ipynb)
+
+# %%
+# Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
+import os, sys
+if "google.colab" in sys.modules:
+    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
+    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
 
 # %%
 import sys, pathlib

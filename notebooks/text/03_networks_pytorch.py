@@ -9,6 +9,15 @@
 # PyTorch backend in a subprocess. The **numerical parity proof** (these weights copied into Keras,
 # same logits, same training curve) needs both frameworks in one process: it lives in the
 # TensorFlow twin, §3.6. About 10 s on a quiet 2-core laptop (20 s on a busy one).
+#
+# [Open in Colab](https://colab.research.google.com/github/pytorch-vs-tensorflow/course/blob/main/notebooks/03_networks_pytorch.ipynb) · [Launch on Binder](https://mybinder.org/v2/gh/pytorch-vs-tensorflow/course/HEAD?urlpath=lab/tree/notebooks/03_networks_pytorch.ipynb)
+
+# %%
+# Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
+import os, sys
+if "google.colab" in sys.modules:
+    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
+    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
 
 # %%
 import sys, pathlib

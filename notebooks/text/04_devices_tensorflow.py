@@ -14,6 +14,15 @@
 # Runs in about 30 s on a 2-core laptop CPU. It runs on whatever it finds: on a machine without a GPU every cell
 # still runs, and the GPU cells say what they would show; with an NVIDIA GPU the same cells use it. Read it beside
 # its twin: the sections match.
+#
+# [Open in Colab](https://colab.research.google.com/github/pytorch-vs-tensorflow/course/blob/main/notebooks/04_devices_tensorflow.ipynb) · [Launch on Binder](https://mybinder.org/v2/gh/pytorch-vs-tensorflow/course/HEAD?urlpath=lab/tree/notebooks/04_devices_tensorflow.ipynb)
+
+# %%
+# Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
+import os, sys
+if "google.colab" in sys.modules:
+    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
+    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
 
 # %%
 import importlib.metadata, os, re, subprocess, sys, pathlib

@@ -18,6 +18,15 @@
 # The same client calls every one of them, checks their answers against the model in this notebook,
 # throws malformed requests at them, and times them. Then the on-device exit, ExecuTorch, the PyTorch
 # counterpart of LiteRT. Runs in under a minute on a 2-core laptop.
+#
+# [Open in Colab](https://colab.research.google.com/github/pytorch-vs-tensorflow/course/blob/main/notebooks/07_deployment_pytorch.ipynb) · [Launch on Binder](https://mybinder.org/v2/gh/pytorch-vs-tensorflow/course/HEAD?urlpath=lab/tree/notebooks/07_deployment_pytorch.ipynb)
+
+# %%
+# Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
+import os, sys
+if "google.colab" in sys.modules:
+    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
+    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
 
 # %%
 import sys, pathlib

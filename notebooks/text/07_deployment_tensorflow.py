@@ -18,6 +18,15 @@
 # Then the other exits from TensorFlow: LiteRT (the new name of TensorFlow Lite) and ONNX. The same
 # client as in the PyTorch twin checks, breaks and times every server. Runs in about 30 s on a 2-core
 # laptop.
+#
+# [Open in Colab](https://colab.research.google.com/github/pytorch-vs-tensorflow/course/blob/main/notebooks/07_deployment_tensorflow.ipynb) · [Launch on Binder](https://mybinder.org/v2/gh/pytorch-vs-tensorflow/course/HEAD?urlpath=lab/tree/notebooks/07_deployment_tensorflow.ipynb)
+
+# %%
+# Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
+import os, sys
+if "google.colab" in sys.modules:
+    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
+    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
 
 # %%
 import sys, pathlib

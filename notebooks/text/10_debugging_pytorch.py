@@ -17,6 +17,15 @@
 # `torch.compiler.set_stance("force_eager")`. The same bugs, on the same model and data, are hunted in the
 # TensorFlow twin, and both notebooks **count** what each traceback shows. About 25 s on a 2-core laptop (most of
 # it is `torch.compile` compiling C++ once; a second run reuses its cache).
+#
+# [Open in Colab](https://colab.research.google.com/github/pytorch-vs-tensorflow/course/blob/main/notebooks/10_debugging_pytorch.ipynb) · [Launch on Binder](https://mybinder.org/v2/gh/pytorch-vs-tensorflow/course/HEAD?urlpath=lab/tree/notebooks/10_debugging_pytorch.ipynb)
+
+# %%
+# Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
+import os, sys
+if "google.colab" in sys.modules:
+    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
+    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
 
 # %%
 import collections, inspect, io, logging, os, pdb, re, sys, traceback, warnings, pathlib

@@ -16,6 +16,15 @@
 # `tf.debugging.enable_check_numerics`, and `tf.config.run_functions_eagerly(True)`. The same bugs, on the same
 # model and data, are hunted in the PyTorch twin, and both notebooks **count** what each traceback shows. About
 # 15 s on a 2-core laptop.
+#
+# [Open in Colab](https://colab.research.google.com/github/pytorch-vs-tensorflow/course/blob/main/notebooks/10_debugging_tensorflow.ipynb) · [Launch on Binder](https://mybinder.org/v2/gh/pytorch-vs-tensorflow/course/HEAD?urlpath=lab/tree/notebooks/10_debugging_tensorflow.ipynb)
+
+# %%
+# Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
+import os, sys
+if "google.colab" in sys.modules:
+    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
+    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
 
 # %%
 import collections, inspect, io, os, pdb, re, shutil, sys, tempfile, traceback, pathlib

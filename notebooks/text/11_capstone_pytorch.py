@@ -9,6 +9,15 @@
 # seed-to-seed variation. The trained model is then served by the deployment pair's model server and must
 # answer exactly as it does in this notebook. The twin trains the Keras model, compares both frameworks side by
 # side and ports the weights across with `pairs.capstone.porting`. About 20 s on a 2-core laptop.
+#
+# [Open in Colab](https://colab.research.google.com/github/pytorch-vs-tensorflow/course/blob/main/notebooks/11_capstone_pytorch.ipynb) · [Launch on Binder](https://mybinder.org/v2/gh/pytorch-vs-tensorflow/course/HEAD?urlpath=lab/tree/notebooks/11_capstone_pytorch.ipynb)
+
+# %%
+# Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
+import os, sys
+if "google.colab" in sys.modules:
+    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
+    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
 
 # %%
 import inspect

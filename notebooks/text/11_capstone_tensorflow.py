@@ -8,6 +8,15 @@
 # here too (same seeds, same code) to put both frameworks **side by side**, then **ports** trained weights
 # across with `pairs.capstone.porting`, both ways, and counts the test images on which the two frameworks
 # disagree. Last, the draw-a-digit page. About 35 s on a 2-core laptop.
+#
+# [Open in Colab](https://colab.research.google.com/github/pytorch-vs-tensorflow/course/blob/main/notebooks/11_capstone_tensorflow.ipynb) · [Launch on Binder](https://mybinder.org/v2/gh/pytorch-vs-tensorflow/course/HEAD?urlpath=lab/tree/notebooks/11_capstone_tensorflow.ipynb)
+
+# %%
+# Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
+import os, sys
+if "google.colab" in sys.modules:
+    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
+    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
 
 # %%
 import inspect
