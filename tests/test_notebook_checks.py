@@ -37,9 +37,11 @@ def _shows_the_error(handler: ast.ExceptHandler) -> bool:
 
 
 def _is_asserted(node: ast.Try) -> bool:
-    if node.orelse:
+    """An ``else:`` counts only when it fails (raise/assert): an else that prints "no error" lets the cell pass."""
+    checks = (ast.Raise, ast.Assert)
+    if any(isinstance(x, checks) for s in node.orelse for x in ast.walk(s)):
         return True
-    return any(isinstance(x, (ast.Raise, ast.Assert)) for h in node.handlers for x in ast.walk(h))
+    return any(isinstance(x, checks) for h in node.handlers for x in ast.walk(h))
 
 
 def _is_probe(handler: ast.ExceptHandler) -> bool:
@@ -75,6 +77,7 @@ def test_every_demonstrated_error_is_asserted(text_file):
 @pytest.mark.parametrize("source, flagged", [
     ("try:\n    f()\nexcept ValueError as err:\n    print(err)\n", [1]),
     ("try:\n    f()\nexcept ValueError as err:\n    print(err)\nelse:\n    raise AssertionError('no error')\n", []),
+    ("try:\n    f()\nexcept ValueError as err:\n    print(err)\nelse:\n    print('no error here')\n", [1]),
     ("try:\n    f()\nexcept ValueError as err:\n    assert 'x' in str(err)\n", []),
     ("try:\n    f()\nexcept OSError:\n    pass\n", []),  # a retry or a fallback: not a demonstration
     ("try:\n    f()\nexcept MissingComponentError as err:\n    print(err)\n", []),

@@ -287,12 +287,10 @@ ONLY = re.compile(r"\((PyTorch|TensorFlow) only\)$")
 # Pairs whose subsections do not line up yet (issue #12 follow-up): the test fails the day one of them does, so the
 # entry is then removed.
 TWINS_NOT_ALIGNED_YET = {
-    "04_devices": "its sources are being edited by another change; headings to be aligned after it lands",
     "06_visualization": "the TensorFlow twin's §3.8 (HTTP read-back) moves to tests/ first (issue #12, item 3)",
-    "08_speed": "3.6: 'The other compile modes, and the GPU' vs 'The GPU'",
 }
 # Pairs written while this rule landed: not strict (they may line up any time); remove once they pass.
-TWINS_IN_PROGRESS = {"09_distributed": "being written", "11_capstone": "being written"}
+TWINS_IN_PROGRESS = {"09_distributed": "being written"}
 
 
 def subsections(source: Path) -> dict[str, str]:

@@ -109,7 +109,7 @@ else:
           "cuDNN versions, and nvidia-cublas / nvidia-cudnn among the wheels.")
 
 # %% [markdown]
-# ### 3.2 Choosing a device without hard-coding it
+# ### 3.2 Choosing a device: without hard-coding it
 #
 # Three ways to ask, from the oldest to the newest; the course's `torch_device()` does the first and also knows
 # Apple's MPS. Writing `"cuda"` into the code instead is what breaks a notebook on a laptop.
@@ -129,7 +129,7 @@ else:
     print("x.to('cuda') worked: this machine has a CUDA GPU, x is on", x.device)
 
 # %% [markdown]
-# ### 3.3 `.to()`: tensors are copied, modules are moved
+# ### 3.3 `.to()`: tensors are copied, modules are moved (PyTorch only)
 #
 # `Tensor.to(device)` returns a **new** tensor on that device and leaves the original where it was, so you must
 # keep the result (`x = x.to(device)`); when the tensor is already there it returns the same object, no copy.
@@ -147,7 +147,7 @@ print("layer.to('meta') is layer:", layer.to("meta") is layer, f"(moved in place
 print("created in place:         ", torch.zeros(2, device="meta").device, "(device= at creation: no copy at all)")
 
 # %% [markdown]
-# ### 3.4 The device-mismatch error, then the fix
+# ### 3.4 Explicit placement: the device-mismatch error, then the fix
 #
 # A model on one device, a batch on another: PyTorch refuses rather than copying silently. On a GPU machine the
 # model goes to the GPU and the batch stays in host memory, the classic mistake, and the message reads *"Expected
@@ -170,7 +170,7 @@ assert out.device == model_device and out.shape == (8, 10)
 print(f"\nfixed: batch.to({model_device}) -> output of shape {tuple(out.shape)} on {out.device}")
 
 # %% [markdown]
-# ### 3.5 Host-to-GPU copies: `pin_memory` and `non_blocking`
+# ### 3.5 Host-to-GPU copies: `pin_memory` and `non_blocking` (PyTorch only)
 #
 # A copy from ordinary (pageable) host memory to the GPU is staged through a pinned buffer by the driver. A tensor
 # already in **pinned** (page-locked) memory is copied directly, and with `non_blocking=True` the copy is queued and
@@ -203,7 +203,7 @@ else:
           "GPU (the pinned one is usually faster) and shows a DataLoader handing out pinned batches.")
 
 # %% [markdown]
-# ### 3.6 How much GPU memory? `torch.cuda.memory_allocated`
+# ### 3.6 GPU memory: how much is in use, `torch.cuda.memory_allocated`
 #
 # PyTorch keeps freed GPU memory in a **caching allocator** for reuse: `memory_allocated` counts live tensors,
 # `memory_reserved` what the cache holds (what `nvidia-smi` shows, plus the CUDA context), `max_memory_allocated`

@@ -45,6 +45,7 @@ for gpu in tf.config.list_physical_devices("GPU"):
 from utils.data import digits_tf
 from utils.devices import describe_tf, tf_device
 from utils.seeding import seed_everything
+from utils.show import expect_error  # like pytest.raises: the cell fails if the error stops happening
 from utils.timing import measure, ratio_table, read_ratio
 
 print(describe_tf())
@@ -120,7 +121,7 @@ else:
           "listed, with each GPU's name and compute capability.")
 
 # %% [markdown]
-# ### 3.2 Automatic placement: nobody said where, and it ran
+# ### 3.2 Choosing a device: automatic placement, nobody said where, and it ran
 #
 # No `tf.device` anywhere: TensorFlow picks the device. Then the mirror image of the twin's §3.4: two inputs on two
 # different devices (logical CPUs 1 and 2), multiplied together. PyTorch raises an error for this; TensorFlow
@@ -148,7 +149,7 @@ print("a NumPy array as input: accepted, result shape", tuple(from_numpy.shape))
 print("the product ran on:", short(product.device), "| the NumPy one on:", short(from_numpy.device))
 
 # %% [markdown]
-# ### 3.3 Watching the placer: `tf.debugging.set_log_device_placement`
+# ### 3.3 Watching the placer: `tf.debugging.set_log_device_placement` (TensorFlow only)
 #
 # The placement log is written by TensorFlow's C++ runtime, straight to the process's standard output and error
 # (file descriptors 1 and 2), not through Python's `print` or `logging`. Two consequences, both seen on TF 2.21:
@@ -198,7 +199,7 @@ with tf.device("/CPU:1"):
 print("x on", short(x.device), "| y on", short(y.device), "| variable v on", short(v.device))
 
 # %% [markdown]
-# ### 3.5 Soft placement: asking for a device that cannot run it
+# ### 3.5 Soft placement: asking for a device that cannot run it (TensorFlow only)
 #
 # Ask for a GPU this machine does not have (on a GPU machine: the first index past the last GPU). With soft
 # placement on (the default in TF 2), TensorFlow quietly runs the operation elsewhere; with it off, the request
@@ -212,12 +213,9 @@ with tf.device(missing):
 print(f"asked for {missing}, ran on {short(z.device)}")
 tf.config.set_soft_device_placement(False)
 try:
-    with tf.device(missing):
-        x @ x
-except (tf.errors.OpError, RuntimeError, ValueError) as err:  # InvalidArgumentError here
-    print(f"soft placement off -> {type(err).__name__}: {str(err).split(' Supported')[0]}")
-else:
-    print(f"soft placement off: no error, {missing} was accepted on this machine")
+    with expect_error((tf.errors.OpError, RuntimeError, ValueError), label="soft placement off ->"):
+        with tf.device(missing):
+            x @ x  # InvalidArgumentError: the device does not exist and nothing may move the op elsewhere
 finally:
     tf.config.set_soft_device_placement(True)
 

@@ -293,7 +293,7 @@ for label, t in matmul.items():
 torch_fraction = numpy_ms / matmul[f"torch, {THREADS} threads"]["median_ms"]
 
 # %% [markdown]
-# ### 3.6 The other compile modes, and the GPU
+# ### 3.6 The GPU: `torch.compile`'s other modes, and what a GPU run adds
 #
 # `torch.compile(mode=...)` is a bundle of Inductor settings, and `torch._inductor.list_mode_options()` prints
 # them. `reduce-overhead` adds CUDA graphs (the GPU replays a recorded sequence of kernel launches), so on a CPU it

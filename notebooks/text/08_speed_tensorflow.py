@@ -301,7 +301,7 @@ for label, t in matmul.items():
 tf_fraction = numpy_ms / matmul[f"tf, {THREADS} threads"]["median_ms"]
 
 # %% [markdown]
-# ### 3.6 The GPU
+# ### 3.6 The GPU: TensorFloat-32 and mixed precision
 #
 # On an NVIDIA GPU the same code runs there (the device is picked automatically), with two settings that change
 # the numbers: TensorFlow runs float32 matrix products in **TensorFloat-32** by default on Ampere and newer GPUs

@@ -86,7 +86,7 @@ print("trainable parameters:", sum(p.numel() for p in model.parameters()))  # TW
 print("logits for 4 images:", tuple(model(torch.from_numpy(x_test[:4])).shape))
 
 # %% [markdown]
-# ### 3.2 The settings
+# ### 3.2 Training: the settings
 #
 # `MATCHED` is used by both twins; `TORCH_DEFAULTS` is what `nn.Conv2d`, `nn.Linear`, `nn.BatchNorm2d` and
 # `torch.optim.Adam` do when told nothing. Learning rate, batch size, epochs and the loss are the same in all runs.
@@ -99,7 +99,7 @@ for field in ("init", "adam_eps", "bn_eps", "bn_momentum_torch", "lr", "batch_si
 print(inspect.getsource(train_torch))
 
 # %% [markdown]
-# ### 3.3 Five seeds with the matched settings, five with PyTorch's defaults
+# ### 3.3 Five seeds: with the matched settings, and with PyTorch's defaults
 #
 # One more row changes a single setting: the matched settings with PyTorch's BatchNorm momentum (0.1, Keras
 # 0.9) instead of Keras's (0.01, Keras 0.99), to see how much of the gap that one default carries.
@@ -132,7 +132,7 @@ print(f"BatchNorm momentum alone moves the mean {share:.0%} of the way from matc
 assert share > 0.5, "§4 says BatchNorm's momentum carries most of the gap"
 
 # %% [markdown]
-# ### 3.4 Where the errors are
+# ### 3.4 The results: where the errors are
 #
 # The confusion matrix of the five matched runs together (row: the true digit, column: the prediction;
 # 5 × 360 = 1,800 predictions), then of the five PyTorch-defaults runs.
@@ -154,7 +154,7 @@ defaults_confusion = show_confusion("PyTorch defaults")
 assert matched_confusion.sum() == defaults_confusion.sum() == len(SEEDS) * len(y_test)
 
 # %% [markdown]
-# ### 3.5 The trained model behind the deployment pair's model server
+# ### 3.5 The trained model behind the deployment pair's model server (PyTorch only)
 #
 # The seed-0 model with PyTorch's defaults is saved as a `state_dict` and served by the Flask app of the
 # deployment pair (`pairs.deployment.model_server`, under waitress, 127.0.0.1 only) with the `torch` backend,
@@ -186,7 +186,7 @@ assert status == 400 and "wrong shape" in answer["error"]
 assert not server.running
 
 # %% [markdown]
-# ### 3.6 Porting and the draw-a-digit page
+# ### 3.6 The draw-a-digit page: porting, then the page
 #
 # Moving these weights into Keras (conv kernels to `(kh, kw, in, out)`, dense weights transposed, the first
 # dense layer's inputs reordered from PyTorch's `(C, H, W)` flatten to Keras's `(H, W, C)`, BatchNorm's

@@ -87,7 +87,7 @@ print("trainable parameters:", sum(int(np.prod(w.shape)) for w in model.trainabl
 print("logits for 4 images:", tuple(model(x_test[:4]).shape))
 
 # %% [markdown]
-# ### 3.2 Training with `model.fit`
+# ### 3.2 Training: `model.fit`
 #
 # Keras's defaults are the matched settings (`MATCHED`): glorot_uniform weights and zero biases, Adam
 # epsilon 1e-7, BatchNorm epsilon 1e-3 and momentum 0.99. Learning rate 3e-3, batches of 32, 8 epochs, as
@@ -97,7 +97,7 @@ print("logits for 4 images:", tuple(model(x_test[:4]).shape))
 print(inspect.getsource(train_keras))
 
 # %% [markdown]
-# ### 3.3 Five seeds in Keras
+# ### 3.3 Five seeds: in Keras
 
 # %%
 SEEDS = range(5)
@@ -107,7 +107,7 @@ keras_acc = np.array([(p == y_test).mean() for p in predictions["Keras, its defa
 print("Keras test accuracy per seed:", np.round(keras_acc, 3), f" mean {keras_acc.mean():.3f}, spread (std) {keras_acc.std():.3f}")
 
 # %% [markdown]
-# ### 3.4 Side by side with PyTorch
+# ### 3.4 The results: side by side with PyTorch
 #
 # The twin's `train_torch`, same seeds, once with the matched settings and once with PyTorch's defaults
 # (kaiming_uniform weights and uniform biases, Adam eps 1e-8, BatchNorm eps 1e-5 and momentum 0.1).
@@ -142,7 +142,7 @@ for label, preds in predictions.items():
     print(f"{label:34s} " + "".join(f"{v:6.2f}" for v in np.diag(matrix) / matrix.sum(axis=1)))
 
 # %% [markdown]
-# ### 3.5 Train in one framework, port to the other
+# ### 3.5 Train in one framework, port to the other (TensorFlow only)
 #
 # **Keras to PyTorch.** The seed-0 Keras model goes into a fresh `TorchCNN(MATCHED)` (its BatchNorm has
 # Keras's epsilon and the same momentum in PyTorch's convention). `keras_to_torch` walks both models' layers
