@@ -3,6 +3,7 @@ implementation for the course (servers of pairs 06, 07, 11, the ``%tensorboard``
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections.abc import Sequence
@@ -16,6 +17,18 @@ def process_tree(pid: int) -> list[psutil.Process]:
         return [root, *root.children(recursive=True)]
     except psutil.Error:
         return []
+
+
+def process_group(pgid: int) -> list[psutil.Process]:
+    """The live (not zombie) processes of process group ``pgid``: a server's children that outlived it too."""
+    found = []
+    for proc in psutil.process_iter(["pid", "status"]):
+        try:
+            if proc.info["status"] != psutil.STATUS_ZOMBIE and os.getpgid(proc.info["pid"]) == pgid:
+                found.append(proc)
+        except (OSError, psutil.Error):
+            continue
+    return found
 
 
 def tree_rss_mb(pid: int) -> float:

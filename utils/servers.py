@@ -18,7 +18,6 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -27,6 +26,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Mapping, Sequence
+
+from utils.processes import process_group, stop_processes
 
 __all__ = [
     "ServerStartError",
@@ -73,25 +74,6 @@ def port_is_open(port: int, host: str = LOCALHOST, timeout: float = 0.2) -> bool
             return True
     except OSError:
         return False
-
-
-def _group_alive(pgid: int) -> bool:
-    """True while any process of group ``pgid`` exists (zombies awaiting their parent do not count)."""
-    try:
-        import psutil
-    except ImportError:  # without psutil, fall back to signal 0 (counts zombies too)
-        try:
-            os.killpg(pgid, 0)
-            return True
-        except (ProcessLookupError, PermissionError):
-            return False
-    for proc in psutil.process_iter(["pid", "status"]):
-        try:
-            if os.getpgid(proc.info["pid"]) == pgid and proc.info["status"] != psutil.STATUS_ZOMBIE:
-                return True
-        except (ProcessLookupError, psutil.Error):
-            continue
-    return False
 
 
 def running_servers() -> list["BackgroundServer"]:
@@ -226,36 +208,17 @@ class BackgroundServer:
         return "\n".join("    " + line for line in tail) or "    (empty log)"
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Stop the process group (SIGTERM, then SIGKILL) and wait until the port is free."""
+        """Stop the process group (SIGTERM, then SIGKILL, utils.processes.stop_processes) and wait until the
+        port is free. The whole group, not the tree: a leader can exit before its children (TorchServe's JVM, a
+        tensorboard reloader), which then belong to no tree but still to the group."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            for sig, wait in ((signal.SIGTERM, timeout_s), (signal.SIGKILL, 5.0)):
-                try:
-                    os.killpg(self.process.pid, sig)
-                except ProcessLookupError:
-                    break
-                try:
-                    self.process.wait(timeout=wait)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
-        else:
-            # The leader exited; its children may still hold the port.
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        # The leader can exit before its children (TorchServe's JVM, a tensorboard reloader): wait until the
-        # whole process group is gone, killing what is left at the deadline.
+        stop_processes(process_group(self.process.pid), timeout_s)
+        try:
+            self.process.wait(timeout=5)  # reap the leader (stop_processes counts a zombie as gone)
+        except subprocess.TimeoutExpired:
+            pass
         deadline = time.monotonic() + timeout_s
-        while _group_alive(self.process.pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if _group_alive(self.process.pid):
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         while port_is_open(self.port) and time.monotonic() < deadline + 5:
             time.sleep(0.1)
         _LIVE.discard(self)

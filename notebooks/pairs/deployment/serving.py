@@ -9,7 +9,7 @@ Serving, TorchServe (with the course's handler) and the course's own Flask serve
 
 What is here:
 
-* :class:`RestClient`: one keep-alive HTTP connection to one model; ``predict`` sends NumPy
+* :class:`RestClient`: one model over a ``requests.Session`` (keep-alive); ``predict`` sends NumPy
   arrays and returns a NumPy array, ``post_raw`` sends any bytes (to show a server's errors).
 * :func:`parse_predict_body`: what a server does with a request body before the model sees it:
   JSON only, the ``instances`` key, a non-empty batch no larger than a limit, numbers only, the
@@ -26,7 +26,6 @@ What is here:
 
 from __future__ import annotations
 
-import http.client
 import io
 import json
 import math
@@ -37,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
+import requests
 
 from utils.processes import listening_addresses, process_tree, tree_rss_mb, wait_until_gone  # re-exported
 from utils.timing import load_average, load_reasons, warning_line
@@ -226,7 +226,8 @@ class RestClient:
 
     ``predict_path`` and ``status_path`` default to TF Serving's URLs; TorchServe's are
     ``/predictions/{model}`` and ``/models/{model}`` (management port) or ``/ping``. The client
-    keeps one HTTP/1.1 connection open and reconnects once if the server closed it.
+    sends its requests through one ``requests.Session`` (keep-alive, and a fresh connection when the server
+    closed the old one, are the library's job).
     """
 
     def __init__(
@@ -240,28 +241,20 @@ class RestClient:
     ):
         if not base_url.startswith("http://"):
             raise ValueError(f"base_url must look like http://host:port, got {base_url!r}")
-        host_port = base_url[len("http://") :].rstrip("/")
-        self.host, _, port = host_port.partition(":")
-        self.port = int(port or 80)
+        self.base_url = base_url.rstrip("/")
         self.model = model
         self.predict_url = predict_path.format(model=model)
         self.status_url = status_path.format(model=model) if status_path else None
         self.timeout_s = timeout_s
-        self._conn: http.client.HTTPConnection | None = None
+        self._session: requests.Session | None = None
 
     def __repr__(self) -> str:
-        return f"<RestClient {self.model} at http://{self.host}:{self.port}{self.predict_url}>"
-
-    # plumbing
-    def _connection(self) -> http.client.HTTPConnection:
-        if self._conn is None:
-            self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout_s)
-        return self._conn
+        return f"<RestClient {self.model} at {self.base_url}{self.predict_url}>"
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
     def __enter__(self) -> "RestClient":
         return self
@@ -270,29 +263,18 @@ class RestClient:
         self.close()
 
     def request(self, method: str, path: str, body: bytes | None = None, content_type: str = "application/json"):
-        """Send one request; return ``(status, decoded JSON or text)``."""
+        """Send one request; return ``(status, decoded JSON or text)``. Connection errors and timeouts propagate
+        (``requests.ConnectionError`` / ``requests.Timeout``, both ``OSError``)."""
+        if self._session is None:
+            self._session = requests.Session()
         headers = {"Content-Type": content_type} if body is not None else {}
-        for attempt in (0, 1):
-            conn = self._connection()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                raw = response.read()
-                break
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, http.client.CannotSendRequest):
-                self.close()  # the server closed a kept-alive connection: retry once on a new one
-                if attempt:
-                    raise
-            except OSError:  # a timeout or a refused connection: drop the connection, let the caller decide
-                self.close()
-                raise
-        if response.getheader("Connection", "").lower() == "close":
-            self.close()
-        text = raw.decode("utf-8", errors="replace")
+        response = self._session.request(method, self.base_url + path, data=body, headers=headers,
+                                         timeout=self.timeout_s)
+        text = response.content.decode("utf-8", errors="replace")
         try:
-            return response.status, json.loads(text)
+            return response.status_code, json.loads(text)
         except ValueError:
-            return response.status, text
+            return response.status_code, text
 
     def post_raw(self, body: bytes, content_type: str = "application/json"):
         """POST any bytes to the predict URL; return ``(status, decoded answer)``."""
