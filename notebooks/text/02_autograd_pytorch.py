@@ -371,8 +371,8 @@ print(f"L(w0) = {loss_t.item():.10f}   |grad L(w0)| = {np.linalg.norm(grad_autog
 #   `L(w0) = ... |grad L(w0)| = ...` is identical in the TensorFlow twin, which also compares the two
 #   frameworks' gradients directly.
 # - What this does **not** show: speed. Recording costs time and memory in both frameworks; no
-#   notebook measures that cost yet (a later speed pair, 08, is planned; pair 01's §3.6 times only
-#   forward passes, without recording).
+#   notebook isolates that cost (the speed pair, 08, times whole training steps, recording included,
+#   in both frameworks; pair 01's §3.6 times only forward passes, without recording).
 
 # %% [markdown]
 # ## 5. Verdict

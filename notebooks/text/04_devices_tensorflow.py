@@ -279,7 +279,7 @@ if not ON_GPU:
 # one SGD step each (forward, loss, gradients, update), compiled with `tf.function` as `model.fit` would. Each step
 # is timed on the CPU, and on the GPU when there is one; read the ratios within each table. The twin runs the same
 # steps eagerly, in another process at another moment, so its milliseconds are **not** comparable with these;
-# timing the two frameworks fairly needs matched modes in one run (the planned speed pair, 08).
+# timing the two frameworks fairly needs matched modes in one run (the speed pair, 08, does that).
 
 # %%
 train_images, train_labels = digits_tf("train")
@@ -445,7 +445,7 @@ print(read_ratio(precision[0].median_s / precision[1].median_s, precision[1].lab
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C7 | **false** | *Measured here:* TensorFlow's GPU support is CUDA: §3.1 printed its build info (the CUDA and cuDNN versions it was compiled against; the line under this table repeats them) and the `nvidia-*` wheels (cuBLAS, cuDNN, ...) its `and-cuda` extra installs. *Cited from documentation:* those are the NVIDIA libraries PyTorch's CUDA wheels depend on too (TensorFlow's pip guide, tensorflow.org/install/pip: `pip install tensorflow[and-cuda]`; pytorch/pytorch#85097, #163964; the twin's §3.1 prints them on a CUDA build of PyTorch). There is no separate "internal GPU acceleration". *Not measured:* whether the framework changes training time. The stored run had no GPU, and §3.7 here (`tf.function`) and in the twin (eager, another process) are not a matched comparison; the planned speed pair (08) times both frameworks in matched modes. |
+# | C7 | **false** | *Measured here:* TensorFlow's GPU support is CUDA: §3.1 printed its build info (the CUDA and cuDNN versions it was compiled against; the line under this table repeats them) and the `nvidia-*` wheels (cuBLAS, cuDNN, ...) its `and-cuda` extra installs. *Cited from documentation:* those are the NVIDIA libraries PyTorch's CUDA wheels depend on too (TensorFlow's pip guide, tensorflow.org/install/pip: `pip install tensorflow[and-cuda]`; pytorch/pytorch#85097, #163964; the twin's §3.1 prints them on a CUDA build of PyTorch). There is no separate "internal GPU acceleration". *Not measured:* whether the framework changes training time. The stored run had no GPU, and §3.7 here (`tf.function`) and in the twin (eager, another process) are not a matched comparison; the speed pair (08) times both frameworks in matched modes, in one run (its C7 row). |
 # | C18 | **holds partly** | The TensorFlow half is false, and already was in TF 1.x: §3.2 ran operations with no `tf.device` at all, combined inputs from two devices without complaint, and §3.3's placement log showed the runtime choosing; `tf.device` is an override (§3.4), backed by soft placement (§3.5). The PyTorch half holds (twin §3.2–3.4: `.to()`, `torch.cuda.is_available()`, and an error for mixed devices). |
 
 # %%
