@@ -286,9 +286,7 @@ SUBSECTION = re.compile(r"^# ### (\d+(?:\.\d+)+) (.+?)\s*$", re.MULTILINE)
 ONLY = re.compile(r"\((PyTorch|TensorFlow) only\)$")
 # Pairs whose subsections do not line up yet (issue #12 follow-up): the test fails the day one of them does, so the
 # entry is then removed.
-TWINS_NOT_ALIGNED_YET = {
-    "06_visualization": "the TensorFlow twin's §3.8 (HTTP read-back) moves to tests/ first (issue #12, item 3)",
-}
+TWINS_NOT_ALIGNED_YET: dict[str, str] = {}
 # Pairs written while this rule landed: not strict (they may line up any time); remove once they pass.
 TWINS_IN_PROGRESS = {"09_distributed": "being written"}
 

@@ -21,8 +21,10 @@ The notebooks teach the logging calls (``tf.summary``, ``SummaryWriter``,
   when the kernel exits, even after a failed cell.
 * **Reading back.** :func:`event_scalars` reads event files with TensorBoard's
   ``EventAccumulator``; :func:`tensorboard_json` / :func:`tensorboard_scalars`
-  ask a running TensorBoard over HTTP; :func:`visdom_window` /
-  :func:`visdom_lines` read a Visdom window's data back through its client.
+  ask a running TensorBoard over HTTP (the TensorFlow notebook's profile plugin
+  and exercise; tests/test_tensorboard_http.py reads every other kind that way);
+  :func:`visdom_window` / :func:`visdom_lines` read a Visdom window's data back
+  through its client.
 
 Nothing here imports PyTorch or TensorFlow at import time.
 """
@@ -53,7 +55,6 @@ __all__ = [
     "tensorboard_launcher",
     "tensorboard_json",
     "tensorboard_scalars",
-    "tensorboard_hparams",
     "event_scalars",
     "event_tags",
     "notebook_tensorboards",
@@ -180,20 +181,6 @@ def tensorboard_scalars(server: BackgroundServer | str | int, run: str, tag: str
     """A scalar series as TensorBoard's server sends it to the browser: ``[(step, value), ...]``."""
     rows = tensorboard_json(server, "/data/plugin/scalars/scalars", run=run, tag=tag)
     return [(int(step), float(value)) for _wall, step, value in rows]
-
-
-_SESSION_STATUSES = ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"]
-
-
-def tensorboard_hparams(server: BackgroundServer | str | int) -> list[tuple[dict, dict]]:
-    """The HPARAMS dashboard's table: ``[(hyper-parameters, {metric tag: value}), ...]``, one per trial group.
-
-    Asks for every session status: ``tf.summary``'s hparams leave it unknown, PyTorch's
-    ``add_hparams`` marks it a success, and a filter on one status silently hides the other.
-    """
-    body = {"experimentName": "", "allowedStatuses": _SESSION_STATUSES, "colParams": [], "startIndex": 0, "sliceSize": 1000}
-    groups = tensorboard_json(server, "/data/plugin/hparams/session_groups", body=body)["sessionGroups"]
-    return [(g["hparams"], {m["name"]["tag"]: m["value"] for m in g.get("metricValues", [])}) for g in groups]
 
 
 def _accumulator(run_dir: str | os.PathLike):

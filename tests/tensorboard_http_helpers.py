@@ -1,0 +1,23 @@
+"""Test-only helper for tests/test_tensorboard_http.py: the HPARAMS table as TensorBoard's HTTP API serves it.
+
+Moved from pairs/visualization/dashboards.py (issue #12, item 3): no notebook reads the HPARAMS table over HTTP any
+more, the test does. ``tensorboard_json`` / ``tensorboard_scalars`` stay in pairs.visualization.dashboards because
+the TensorFlow notebook still uses them (its profile plugin and exercise 2).
+"""
+
+from __future__ import annotations
+
+from pairs.visualization.dashboards import tensorboard_json
+
+_SESSION_STATUSES = ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"]
+
+
+def tensorboard_hparams(server) -> list[tuple[dict, dict]]:
+    """The HPARAMS dashboard's table: ``[(hyper-parameters, {metric tag: value}), ...]``, one per trial group.
+
+    Asks for every session status: ``tf.summary``'s hparams leave it unknown, PyTorch's
+    ``add_hparams`` marks it a success, and a filter on one status silently hides the other.
+    """
+    body = {"experimentName": "", "allowedStatuses": _SESSION_STATUSES, "colParams": [], "startIndex": 0, "sliceSize": 1000}
+    groups = tensorboard_json(server, "/data/plugin/hparams/session_groups", body=body)["sessionGroups"]
+    return [(g["hparams"], {m["name"]["tag"]: m["value"] for m in g.get("metricValues", [])}) for g in groups]
