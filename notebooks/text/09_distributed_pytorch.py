@@ -99,7 +99,7 @@ print("parameters:", sum(p.numel() for p in model.parameters()), "=", common.par
 print("single-process losses (5 steps):", " ".join(f"{v:.4f}" for v in single_losses))  # TWIN_PARITY
 
 # %% [markdown]
-# ### 3.2 DDP over gloo, 2 processes, started by `torchrun`
+# ### 3.2 Two worker processes: DDP over gloo, started by `torchrun`
 #
 # `torchrun` starts two copies of `ddp_train.py`, gives each its `RANK` and `WORLD_SIZE`, and a rendezvous
 # address (`--master-port`, on 127.0.0.1). Each worker takes its 32-sample half of every global batch.
@@ -132,7 +132,7 @@ print(f"losses over {STEPS} steps, DDP vs one process:                 max |diff
 assert grad_gap < 1e-6 and loss_gap < 1e-5
 
 # %% [markdown]
-# ### 3.3 What DDP overlaps: buckets during backward, and `no_sync`
+# ### 3.3 What overlaps: DDP's buckets during backward, and `no_sync`
 #
 # The script registers a **communication hook** (`register_comm_hook`), which DDP calls once per bucket, and
 # a hook on every parameter that fires when its gradient is ready. With `bucket_cap_mb=0.05` the 104 kB of
@@ -161,7 +161,7 @@ print("accumulated gradient = one-process gradient:", bool(acc_gap < 1e-6), "(to
 assert per_micro[0] == 0 and per_micro[-1] >= 1 and acc_gap < 1e-6
 
 # %% [markdown]
-# ### 3.4 FSDP2: `fully_shard` on CPU and gloo
+# ### 3.4 FSDP2: `fully_shard` on CPU and gloo (PyTorch only)
 #
 # `fully_shard` (FSDP2, `torch.distributed.fsdp`) goes one step further: each worker **stores** only its
 # shard of every parameter (and of the gradients and optimizer state), gathers a layer's full weights just
@@ -309,8 +309,8 @@ shutil.rmtree(WORK)
 # | Claim | Verdict | Evidence |
 # |---|---|---|
 # | C8 | **holds partly** | PyTorch's DDP does overlap communication with computation: §3.3 printed `all-reduce bucket 0` before `grad ready 0.weight`, and §3.2 matched single-process gradients and losses within the printed tolerances. But the asynchrony is DDP's C++ reducer launching gloo collectives from autograd hooks, not "Python's native asynchronous execution", and "best" is not shown: the TensorFlow twin's `MultiWorkerMirroredStrategy` printed the same losses, and §3.5's samples/s on 2 cores compare nothing. |
-# | C9 | **outdated** (since TF 0.8.0, April 2016) | The twin trains across 2 worker processes with `MultiWorkerMirroredStrategy` and over 2 devices with `MirroredStrategy`, no per-device code, and matches single-process training. TF 0.8.0's release notes: "Added a distributed runtime using GRPC"; distribution strategies arrived in TF 1.8.0 (27 April 2018, `tf.contrib.distribute.MirroredStrategy`), multi-worker and Keras support in 1.11.0 (TF release notes). |
-# | C16 | **holds partly** | Measured: both frameworks ran synchronous data parallelism over 2 processes with a few lines (this notebook's §3.2, the twin's §3.1), and PyTorch also ran sharded training (FSDP2, §3.4) and a launcher that reported a dead worker (§3.8). So TensorFlow's tooling is strong, but not ahead: PyTorch's is at least as complete here. The research-libraries half is cited, not run; the start notebook judges it (C20). |
+# | C9 | **outdated** (since TF 0.8.0, April 2016) | The twin trains across 2 worker processes with `MultiWorkerMirroredStrategy` and over 2 logical devices with `MirroredStrategy` (its §3.9), no per-device code, and matches single-process training. TF 0.8.0's release notes: "Added a distributed runtime using GRPC" (announced April 2016, Google Research blog, "Announcing TensorFlow 0.8 – now with distributed computing support!"); the first distribution strategy arrived in TF 1.8.0 (`tf.contrib.distribute.MirroredStrategy` passed to an Estimator's `RunConfig`, TF 1.8.0 release notes). |
+# | C16 | **holds partly** | Measured: both frameworks ran synchronous data parallelism over 2 processes with a few lines (this notebook's §3.2, the twin's §3.2), and PyTorch also ran sharded training (FSDP2, §3.4) and a launcher that reported a dead worker (§3.8). So TensorFlow's tooling is strong, but not ahead: PyTorch's is at least as complete here. The research-libraries half is cited, not run; the start notebook judges it (C20). |
 # | C12 | **outdated** | The distributed half: nothing here needed a static graph. §3.2's DDP runs eager PyTorch and matched single-process training; the twin's strategies run eager code and `tf.function` alike. Graph-only TensorFlow ended with TF 2.0 (2019), as pair 01 shows. |
 
 # %% [markdown]
@@ -326,7 +326,8 @@ def allreduce_bytes(module):
 # %% tags=["check"]
 got = allreduce_bytes(build_model(torch))
 print("allreduce_bytes(MLP) =", got, "| the comm hook saw", int(ddp2["hook_bytes_per_step"]))
-assert got == int(ddp2["hook_bytes_per_step"])
+assert got == int(ddp2["hook_bytes_per_step"]), \
+    f"expected {int(ddp2['hook_bytes_per_step'])} bytes (elements x element size), got {got}"
 
 # %% [markdown]
 # **Exercise 2.** Write `worker_slice(batch, rank, world_size)`, the contiguous slice of a global batch that
@@ -343,7 +344,8 @@ def worker_slice(batch, rank, world_size):
 batch = np.arange(12)
 parts = [worker_slice(batch, r, 3) for r in range(3)]
 print("slices:", [p.tolist() for p in parts])
-assert np.array_equal(np.concatenate(parts), batch) and all(len(p) == 4 for p in parts)
+assert np.array_equal(np.concatenate(parts), batch) and all(len(p) == 4 for p in parts), \
+    "the three slices must be 4 samples each and together give the batch back in order"
 with expect_error(ValueError):
     worker_slice(batch, 0, 5)
 

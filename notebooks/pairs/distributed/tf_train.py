@@ -115,6 +115,12 @@ def main() -> None:
     record["grads_step0"] = np.concatenate([g.numpy().reshape(-1) for g in first_grads(*local(0))])
     losses = [float(train_step(*local(step))) for step in range(args.steps)]
     record["losses"] = np.array(losses)
+    # the all-reduces are ops of the traced step: list them with the number of elements each one sums
+    graph = train_step.get_concrete_function(*local(0)).graph
+    collectives = [(op.name, int(np.prod(op.inputs[0].shape))) for op in graph.get_operations()
+                   if op.type.startswith("CollectiveReduce")]
+    record["collectives"] = np.array([f"{name}:{size}" for name, size in collectives])
+    record["allreduce_bytes_per_step"] = 4 * sum(size for _, size in collectives)
     if args.timed_steps > 0:
         train_step(*local(args.steps))  # not timed: the first call of a new shape would trace again
         clock = common.Clock()
