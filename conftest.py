@@ -4,8 +4,8 @@
   DataLoader worker imports ``utils`` and ``pairs`` from it, with no ``PYTHONPATH`` or ``sys.path`` edit. If it is
   not installed, the run stops at once and says so. Every kernel nbval starts inherits this process's
   environment: ``TF_FORCE_GPU_ALLOW_GROWTH=true`` lets TensorFlow and PyTorch share a GPU.
-* ``COURSE_TORCH_ONLY=1`` (set only by ``tools/gpu_suite.sh``, for a GPU machine that has PyTorch but no
-  TensorFlow) skips the TensorFlow notebooks with that reason. Nowhere else is a notebook skipped. Such a run
+* ``COURSE_TORCH_ONLY=1`` (for a GPU machine that has PyTorch but no TensorFlow, tools/GPU.md)
+  skips the TensorFlow notebooks with that reason. Nowhere else is a notebook skipped. Such a run
   is partial, and says so: the summary prints "PARTIAL RUN: N TensorFlow notebooks left out", and when ``CI``
   is set the run fails (a stray export in CI must not halve the suite quietly).
 * ``# NBVAL_CHECK_OUTPUT`` cells are compared after the regexes of ``nbval-sanitize.cfg`` (nbval's own
@@ -21,6 +21,17 @@
 """
 
 from __future__ import annotations
+
+# Import order guard, first of all: the CUDA build of torch ships Triton, and importing TensorFlow 2.21 first and
+# Triton afterwards (torch.export / torch._dynamo import it) crashes the process with a segmentation fault; the
+# other order works. Reproduced 2026-12-01, Python 3.12, torch 2.13.0+cu130, no GPU: `python -c "import
+# tensorflow, torch, triton"` -> SIGSEGV (exit 139); `python -c "import torch, triton, tensorflow"` -> fine. The
+# unit tests import both frameworks in one process; this root conftest is loaded before any test module. (The CPU
+# build of torch has no Triton; notebooks run one framework per kernel.)
+import importlib.util
+
+if importlib.util.find_spec("triton") is not None:
+    import triton  # noqa: F401
 
 import ast
 import json

@@ -8,7 +8,7 @@ folder with a real TensorBoard on 127.0.0.1 (``pairs.visualization.dashboards.te
 TensorFlow as in the notebooks), asks the server what a browser would get, and compares it with what was logged.
 When a module's tests are done its server is stopped, and no process of it is left.
 
-Both frameworks are imported in this process, as tests/test_utils_visual.py does (utils/triton_first.py guards the
+Both frameworks are imported in this process, as tests/test_utils_visual.py does (the root conftest.py guards the
 import order).
 """
 

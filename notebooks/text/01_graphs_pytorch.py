@@ -48,7 +48,7 @@ device = torch_device()
 #   distributed computing.
 # - **C14**: PyTorch is more flexible (Python control flow builds the graph, easier to debug and experiment);
 #   TensorFlow's static graph can be optimised at compile time for production. (This pair judges the control-flow
-#   and compile-time halves; debugging gets its own pair, *10 · debugging*, planned.)
+#   and compile-time halves; debugging gets its own pair, [10 · debugging](10_debugging_pytorch.ipynb).)
 # - **C10**: everything in PyTorch can be replicated in TensorFlow, with more effort.
 #
 # This notebook runs PyTorch 2.13 and checks each claim against what it does today.
@@ -282,7 +282,7 @@ print(read_ratio(export_speedup, "The torch.export module", "eager"))
 # |---|---|---|
 # | C1 | **outdated** (since TensorFlow 2.0, 2019, made eager the default; PyTorch captures graphs on request since 1.0, 2018, with TorchScript, now with `torch.compile`, 2.0, and `torch.export`, 2.1) | Both frameworks run eagerly by default and both capture graphs on request: §3.4 printed an exported graph and §3.6 timed a compiled one; the twin does the same with `tf.function`. Execution style is a default, no longer the core difference. |
 # | C12 | **outdated** (since TensorFlow 2.0) | See the twin: TF 2 runs eagerly and its `Session` graph is history. PyTorch, for its part, now has the "define then run" path too (`torch.export`, §3.4). |
-# | C14 | **holds partly** | Python control flow is indeed free in eager PyTorch (§3.3), but to *compile or export* it PyTorch has the same constraints as TensorFlow: graph breaks (§3.5) or an explicit `torch.cond` (§3.4). Compile-time optimisation is not TF-only: `torch.compile` built a compiled graph whose logits matched eager (§3.6, `max \|logits - eager\|` printed there). Compiled is not automatically faster: the speed ratio §3.6 measured for this small model is printed under this table; a gain needs fusable operations or a GPU (§4). The "easier to debug" half is left to the planned debugging pair. |
+# | C14 | **holds partly** | Python control flow is indeed free in eager PyTorch (§3.3), but to *compile or export* it PyTorch has the same constraints as TensorFlow: graph breaks (§3.5) or an explicit `torch.cond` (§3.4). Compile-time optimisation is not TF-only: `torch.compile` built a compiled graph whose logits matched eager (§3.6, `max \|logits - eager\|` printed there). Compiled is not automatically faster: the speed ratio §3.6 measured for this small model is printed under this table; a gain needs fusable operations or a GPU (§4). The "easier to debug" half is judged in the debugging pair (10). |
 # | C10 | **holds partly** | Every step here has a TensorFlow counterpart in the twin with comparable effort; each side needs extra care in a different place (TF: retracing; PyTorch: graph breaks and `torch.cond` for export). |
 
 # %%

@@ -47,7 +47,7 @@ device = tf_device()
 #   distributed computing.
 # - **C14**: PyTorch is more flexible (Python control flow builds the graph, easier to debug and experiment);
 #   TensorFlow's static graph can be optimised at compile time for production. (This pair judges the control-flow
-#   and compile-time halves; debugging gets its own pair, *10 · debugging*, planned.)
+#   and compile-time halves; debugging gets its own pair, [10 · debugging](10_debugging_tensorflow.ipynb).)
 # - **C10**: everything in PyTorch can be replicated in TensorFlow, with more effort.
 #
 # This notebook runs TensorFlow 2.21 and checks each claim against what it does today.
@@ -255,8 +255,8 @@ print(read_ratio(xla_speedup / graph_speedup, "tf.function + XLA", "the plain tf
 # | Claim | Verdict | Evidence |
 # |---|---|---|
 # | C1 | **outdated** (since TensorFlow 2.0, September 2019) | Both frameworks now run eagerly by default (§3.2 printed `executing eagerly: True`) and both compile graphs on request (§3.4–3.6 here, `torch.compile` / `torch.export` in the twin). How code executes is no longer *the* core difference. |
-# | C12 | **outdated** (since TensorFlow 2.0) | The define-then-run `Session` of §3.1 is history under `tf.compat.v1`; TF 2 code runs eagerly and graphs are opt-in via `tf.function`. Large-scale training today uses `tf.distribute` on eager code plus `tf.function`, not hand-built graphs (documented, not run here: the planned distributed pair measures it). |
-# | C14 | **holds partly** | Python control flow works in TF graphs too (§3.3: one traced graph handled both branches via `StatelessIf`), but only through AutoGraph's rewrite, with retracing pitfalls (§3.5). Compile-time optimisation is real and measured: §3.6 timed `tf.function` and XLA against eager with matching logits (the ratios of this run are printed under this table). It is no longer TF-only: PyTorch compiles graphs too (twin §3.5–3.6). The "easier to debug" half is left to the planned debugging pair. |
+# | C12 | **outdated** (since TensorFlow 2.0) | The define-then-run `Session` of §3.1 is history under `tf.compat.v1`; TF 2 code runs eagerly and graphs are opt-in via `tf.function`. Large-scale training today uses `tf.distribute` on eager code plus `tf.function`, not hand-built graphs (documented here; the distributed pair, 09, runs it: two `MultiWorkerMirroredStrategy` workers, no hand-built graph). |
+# | C14 | **holds partly** | Python control flow works in TF graphs too (§3.3: one traced graph handled both branches via `StatelessIf`), but only through AutoGraph's rewrite, with retracing pitfalls (§3.5). Compile-time optimisation is real and measured: §3.6 timed `tf.function` and XLA against eager with matching logits (the ratios of this run are printed under this table). It is no longer TF-only: PyTorch compiles graphs too (twin §3.5–3.6). The "easier to debug" half is judged in the debugging pair (10). |
 # | C10 | **holds partly** | Everything in the twin had a TensorFlow counterpart here (eager code, data-dependent branches, a printable graph, a compiler), with comparable effort; the extra effort is in understanding tracing (§3.5), and the reverse is also true (PyTorch needs `torch.cond` to export a data-dependent branch, twin §3.4). |
 
 # %%

@@ -247,7 +247,7 @@ else:
 # CPU thread, and on the GPU when there is one; read the ratios within each table. The twin times the same two
 # models in Keras, but as a `tf.function` graph (as `model.fit` runs them), in another process at another moment:
 # its milliseconds are **not** comparable with these (a different execution mode, and a shared machine changes
-# between runs). Timing the two frameworks fairly needs matched modes in one run, which is the job of the planned
+# between runs). Timing the two frameworks fairly needs matched modes in one run, which is the job of the
 # speed pair (08).
 
 # %%

@@ -494,5 +494,5 @@ print(f"Exercise 2 passed: {gflops_512:.1f} GFLOP/s")
 # - Time honestly: warm up, repeat, median and IQR, interleave, fix the threads, synchronise, and report the compile
 #   apart from the steady state.
 # - For numbers across frameworks and bigger sizes, run `python benchmarks/speed.py` (also on a GPU machine).
-# - Next: [09 · Distributed training](00_start_here.ipynb) (planned), or the twin:
+# - Next: [09 · Distributed training](09_distributed_pytorch.ipynb), or the twin:
 #   [08 · TensorFlow](08_speed_tensorflow.ipynb).

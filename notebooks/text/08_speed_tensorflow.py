@@ -497,5 +497,5 @@ print(f"Exercise 2 passed: {gflops_512:.1f} GFLOP/s")
 # - Time honestly: warm up, repeat, median and IQR, interleave, fix the threads, fetch results to the host, and
 #   report tracing and compiling apart from the steady state. For numbers across frameworks and bigger sizes, run
 #   `python benchmarks/speed.py`.
-# - Next: [09 · Distributed training](00_start_here.ipynb) (planned), or the twin:
+# - Next: [09 · Distributed training](09_distributed_tensorflow.ipynb), or the twin:
 #   [08 · PyTorch](08_speed_pytorch.ipynb).
