@@ -77,7 +77,7 @@ def interleaved(candidates: dict, rounds: int = 3, sync=None, min_time_s: float 
             warnings[label] += [r for r in timing.unreliable if r.startswith("load average")] if busy else []
     out = {}
     for label, values in per_round.items():
-        q1, _, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else (values[0], 0, values[0])
+        q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else (values[0], 0, values[0])
         median = statistics.median(values)
         if q3 - q1 > IQR_LIMIT * median:
             warnings[label].append(f"rounds disagree: IQR {(q3 - q1) / median:.2f}x the median")

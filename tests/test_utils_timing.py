@@ -152,3 +152,25 @@ def test_the_load_limit_is_per_core_with_slack_for_the_benchmark_itself():
     busy_with_itself = Timing("x", 1.0, 0.0, 7, 1, load_average=2.2, cpu_count=2)  # one 2-thread benchmark
     assert at_limit.unreliable == [] and busy_with_itself.unreliable == []
     assert over.unreliable and "load average" in over.unreliable[0]
+
+
+def test_the_iqr_is_numpy_percentiles_not_the_range_of_three_batches(monkeypatch):
+    """Quartiles interpolate between the sorted batches (numpy.percentile's default), so one slow batch of three
+    counts for half its distance, not all of it (statistics.quantiles' default would give the full range)."""
+    import numpy as np
+
+    import utils.timing as timing
+
+    batches = [0.010, 0.011, 0.014]
+
+    class FixedTimer:
+        def __init__(self, stmt):
+            pass
+
+        def repeat(self, repeat, number):
+            return list(batches)
+
+    monkeypatch.setattr(timing.timeit, "Timer", FixedTimer)
+    result = measure(lambda: None, warmup=1, repeats=3, number=1)
+    q1, q3 = np.percentile(batches, [25, 75])
+    assert result.iqr_s == pytest.approx(q3 - q1) == pytest.approx(0.002)

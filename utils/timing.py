@@ -16,7 +16,9 @@ A measurement also says when it cannot be trusted. :attr:`Timing.unreliable`
 lists the reasons, and ``str(timing)`` and :func:`ratio_table` print them on a
 line starting with ``UNRELIABLE`` (:data:`UNRELIABLE_MARK`):
 
-* the inter-quartile range of the batches is more than :data:`IQR_LIMIT`
+* the inter-quartile range of the batches (quartiles as ``numpy.percentile``
+  computes them: ``statistics.quantiles(..., method="inclusive")``; on 3
+  batches that is half their range) is more than :data:`IQR_LIMIT`
   (0.25) times the median: a quarter of the batches disagree with the middle
   by that much, so a ratio of two such rows is not worth two digits;
 * the 1-minute load average (:func:`os.getloadavg`, sampled before and after
@@ -191,7 +193,8 @@ def measure(
     totals = timer.repeat(repeat=repeats, number=1)
     loads.append(load_average())
     per_call = sorted(t / n for t in totals)
-    q1, _, q3 = statistics.quantiles(per_call, n=4)
+    # inclusive = numpy.percentile's default; the exclusive default extrapolates to the extremes on a few batches
+    q1, _, q3 = statistics.quantiles(per_call, n=4, method="inclusive")
     known = [x for x in loads if x is not None]
     return Timing(
         label or getattr(fn, "__name__", "fn"),

@@ -129,7 +129,8 @@ def interleaved(candidates, rounds=5):
             warnings += [timing.warning] if busy else []
     result = {}
     for label, values in per_round.items():
-        (q1, _, q3), median = statistics.quantiles(values, n=4), statistics.median(values)
+        # quartiles as numpy.percentile computes them; the default "exclusive" method reaches for the extremes
+        (q1, _, q3), median = statistics.quantiles(values, n=4, method="inclusive"), statistics.median(values)
         result[label] = {"median_ms": median, "iqr_ms": q3 - q1}
         if q3 - q1 > IQR_LIMIT * median:
             warnings.append(f"{UNRELIABLE_MARK} ({label}): the {rounds} rounds disagree (IQR {(q3 - q1) / median:.2f}x the "
