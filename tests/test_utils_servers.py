@@ -101,6 +101,27 @@ def test_servers_left_running_are_stopped_when_python_exits():
     assert not port_is_open(port), "the atexit hook should have stopped the server"
 
 
+def test_a_kernel_killed_outright_still_leaves_no_server_behind():
+    """No atexit runs when Jupyter SIGKILLs a kernel (a restart, or its 5 s shutdown wait ran out on a busy
+    machine): the guard process sees the kernel's pipe close and stops the server's group."""
+    port = free_port()
+    script = textwrap.dedent(f"""
+        import sys, time
+        from utils.servers import BackgroundServer
+        server = BackgroundServer([sys.executable, "-m", "http.server", "{port}", "--bind", "127.0.0.1"], {port}).start()
+        print(server.process.pid, flush=True)
+        time.sleep(120)
+    """)
+    kernel = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    server = psutil.Process(int(kernel.stdout.readline()))
+    kernel.kill()
+    kernel.wait()
+    gone, alive = psutil.wait_procs([server], timeout=15)
+    for proc in alive:
+        proc.kill()
+    assert not alive and not port_is_open(port), "the server outlived a killed kernel"
+
+
 def test_free_port_gives_a_bindable_port():
     port = free_port()
     assert 1024 < port < 65536 and not port_is_open(port)

@@ -7,7 +7,10 @@ its cells fails. :class:`BackgroundServer` guarantees that in three ways:
 * it starts the server in its own process group and kills the whole group on
   ``stop()``, so helper processes a server spawns go too;
 * it registers an ``atexit`` hook, so a kernel that shuts down (nbval does at
-  the end of every notebook, failed or not) stops every server it started.
+  the end of every notebook, failed or not) stops every server it started;
+* a tiny guard process stops the group when the kernel dies without running
+  ``atexit`` (killed by a restart, or by Jupyter after its 5 s shutdown wait
+  on a busy machine while a JVM was still stopping).
 
 Servers bind to 127.0.0.1 only: a course should never open a port to the
 network by accident.
@@ -20,6 +23,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -42,6 +46,19 @@ __all__ = [
 LOCALHOST = "127.0.0.1"
 # Strong references on purpose: a server whose object a notebook dropped must still be stopped at exit.
 _LIVE: "set[BackgroundServer]" = set()
+# The guard blocks on a pipe only this process holds open; the read returns when this process closes it or dies.
+_GUARD = """import os, signal, sys, time
+os.read(int(sys.argv[1]), 1)
+for sig in (signal.SIGTERM, signal.SIGKILL):
+    deadline = time.monotonic() + 5
+    try:
+        os.killpg(int(sys.argv[2]), sig)
+        while time.monotonic() < deadline:
+            os.killpg(int(sys.argv[2]), 0)
+            time.sleep(0.1)
+    except OSError:
+        break
+"""
 
 
 class ServerStartError(RuntimeError):
@@ -127,6 +144,7 @@ class BackgroundServer:
             os.close(handle)
         self.log_path = Path(log_path)
         self.process: subprocess.Popen | None = None
+        self._guard: tuple[subprocess.Popen, int] | None = None
         self.startup_s: float | None = None
 
     # -- life cycle -----------------------------------------------------------------
@@ -165,6 +183,11 @@ class BackgroundServer:
         finally:
             log.close()
         _LIVE.add(self)
+        read_end, write_end = os.pipe()  # not inheritable: only this process holds write_end
+        guard = subprocess.Popen([sys.executable, "-c", _GUARD, str(read_end), str(self.process.pid)],
+                                 pass_fds=(read_end,), start_new_session=True, stdin=subprocess.DEVNULL)
+        os.close(read_end)
+        self._guard = (guard, write_end)
         try:
             self._wait_ready()
         except BaseException:
@@ -218,10 +241,22 @@ class BackgroundServer:
             self.process.wait(timeout=5)  # reap the leader (stop_processes counts a zombie as gone)
         except subprocess.TimeoutExpired:
             pass
+        self._release_guard(wait=True)
         deadline = time.monotonic() + timeout_s
         while port_is_open(self.port) and time.monotonic() < deadline + 5:
             time.sleep(0.1)
         _LIVE.discard(self)
+
+    def _release_guard(self, wait: bool) -> None:
+        """Close the pipe (the guard then stops the group, if anything is left of it); reap the guard."""
+        if self._guard is not None:
+            guard, write_end = self._guard
+            os.close(write_end)
+            self._guard = None
+            try:
+                guard.wait(timeout=2 if wait else 0)
+            except subprocess.TimeoutExpired:
+                pass  # a zombie of the group (no reaper in some containers) keeps it up to 10 s
 
     def __enter__(self) -> "BackgroundServer":
         return self.start()
@@ -236,6 +271,8 @@ class BackgroundServer:
 
 @atexit.register
 def _stop_all() -> None:
+    for server in list(_LIVE):  # every guard starts stopping its server now, in parallel, even if we are killed
+        server._release_guard(wait=False)
     for server in list(_LIVE):
         try:
             server.stop(timeout_s=3.0)
