@@ -15,7 +15,7 @@
   ``None``) and fails unless the check fails. nbval then runs the real solution and check, which must pass. So a
   check that cannot tell a missing solution from a right one fails the suite, at the cost of running each check
   one more time, not the notebook (item name: ``Cell N without its solution``).
-* While each notebook runs, the summed resident memory of the kernel and every process it starts is
+* While each notebook runs, the summed memory (PSS) of the kernel and every process it starts is
   sampled. At the end a table gives each notebook's wall time and peak memory; a notebook over the
   memory budget fails the run. Wall times are reported, never asserted (they depend on the machine).
 """
@@ -173,7 +173,7 @@ def pytest_collection_modifyitems(config, items):
     if os.environ.get("COURSE_TORCH_ONLY") != "1":
         return
     skip_tf = pytest.mark.skip(
-        reason="COURSE_TORCH_ONLY=1: this machine has PyTorch but no TensorFlow (tools/gpu_suite.sh); PARTIAL RUN"
+        reason="COURSE_TORCH_ONLY=1: this machine has PyTorch but no TensorFlow (tools/GPU.md); PARTIAL RUN"
     )
     for item in items:
         if _is_notebook(item) and str(item.fspath).endswith("_tensorflow.ipynb"):

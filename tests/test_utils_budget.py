@@ -16,3 +16,21 @@ def test_sampler_sees_a_child_process_memory_and_resets():
         sampler.reset()
         time.sleep(0.2)
         assert sampler.peak_mb < 180, "after reset the finished child must no longer count"
+
+
+def test_a_page_two_children_share_counts_once(tmp_path):
+    # Two processes mapping the same 200 MB file: summed RSS would say 400 MB, the machine holds 200.
+    shared = tmp_path / "shared.bin"
+    shared.write_bytes(b"x" * (200 * 2**20))
+    reader = ("import mmap, sys, time; f = open(sys.argv[1], 'rb'); m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ); "
+              "sum(m[i] for i in range(0, len(m), 4096)); print('mapped', flush=True); time.sleep(3)")
+    with ChildMemorySampler(interval_s=0.05) as sampler:
+        procs = [subprocess.Popen([sys.executable, "-c", reader, str(shared)], stdout=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+        for proc in procs:
+            assert proc.stdout.readline().strip() == "mapped"
+        time.sleep(0.5)
+        peak = sampler.peak_mb
+        for proc in procs:
+            proc.wait(timeout=30)
+    assert 180 < peak < 320, f"two children sharing one 200 MB mapping should sum to about 200 MB, got {peak:.0f} MB"

@@ -4,7 +4,7 @@
     python tools/budget_table.py --render   # only re-render docs/teaching.md from docs/budget.json
 
 artifacts/notebook_budget.json is what the last test run measured (conftest.py writes it: per notebook the wall time
-of its cells, solution probes included, and the peak resident memory of the kernel plus every process it started).
+of its cells, solution probes included, and the peak of the summed PSS of the kernel plus every process it started: a shared page counts once).
 Run this after a test run on a quiet 2-core machine; a notebook that run did not measure keeps its earlier entry.
 tests/test_teaching.py checks the guide shows exactly docs/budget.json's numbers and every peak stays under Binder's
 2 GB with a margin.

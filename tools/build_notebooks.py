@@ -7,7 +7,7 @@ with its outputs, which nbval later compares against.
 
 While a notebook runs, the tool samples the memory of the kernel and every
 process it starts (servers, DataLoader workers) and prints, per notebook, the
-wall time and the peak of their summed resident memory.
+wall time and the peak of their summed memory (PSS: a page shared by several processes counts once).
 
     python tools/build_notebooks.py                 # every notebook
     python tools/build_notebooks.py 01_graphs       # names starting with 01_graphs

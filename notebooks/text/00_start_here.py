@@ -60,7 +60,7 @@ print(f"Python {platform.python_version()} on {platform.machine()}, {usable_cpus
 # test: Chromium). Where one is missing, that section says so and how to get it; every other cell runs.
 print("\n".join(report(frameworks=False)))
 
-torch_only = os.environ.get("COURSE_TORCH_ONLY") == "1"  # set only by tools/gpu_suite.sh
+torch_only = os.environ.get("COURSE_TORCH_ONLY") == "1"  # a GPU box without TensorFlow (tools/GPU.md)
 # The PyTorch-only GPU run carries just what PyTorch notebooks need (tools/GPU.md).
 allowed_missing = {"tensorflow", "keras", "tensorboard", "tensorboard-plugin-profile", "xprof", "jupyterlab", "jupytext",
                    "jupyter-repo2docker", "playwright", "greenlet"} if torch_only else set()
