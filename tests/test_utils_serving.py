@@ -144,9 +144,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def _send(self, status, payload, content_type="application/json"):
+    def _send(self, status, payload, content_type="application/json", close=False):
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
+        if close:  # says so, as HTTP/1.1 asks: a silent close races the client's next request on the old socket
+            self.send_header("Connection", "close")
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -170,8 +172,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif self.path == "/v1/models/text:predict":
             self._send(200, b"plain text", "text/plain")
         elif self.path == "/v1/models/close:predict":
-            self.close_connection = True
-            self._send(200, {"predictions": [[1.0]]})
+            self._send(200, {"predictions": [[1.0]]}, close=True)
         else:
             self._send(404, {"error": "no such model"})
 

@@ -36,7 +36,7 @@ class ChildMemorySampler:
     def _run(self) -> None:
         import psutil
 
-        me = psutil.Process()
+        me, previous = psutil.Process(), 0
         while not self._stop.is_set():
             total = 0
             for child in me.children(recursive=True):
@@ -44,7 +44,8 @@ class ChildMemorySampler:
                     total += getattr(child.memory_full_info(), "pss", None) or child.memory_info().rss
                 except psutil.Error:  # it exited between listing and reading
                     pass
-            self.peak_mb = max(self.peak_mb, total / 2**20)
+            # a sum counts once it held for two samples: a child between fork and exec still maps its parent's memory
+            self.peak_mb, previous = max(self.peak_mb, min(total, previous) / 2**20), total
             self._stop.wait(self.interval_s)
 
     def reset(self) -> None:
