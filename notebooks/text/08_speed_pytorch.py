@@ -40,6 +40,7 @@ from pairs.speed import LADDERS, c15_reading, latest_result, plot_ladder
 from pairs.speed import rows as result_rows
 from utils.course import CLAIMS
 from utils.devices import describe_torch, torch_device
+from utils.machine import find_cxx_compiler
 from utils.seeding import seed_everything
 from utils.timing import IQR_LIMIT, LOAD_PER_CORE_LIMIT, UNRELIABLE_MARK, Timing, measure
 
@@ -48,6 +49,11 @@ print(describe_torch())
 print("seeded:", seed_everything(0))
 device = torch_device()
 CUDA = device.type == "cuda"
+# Inductor builds C++ with g++ ($CXX): without a compiler the rows labelled torch.compile run backend="eager"
+COMPILE = {} if find_cxx_compiler() else {"backend": "eager"}
+if COMPILE:
+    print("No C++ compiler (Debian/Ubuntu: apt-get install g++): the rows labelled torch.compile use "
+          "backend='eager', Dynamo's graph capture without Inductor, so they show its overhead, not Inductor's speed.")
 print(f"threads: torch intra-op {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, "
       f"NumPy's OpenBLAS {os.environ['OPENBLAS_NUM_THREADS']}"
       + (" (NumPy was imported before this cell: the setting may not apply)" if numpy_loaded_before else ""))
@@ -166,7 +172,7 @@ class Chain(nn.Module):
         return chain(x)
 
 x8 = torch.zeros(8, device=device)
-compiled_chain = torch.compile(chain)
+compiled_chain = torch.compile(chain, **COMPILE)
 exported_chain = torch.export.export(Chain(), (x8,)).module()
 candidates = {"eager": lambda: chain(x8), "torch.compile": lambda: compiled_chain(x8),
               "torch.export module": lambda: exported_chain(x8)}
@@ -226,11 +232,11 @@ for rung, width, batch in LADDER:
     y = torch.from_numpy(rng.integers(0, 10, batch)).to(device)
     model = make_mlp(width).eval()
     tasks = {
-        "inference": {"eager": make_inference(model, x), "torch.compile": make_inference(torch.compile(model), x)},
+        "inference": {"eager": make_inference(model, x), "torch.compile": make_inference(torch.compile(model, **COMPILE), x)},
     }
     eager_model, compiled_model = make_mlp(width), make_mlp(width)  # same initial weights
     tasks["train"] = {"eager": make_train_step(eager_model, eager_model, x, y),
-                      "torch.compile": make_train_step(compiled_model, torch.compile(compiled_model), x, y)}
+                      "torch.compile": make_train_step(compiled_model, torch.compile(compiled_model, **COMPILE), x, y)}
     for task, fns in tasks.items():
         firsts, outputs = {}, {}
         for label, fn in fns.items():
