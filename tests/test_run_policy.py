@@ -25,6 +25,14 @@ LOG_LINES = (
     "Falling back to the default Eigen-based implementation if present.\n"
     "USDT:2026-11-23 11:25:04 10605:10605 SyncActivityProfilerHandler.cpp:52] profiler_start\n"
 )
+# PyTorch's warning on a machine with fewer usable cores than DataLoader workers (here: taskset -c 0), twice
+FEW_CORES_WARNING = 2 * (
+    "/venv/lib/python3.12/site-packages/torch/utils/data/dataloader.py:431: UserWarning: This DataLoader will "
+    "create 2 worker processes in total. Our suggested max number of worker in current system is 1, which is "
+    "smaller than what this DataLoader is going to create. Please be aware that excessive worker creation might "
+    "get DataLoader running slow or even freeze, lower the worker number to avoid potential slowness/freeze if "
+    "necessary.\n  self.check_worker_number_rationality()\n"
+)
 PYTHON_WARNING = "/tmp/x.py:3: RuntimeWarning: invalid value encountered in cast\n  y = x.astype(int)\n"
 
 
@@ -40,6 +48,13 @@ def test_the_sanitizer_deletes_only_cpp_log_lines():
     assert sanitized(LOG_LINES) == ""
     assert sanitized(LOG_LINES + PYTHON_WARNING) == PYTHON_WARNING
     assert sanitized("loss 0.25\nI think so\n") == "loss 0.25\nI think so\n"
+
+
+def test_the_sanitizer_deletes_the_core_count_warning_and_no_other_dataloader_warning():
+    assert sanitized(FEW_CORES_WARNING) == ""
+    assert sanitized(FEW_CORES_WARNING + PYTHON_WARNING) == PYTHON_WARNING
+    other = "/v/torch/utils/data/dataloader.py:665: UserWarning: 'pin_memory' argument is set as true but no accelerator is found\n"
+    assert sanitized(other) == other
 
 
 def test_a_stderr_stream_of_log_lines_only_is_dropped_any_other_stderr_is_compared():

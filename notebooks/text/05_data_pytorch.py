@@ -201,6 +201,9 @@ print(datafiles.source_of("collate_float"))
 # - `pin_memory=True` copies each batch into page-locked memory so that `.to("cuda", non_blocking=True)` can overlap
 #   the copy with compute. It only helps with a CUDA GPU; on a CPU-only machine PyTorch warns and ignores it, so we
 #   ask for it only when the device is a GPU.
+# - More workers than cores still work, they take turns: on a machine where this process may use fewer cores
+#   than `num_workers` (a 1-core container, `taskset -c 0`), PyTorch prints a `UserWarning` under the next cell
+#   ("Our suggested max number of worker in current system is 1") and the run goes on, slower.
 
 # %%
 # NBVAL_CHECK_OUTPUT

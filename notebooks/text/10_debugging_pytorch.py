@@ -110,7 +110,7 @@ print("C++ compiler for torch.compile's default backend (Inductor):", "found" if
 # - **Inside a compiled graph**, your Python runs once (or a few times) to *capture* the computation, then the
 #   captured graph runs without it. An error may come from the capture step (on shapes, not values) or from the
 #   graph (far from your line); `print` runs when Python runs, which may not be when the graph does; a debugger
-#   stops in the capturing machinery. PyTorch gets here with `torch.compile`; TensorFlow with `tf.function` (and
+#   may stop in the capturing machinery (for `torch.compile`, that depends on the Python version, §3.5). PyTorch gets here with `torch.compile`; TensorFlow with `tf.function` (and
 #   Keras `fit`, which wraps the training step in one by default).
 #
 # So the articles' claim has two parts worth separating: is eager PyTorch easier to debug than *eager*
@@ -375,11 +375,12 @@ assert torch._dynamo.explain(forward_rescale)(x).graph_break_count >= 1
 
 # %%
 transcripts = []
+pdb_commands = "p x.shape\np float(x.sum())\nc\n"  # what you would type at the prompt
 
 
 def scripted_pdb(*args, **kwargs):
     out = io.StringIO()
-    debugger = pdb.Pdb(stdin=io.StringIO("p x.shape\np float(x.sum())\nc\n"), stdout=out)
+    debugger = pdb.Pdb(stdin=io.StringIO(pdb_commands), stdout=out)
     debugger.use_rawinput = False
     transcripts.append(out)
     debugger.set_trace(sys._getframe(1))  # stop in the caller of breakpoint(), as pdb.set_trace() does
@@ -408,20 +409,54 @@ print(f"eager: {len(eager_stops)} stops; the first one:\n{eager_stops[0]}")
 assert len(eager_stops) == 2 and "<cell>" in eager_stops[0] and "torch.Size([8, 64])" in eager_stops[0]
 
 # %% [markdown]
-# Eagerly `pdb` stops on the next line of `forward_debug`, with the real batch in reach, at every call. Under
-# `torch.compile`:
+# Eagerly `pdb` stops in `forward_debug`, with the real batch in reach, at every call: on the line after
+# `breakpoint()` up to Python 3.12, on the `breakpoint()` line itself from 3.13, which made `breakpoint()` and
+# `pdb.set_trace()` stop at once instead of at the next line Python runs (python/cpython#118579). Under
+# `torch.compile` that change decides where the debugger lands:
 
 # %%
 compiled_stops = stops(torch.compile(forward_debug, backend=backend))
 for i, transcript in enumerate(compiled_stops):
     print(f"compiled, stop {i + 1}:\n{transcript}")
-assert compiled_stops and not any("<cell>" in t for t in compiled_stops)
+compiled_in_your_code = sum("<cell>" in t for t in compiled_stops)
+print(f"Python {sys.version_info.major}.{sys.version_info.minor}: {compiled_in_your_code} of {len(compiled_stops)} "
+      "compiled stops in your function")
+if sys.version_info >= (3, 13):  # the stop is at once, in the frame that called breakpoint(): forward_debug's
+    assert compiled_in_your_code == len(compiled_stops) == 2
+    assert all("torch.Size([8, 64])" in t for t in compiled_stops), "x should be in reach at the stop"
+else:  # the stop is at the next line Python runs, and that line is Dynamo's, not yours
+    assert compiled_stops and compiled_in_your_code == 0
 
 # %% [markdown]
-# `breakpoint()` still fires at every call (Dynamo runs it in Python, at run time), but the debugger's first stop
-# lands in **PyTorch's and Python's machinery** (the file names above), where `x` is not defined: the compiled
-# code of `forward_debug` has no Python lines to stop on. For a debugger, run eagerly:
-# `torch.compiler.set_stance("force_eager")` (§3.2) does it for every compiled function at once.
+# `breakpoint()` still fires at every call: Dynamo cannot put it in a graph, so it breaks the graph there and
+# runs the call in Python, at run time, in `forward_debug`'s own frame. Where `pdb` then stops depends on Python:
+#
+# - **Python 3.11 and 3.12** (the stored run is 3.11): `pdb` stops at the *next line* Python runs, and after the
+#   graph break that line is in **PyTorch's and Python's machinery** (guards, saving the random state: the file
+#   names above), where `x` is not defined; the compiled rest of `forward_debug` has no Python lines to stop on.
+# - **Python 3.13 and later**: `pdb` stops at once, on the `breakpoint()` line of `forward_debug`, with `x` in
+#   reach, as eagerly.
+#
+# Either way, can you step on into the rest of your function? Type `n` (next line) twice, then ask for `h`, which
+# the line after `breakpoint()` computes:
+
+# %%
+pdb_commands = "n\nn\np h.shape\nc\n"
+try:
+    eager_steps = stops(forward_debug, calls=1)[0]
+    compiled_steps = stops(torch.compile(forward_debug, backend=backend), calls=1)[0]
+finally:
+    pdb_commands = "p x.shape\np float(x.sum())\nc\n"
+print(f"eager, n, n, p h.shape:\n{eager_steps}\ncompiled, n, n, p h.shape:\n{compiled_steps}")
+assert "torch.Size([8, 16])" in eager_steps
+assert "name 'h' is not defined" in compiled_steps, "compiled, the lines after breakpoint() should be out of reach"
+
+# %% [markdown]
+# Eagerly the two steps walk through your lines and `h` is there. Compiled they do not: after the graph break the
+# rest of `forward_debug` runs as one compiled call, so the steps leave your function (3.13) or wander in Dynamo
+# (3.12 and older), and `h` never exists in a frame the debugger sees. For a debugger that steps through your
+# lines, run eagerly: `torch.compiler.set_stance("force_eager")` (§3.2) does it for every compiled function at
+# once.
 
 # %%
 torch.compiler.set_stance("force_eager")
@@ -448,9 +483,8 @@ for case, row in results.items():
     print(f"| {case} | " + " | ".join(str(row[c]) for c in columns) + " |")
 print("\nwrong branch (ACTIVATION flipped to 'tanh'): eager ran", branches[("eager", "tanh")],
       "| torch.compile ran", branches[("torch.compile", "tanh")])
-print(f"breakpoint(): eager {len(eager_stops)}/2 stops in your code | torch.compile "
-      f"{sum('<cell>' in t for t in compiled_stops)}/{len(compiled_stops)} | force_eager "
-      f"{sum('<cell>' in t for t in forced_stops)}/{len(forced_stops)}")
+print(f"breakpoint(): eager {len(eager_stops)}/2 stops in your code | force_eager "
+      f"{sum('<cell>' in t for t in forced_stops)}/{len(forced_stops)} | torch.compile: see §3.5 (Python-dependent)")
 
 # %% [markdown]
 # ## 4. What you just saw
@@ -461,8 +495,9 @@ print(f"breakpoint(): eager {len(eager_stops)}/2 stops in your code | torch.comp
 #   in your code, with the real batch).
 # - **Compiled, the traceback belongs to the compiler.** The same shape error under `torch.compile` came back
 #   as a `TorchRuntimeError` whose traceback is almost all `torch/_dynamo` frames (the table: one user frame, the
-#   call); the culprit line is named only in the message's "from user code" part. The debugger stopped in
-#   PyTorch's machinery, never in your function (§3.5).
+#   call); the culprit line is named only in the message's "from user code" part. Where the debugger stopped
+#   depends on Python (§3.5): up to 3.12 in PyTorch's machinery, never in your function; from 3.13 on the
+#   `breakpoint()` line, but the lines after it still run compiled, out of the debugger's reach.
 # - **The NaN is where PyTorch's tools are weakest.** Anomaly mode watches the backward pass, so it named
 #   `F.cross_entropy`, downstream of the division that made the NaN; compiled, it named only
 #   `CompiledFunctionBackward` and the `def` line of the function. Neither named the culprit ("line in message":
