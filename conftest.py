@@ -22,16 +22,13 @@
 
 from __future__ import annotations
 
-# Import order guard, first of all: the CUDA build of torch ships Triton, and importing TensorFlow 2.21 first and
-# Triton afterwards (torch.export / torch._dynamo import it) crashes the process with a segmentation fault; the
-# other order works. Reproduced 2026-12-01, Python 3.12, torch 2.13.0+cu130, no GPU: `python -c "import
-# tensorflow, torch, triton"` -> SIGSEGV (exit 139); `python -c "import torch, triton, tensorflow"` -> fine. The
-# unit tests import both frameworks in one process; this root conftest is loaded before any test module. (The CPU
-# build of torch has no Triton; notebooks run one framework per kernel.)
-import importlib.util
+# Import order guard, first of all: with the CUDA build of torch, importing TensorFlow 2.21 first and Triton
+# afterwards (torch.optim, torch.export and torch._dynamo import it) crashes the process with a segmentation fault
+# (utils/coexist.py says why). The unit tests import both frameworks in one process; this root conftest is loaded
+# before any test module. Notebooks that use both call the same function in their import cell.
+from utils.coexist import load_triton_before_tensorflow
 
-if importlib.util.find_spec("triton") is not None:
-    import triton  # noqa: F401
+load_triton_before_tensorflow()
 
 import ast
 import json

@@ -1,13 +1,11 @@
 """Loading the data shipped in ``data/``.
 
-The course runs offline: every notebook uses :func:`load_digits`, the 8x8
-handwritten digits shipped in ``data/digits/`` (see ``data/README.md``). Its
-checksum is verified on every load, so a damaged file fails loudly instead of
-training on garbage.
+The course runs offline: every notebook uses :func:`load_digits`, the 8x8 handwritten digits shipped in
+``data/digits/`` (see ``data/README.md``). Its checksum is verified on every load, so a damaged file fails loudly
+instead of training on garbage.
 
-A learner who wants a larger set online has the frameworks' own cached,
-checksum-verified downloaders: ``keras.datasets.mnist.load_data()``, or
-``torch.hub.download_url_to_file(url, dst, hash_prefix=...)`` for any file.
+A learner who wants a larger set online has the frameworks' own cached, checksum-verified downloaders:
+``keras.datasets.mnist.load_data()``, or ``torch.hub.download_url_to_file(url, dst, hash_prefix=...)`` for any file.
 """
 
 from __future__ import annotations

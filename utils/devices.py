@@ -1,14 +1,11 @@
 """Choosing and describing the compute device, for each framework.
 
-Every notebook asks these functions for its device instead of hard-coding
-``"cuda"`` or ``"/GPU:0"``: the same notebook then runs on a laptop CPU, on
-Binder and on a GPU box.
+Every notebook asks these functions for its device instead of hard-coding ``"cuda"`` or ``"/GPU:0"``: the same
+notebook then runs on a laptop CPU, on Binder and on a GPU box.
 
-``torch_device()`` and ``tf_device()`` take an optional name. With none (or
-``"auto"``), they return the first GPU the framework sees, else the CPU. The
-environment variable ``COURSE_DEVICE`` (``cpu`` or ``gpu``) overrides the
-automatic choice for a whole run, e.g. ``COURSE_DEVICE=cpu make test`` on a GPU
-machine.
+``torch_device()`` and ``tf_device()`` take an optional name. With none (or ``"auto"``), they return the first GPU
+the framework sees, else the CPU. The environment variable ``COURSE_DEVICE`` (``cpu`` or ``gpu``) overrides the
+automatic choice for a whole run, e.g. ``COURSE_DEVICE=cpu make test`` on a GPU machine.
 """
 
 from __future__ import annotations

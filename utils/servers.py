@@ -1,19 +1,17 @@
 """Starting, waiting for, and stopping background servers (TensorBoard, Visdom, model servers).
 
-A notebook that starts a server must leave nothing behind, even when one of
-its cells fails. :class:`BackgroundServer` guarantees that in three ways:
+A notebook that starts a server must leave nothing behind, even when one of its cells fails.
+:class:`BackgroundServer` guarantees that in four ways:
 
 * it is a context manager (``with BackgroundServer(...) as server:``);
-* it starts the server in its own process group and kills the whole group on
-  ``stop()``, so helper processes a server spawns go too;
-* it registers an ``atexit`` hook, so a kernel that shuts down (nbval does at
-  the end of every notebook, failed or not) stops every server it started;
-* a tiny guard process stops the group when the kernel dies without running
-  ``atexit`` (killed by a restart, or by Jupyter after its 5 s shutdown wait
-  on a busy machine while a JVM was still stopping).
+* it starts the server in its own process group and kills the whole group on ``stop()``, so helper processes a
+  server spawns go too;
+* it registers an ``atexit`` hook, so a kernel that shuts down (nbval does at the end of every notebook, failed or
+  not) stops every server it started;
+* a tiny guard process stops the group when the kernel dies without running ``atexit`` (killed by a restart, or
+  by Jupyter after its 5 s shutdown wait on a busy machine while a JVM was still stopping).
 
-Servers bind to 127.0.0.1 only: a course should never open a port to the
-network by accident.
+Servers bind to 127.0.0.1 only: a course should never open a port to the network by accident.
 """
 
 from __future__ import annotations
@@ -33,15 +31,8 @@ from typing import Mapping, Sequence
 
 from utils.processes import process_group, stop_processes
 
-__all__ = [
-    "ServerStartError",
-    "MissingComponentError",
-    "BackgroundServer",
-    "free_port",
-    "port_is_open",
-    "require_binary",
-    "running_servers",
-]
+__all__ = ["ServerStartError", "MissingComponentError", "BackgroundServer", "free_port", "port_is_open",
+           "require_binary", "running_servers"]
 
 LOCALHOST = "127.0.0.1"
 # Strong references on purpose: a server whose object a notebook dropped must still be stopped at exit.

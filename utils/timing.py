@@ -1,40 +1,30 @@
 """Timing a callable honestly: warm-up, repeats, median, device synchronisation.
 
-Built on :mod:`timeit` (the standard library's timer, which also switches off
-garbage collection while timing). Two things a home-made ``time.time()`` loop
-gets wrong, and this gets right:
+Built on :mod:`timeit` (the standard library's timer, which also switches off garbage collection while timing).
+Two things a home-made ``time.time()`` loop gets wrong, and this gets right:
 
-* **Warm-up.** The first calls of a ``tf.function`` or ``torch.compile`` model
-  trace and compile; they are excluded.
-* **Asynchronous devices.** GPU kernels are queued, not finished, when a Python
-  call returns. ``sync`` is called before the clock stops: ``"torch"`` waits for
-  the CUDA stream and, on Apple silicon, the ``mps`` queue; ``"tf"`` fetches the
-  result to the host (TensorFlow has no public stream-synchronise call, and
-  ``.numpy()`` blocks until it is ready).
+* **Warm-up.** The first calls of a ``tf.function`` or ``torch.compile`` model trace and compile; they are excluded.
+* **Asynchronous devices.** GPU kernels are queued, not finished, when a Python call returns. ``sync`` is called
+  before the clock stops: ``"torch"`` waits for the CUDA stream and, on Apple silicon, the ``mps`` queue; ``"tf"``
+  fetches the result to the host (TensorFlow has no public stream-synchronise call, and ``.numpy()`` blocks until
+  it is ready).
 
-A measurement also says when it cannot be trusted. :attr:`Timing.unreliable`
-lists the reasons, and ``str(timing)`` and :func:`ratio_table` print them on a
-line starting with ``UNRELIABLE`` (:data:`UNRELIABLE_MARK`):
+A measurement also says when it cannot be trusted. :attr:`Timing.unreliable` lists the reasons, and
+``str(timing)`` and :func:`ratio_table` print them on a line starting with ``UNRELIABLE`` (:data:`UNRELIABLE_MARK`):
 
-* the inter-quartile range of the batches (quartiles as ``numpy.percentile``
-  computes them: ``statistics.quantiles(..., method="inclusive")``; on 3
-  batches that is half their range) is more than :data:`IQR_LIMIT`
-  (0.25) times the median: a quarter of the batches disagree with the middle
-  by that much, so a ratio of two such rows is not worth two digits;
-* the 1-minute load average (:func:`os.getloadavg`, sampled before and after
-  the timed batches, the larger kept) was above :data:`LOAD_PER_CORE_LIMIT`
-  (1.5) times the number of CPU cores: more tasks were queuing than the cores
-  could run, so the numbers measure contention. Why 1.5 and not 1: the average
-  counts the measuring process's own threads (a benchmark using both cores of a
-  quiet 2-core machine holds the load near 2 by itself) and lags by a minute
-  (the compile just before a timing still counts); at 1.0 a quiet machine would
-  flag itself.
+* the inter-quartile range of the batches (quartiles as ``numpy.percentile`` computes them:
+  ``statistics.quantiles(..., method="inclusive")``; on 3 batches that is half their range) is more than
+  :data:`IQR_LIMIT` (0.25) times the median: a quarter of the batches disagree with the middle by that much, so a
+  ratio of two such rows is not worth two digits;
+* the 1-minute load average (:func:`os.getloadavg`, sampled before and after the timed batches, the larger kept)
+  was above :data:`LOAD_PER_CORE_LIMIT` (1.5) times the number of CPU cores: more tasks were queuing than the
+  cores could run, so the numbers measure contention. Why 1.5 and not 1: the average counts the measuring
+  process's own threads (a benchmark using both cores of a quiet 2-core machine holds the load near 2 by itself)
+  and lags by a minute (the compile just before a timing still counts); at 1.0 a quiet machine would flag itself.
 
-``tools/build_notebooks.py`` refuses to store a notebook whose outputs contain
-the mark, and ``tests/test_structure.py`` checks that no stored output does.
-
-Timings belong in notebooks and benchmark scripts, as ratios measured in the
-same run. Never assert on them in a test.
+``tools/build_notebooks.py`` refuses to store a notebook whose outputs contain the mark, and
+``tests/test_structure.py`` checks that no stored output does. Timings belong in notebooks and benchmark scripts,
+as ratios measured in the same run. Never assert on them in a test.
 """
 
 from __future__ import annotations

@@ -24,8 +24,10 @@ import sys, pathlib
 import math
 
 import numpy as np
-import tensorflow as tf
 import torch  # on purpose: §3.9 compares TensorFlow's gradient with PyTorch's
+from utils.coexist import load_triton_before_tensorflow
+load_triton_before_tensorflow()  # both frameworks in one process: CUDA torch's Triton must load before TensorFlow
+import tensorflow as tf
 
 from utils.data import load_digits
 from utils.devices import tf_device, describe_tf

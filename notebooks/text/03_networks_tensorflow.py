@@ -26,13 +26,15 @@ import inspect
 import shutil
 import tempfile
 
-import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
-from keras import layers
 import torch  # on purpose: §3.6 ports PyTorch weights into Keras and compares the two frameworks
 from torch import nn
+from utils.coexist import load_triton_before_tensorflow
+load_triton_before_tensorflow()  # both frameworks in one process: CUDA torch's Triton must load before TensorFlow
+import keras
+import tensorflow as tf
+from keras import layers
 
 from utils.data import digits_tf
 from utils.devices import tf_device, describe_tf, torch_device

@@ -21,10 +21,12 @@ if "google.colab" in sys.modules:
 # %%
 import inspect
 
-import keras
 import numpy as np
-import tensorflow as tf
 import torch  # on purpose: §3.4 trains the twin's model, §3.5 ports weights between the frameworks
+from utils.coexist import load_triton_before_tensorflow
+load_triton_before_tensorflow()  # both frameworks in one process: CUDA torch's Triton must load before TensorFlow
+import keras
+import tensorflow as tf
 
 from utils.data import load_digits
 from utils.devices import describe_tf
