@@ -248,6 +248,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not stats:
         return
     tr.section("notebook budget (wall time and peak memory of kernel + its processes)")
+    tr.write_line(f"memory budget {MEMORY_BUDGET_MB} MB (utils/budget.py: 1500 with torch's CPU build, 2000 with "
+                  "its CUDA build, COURSE_MEMORY_BUDGET_MB overrides)")
     tr.write_line(f"{'notebook':<40} {'cells':>5} {'seconds':>8} {'peak MB':>8}")
     over = []
     for name, s in sorted(stats.items()):

@@ -1,9 +1,12 @@
 """utils.budget: the memory sampler sees what child processes use, and forgets it on reset."""
 
+import importlib
+import importlib.metadata
 import subprocess
 import sys
 import time
 
+import utils.budget
 from utils.budget import ChildMemorySampler
 
 HOLD_200_MB = "import time; block = bytearray(200 * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep(1.5)"
@@ -34,3 +37,24 @@ def test_a_page_two_children_share_counts_once(tmp_path):
         for proc in procs:
             proc.wait(timeout=30)
     assert 180 < peak < 320, f"two children sharing one 200 MB mapping should sum to about 200 MB, got {peak:.0f} MB"
+
+
+def test_the_memory_budget_follows_the_torch_build_and_the_variable_overrides_it(monkeypatch):
+    def requires(deps):
+        def fake(name):
+            if deps is None:
+                raise importlib.metadata.PackageNotFoundError(name)
+            return deps
+        return fake
+
+    cuda = ['nvidia-cudnn-cu13==9.20.0.48; platform_system == "Linux"', "filelock"]
+    monkeypatch.delenv("COURSE_MEMORY_BUDGET_MB", raising=False)
+    try:
+        for deps, expected in ((cuda, 2000), (["filelock", "sympy>=1.13.3"], 1500), (None, 1500)):
+            monkeypatch.setattr(importlib.metadata, "requires", requires(deps))
+            assert importlib.reload(utils.budget).MEMORY_BUDGET_MB == expected, deps
+        monkeypatch.setenv("COURSE_MEMORY_BUDGET_MB", "4000")
+        assert importlib.reload(utils.budget).MEMORY_BUDGET_MB == 4000
+    finally:
+        monkeypatch.undo()
+        importlib.reload(utils.budget)

@@ -1,23 +1,31 @@
 """The course's budget for one notebook, and how it is measured.
 
-Each notebook must run in under ``TIME_BUDGET_S`` seconds and peak under
-``MEMORY_BUDGET_MB`` megabytes on a 2-core CPU (Binder gives 2 GB). Memory is the
-summed PSS of every process the runner started (the Jupyter kernel and whatever
-*it* starts: servers, workers): a page several of them map counts once, as in the
-machine's (and Binder's container's) own accounting. Used by ``conftest.py`` and
-``tools/build_notebooks.py``.
+Each notebook must run in under ``TIME_BUDGET_S`` seconds and peak under ``MEMORY_BUDGET_MB`` megabytes on a 2-core
+CPU (Binder gives 2 GB). Memory is the summed PSS of every process the runner started (the Jupyter kernel and
+whatever *it* starts: servers, workers): a page several of them map counts once, as in the machine's (and Binder's
+container's) own accounting. Used by ``conftest.py`` and ``tools/build_notebooks.py``.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import threading
 
 __all__ = ["TIME_BUDGET_S", "MEMORY_BUDGET_MB", "ChildMemorySampler"]
 
 TIME_BUDGET_S = 60
-# Binder's 2 GB less room for the server; COURSE_MEMORY_BUDGET_MB raises it where a GPU runtime adds host memory.
-MEMORY_BUDGET_MB = int(os.environ.get("COURSE_MEMORY_BUDGET_MB", "1500"))
+# Binder's 2 GB less room for the server, with the CPU build of torch that Binder and `make` install without an
+# NVIDIA GPU. The CUDA build (a GPU machine) holds ~130 MB more anonymous memory in every process that imports torch,
+# GPU or not (275 vs 143 MB, 2026-12-05): 2000 MB there. COURSE_MEMORY_BUDGET_MB overrides both (GPU runtimes).
+def _torch_is_cuda_build() -> bool:
+    try:  # the CUDA wheel depends on NVIDIA's runtime wheels; the CPU wheel does not (read without importing torch)
+        return any(r.startswith("nvidia-") for r in importlib.metadata.requires("torch") or [])
+    except importlib.metadata.PackageNotFoundError:
+        return False
+
+
+MEMORY_BUDGET_MB = int(os.environ.get("COURSE_MEMORY_BUDGET_MB", "2000" if _torch_is_cuda_build() else "1500"))
 
 
 class ChildMemorySampler:

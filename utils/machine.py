@@ -143,12 +143,8 @@ def report(frameworks: bool = True) -> list[str]:
 
 # Added for the Makefile's preflight (tools/preflight.sh): what `make lab` / `make test` need, and the
 # Debian/Ubuntu packages that provide it, tried in order (Ubuntu 22.04's default-jre-headless is Java 11).
-APT_PACKAGES = {
-    "c++ compiler": ("g++",),
-    "java": ("default-jre-headless", "openjdk-17-jre-headless"),
-    "npm": ("npm",),
-    "browser": ("chromium",),
-}
+APT_PACKAGES = {"c++ compiler": ("g++",), "java": ("default-jre-headless", "openjdk-17-jre-headless"),
+                "npm": ("npm",), "browser": ("chromium",)}
 NEEDED_FOR = {
     "lab": ("c++ compiler", "java", "npm"),  # torch.compile (01), TorchServe (07), offline Visdom (06)
     "test": ("c++ compiler", "java", "npm", "browser"),  # + tests/test_browser.py
@@ -157,12 +153,7 @@ NEEDED_FOR = {
 
 def missing_for(purpose: str) -> list[tuple[str, tuple[str, ...], str]]:
     """``(item, apt packages, hint)`` for each program ``purpose`` (``"lab"`` or ``"test"``) needs and lacks."""
-    present = {
-        "c++ compiler": find_cxx_compiler,
-        "java": find_java,
-        "npm": find_npm,
-        "browser": find_browser,
-    }
+    present = {"c++ compiler": find_cxx_compiler, "java": find_java, "npm": find_npm, "browser": find_browser}
     return [(item, APT_PACKAGES[item], INSTALL_HINTS[item]) for item in NEEDED_FOR[purpose] if not present[item]()]
 
 

@@ -1,9 +1,8 @@
 """Seeding Python, NumPy and the frameworks in one call.
 
-Seeding makes a run repeatable on the same machine and software; it does not
-make PyTorch and TensorFlow draw the *same* random numbers (their generators
-differ). To compare the frameworks, create weights once and copy them across,
-as the networks pair does.
+Seeding makes a run repeatable on the same machine and software; it does not make PyTorch and TensorFlow draw
+the *same* random numbers (their generators differ). To compare the frameworks, create weights once and copy them
+across, as the networks pair does.
 """
 
 from __future__ import annotations
