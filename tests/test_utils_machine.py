@@ -276,3 +276,64 @@ def test_tf_allocator_stats_follow_onednn_for_real(onednn, expected):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
                          cwd=Path(machine.__file__).resolve().parent.parent)
     assert out.stdout.strip().splitlines()[-1] == expected
+
+
+# --- tools/preflight.sh itself, with fake apt-get / id on a PATH of its own ------------------------------------
+
+PREFLIGHT = Path(machine.__file__).resolve().parent.parent / "tools" / "preflight.sh"
+FAKE_APT = r"""#!/bin/sh
+# fake apt-get: the first update finds the lists lock held (unattended-upgrades at boot); install makes the program
+echo "$*" >> "$BIN/apt.calls"
+mk() { printf '#!/bin/sh\n%s\n' "$2" > "$BIN/$1"; chmod +x "$BIN/$1"; }
+case "$*" in
+  *" update"*) if [ ! -e "$BIN/lock-was-held" ]; then touch "$BIN/lock-was-held"
+                 echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 1 (apt-get)"; exit 100; fi ;;
+  *" install "*) for p; do :; done
+    case "$p" in
+      g++) mk g++ 'echo 12' ;;
+      default-jre-headless) mk java 'echo "openjdk version \"21.0.5\" 2024-10-15" >&2' ;;
+      npm) mk npm 'echo 9.2.0' ;;
+      chromium) mk chromium 'echo Chromium 156' ;;
+    esac ;;
+esac
+"""
+
+
+def preflight_env(bare, tmp_path, uid):
+    """A PATH with the shell tools preflight.sh uses, a fake ``id`` (uid) and a fake apt-get; a venv marked built."""
+    for tool in ("bash", "sh", "mktemp", "dirname", "seq", "grep", "sleep", "cut", "tail", "uname", "rm", "cat",
+                 "chmod", "touch", "printf"):
+        if shutil.which(tool, path=os.defpath + ":/usr/bin:/bin") and not (bare / tool).exists():
+            (bare / tool).symlink_to(shutil.which(tool, path=os.defpath + ":/usr/bin:/bin"))
+    fake_program(bare, "id", stdout=str(uid))
+    (bare / "apt-get").write_text(FAKE_APT)
+    (bare / "apt-get").chmod(0o755)
+    venv = tmp_path / "venv"
+    venv.mkdir(parents=True)
+    (venv / ".installed").touch()  # skip the venv and torch checks: this test is about the system programs
+    return dict(os.environ, PATH=str(bare), BIN=str(bare), PYTHON=sys.executable, VENV=str(venv),
+                TORCH_VERSION="2.13.0", APT_LOCK_RETRY_S="0.1")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="preflight.sh is a bash script")
+def test_preflight_as_root_waits_for_the_apt_lock_then_installs_what_is_missing(bare, tmp_path):
+    run = subprocess.run([shutil.which("bash", path=os.defpath + ":/usr/bin:/bin"), str(PREFLIGHT), "test"],
+                         capture_output=True, text=True, env=preflight_env(bare, tmp_path, uid=0), timeout=60)
+    calls = (bare / "apt.calls").read_text().splitlines()
+    assert run.returncode == 0, run.stderr
+    assert sum(" update" in c for c in calls) == 2  # the first found the lock held, the second ran
+    assert [c.split()[-1] for c in calls if " install " in c] == ["g++", "default-jre-headless", "npm", "chromium"]
+    assert all("DPkg::Lock::Timeout" in c for c in calls)  # install waits for the dpkg lock itself
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="preflight.sh is a bash script")
+def test_preflight_as_a_user_installs_nothing_and_says_one_line_per_missing_program(bare, tmp_path):
+    run = subprocess.run([shutil.which("bash", path=os.defpath + ":/usr/bin:/bin"), str(PREFLIGHT), "test"],
+                         capture_output=True, text=True, env=preflight_env(bare, tmp_path, uid=1000), timeout=60)
+    assert run.returncode == 1 and not (bare / "apt.calls").exists()
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 4 and all(line.startswith("make test: missing ") for line in lines), run.stderr
+    assert "sudo apt-get install g++" in lines[0]
+    lab = subprocess.run([shutil.which("bash", path=os.defpath + ":/usr/bin:/bin"), str(PREFLIGHT), "lab"],
+                         capture_output=True, text=True, env=preflight_env(bare, tmp_path / "lab", uid=1000), timeout=60)
+    assert lab.returncode == 0 and lab.stderr.count("warning: missing") == 3  # make lab only warns, no browser needed

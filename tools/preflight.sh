@@ -35,10 +35,20 @@ fi
 PYVER=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 is_root=0; [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && is_root=1
 updated=0
+# Wait (up to 5 min) for a dpkg/apt lock another apt holds, rather than fail: a fresh Ubuntu machine runs
+# unattended-upgrades at boot, and two make runs as root (3.12 and 3.13 side by side) raced here.
+APT="apt-get -o DPkg::Lock::Timeout=300"
 apt_install() {  # apt_install PACKAGE: 0 when installed; a log in $TMP_LOG
-  if [ $updated = 0 ]; then apt-get update -qq >"$TMP_LOG" 2>&1; updated=1; fi
+  if [ $updated = 0 ]; then  # apt-get update does not wait for the lists lock itself (apt 3.0): retry while held
+    for _ in $(seq 60); do
+      $APT update -qq >"$TMP_LOG" 2>&1
+      grep -q "Could not get lock" "$TMP_LOG" || break
+      sleep "${APT_LOCK_RETRY_S:-5}"
+    done
+    updated=1
+  fi
   echo "make $MODE: installing $1 (apt-get, as root)" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >>"$TMP_LOG" 2>&1
+  DEBIAN_FRONTEND=noninteractive $APT install -y -qq --no-install-recommends "$1" >>"$TMP_LOG" 2>&1
 }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/course-preflight.XXXXXX")
 TMP_LOG="$WORK/apt.log"
