@@ -23,7 +23,9 @@ def dockerfile() -> str:
     command = str(repo2docker) if repo2docker.exists() else shutil.which("repo2docker")
     assert command, "repo2docker is not installed (it is pinned in requirements.txt): run `make venv`"
     result = subprocess.run(
-        [command, "--no-build", "--debug", str(REPO_ROOT)], capture_output=True, text=True, timeout=120
+        # the user Binder builds with; without it repo2docker takes the caller's uid (root here: 0, a learner: 1000)
+        [command, "--no-build", "--debug", "--user-id", "1000", "--user-name", "jovyan", str(REPO_ROOT)],
+        capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout + result.stderr
@@ -84,7 +86,7 @@ def test_binder_and_the_makefile_install_with_the_lock(dockerfile):
     binder = (REPO_ROOT / "binder" / "requirements.txt").read_text()
     assert re.search(r"^-c \.\./requirements-lock\.txt$", binder, re.MULTILINE)
     # the -c path is resolved from binder/, so the requirements must be installed after the whole repo is copied
-    assert dockerfile.index("COPY --chown=0:0 src/ ") < dockerfile.index('pip install --no-cache-dir -r "binder/requirements.txt"')
+    assert dockerfile.index("COPY --chown=1000:1000 src/ ") < dockerfile.index('pip install --no-cache-dir -r "binder/requirements.txt"')
     post_build = (REPO_ROOT / "binder" / "postBuild").read_text()
     assert "-c requirements-lock.txt" in post_build and "setup_visdom_offline.py --strict" in post_build
     makefile = (REPO_ROOT / "Makefile").read_text()
