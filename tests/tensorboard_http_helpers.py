@@ -1,4 +1,5 @@
-"""Test-only helper for tests/test_tensorboard_http.py: the HPARAMS table as TensorBoard's HTTP API serves it.
+"""Test-only helpers for the TensorBoard tests: the HPARAMS table as TensorBoard's HTTP API serves it, and
+whether a server listens on loopback only.
 
 Moved from pairs/visualization/dashboards.py (issue #12, item 3): no notebook reads the HPARAMS table over HTTP any
 more, the test does. ``tensorboard_json`` / ``tensorboard_scalars`` stay in pairs.visualization.dashboards because
@@ -7,7 +8,17 @@ the TensorFlow notebook still uses them (its profile plugin and exercise 2).
 
 from __future__ import annotations
 
+import ipaddress
+
 from pairs.visualization.dashboards import tensorboard_json
+
+
+
+def loopback_only(addresses: list[str]) -> bool:
+    """Every ``"ip:port"`` is on a loopback address. TensorBoard's web server binds the --host it is given, its data
+    server (a child) binds "localhost": 127.0.0.1, or ::1 where /etc/hosts lists that first (stock Debian 13)."""
+    return all(ipaddress.ip_address(a.rsplit(":", 1)[0]).is_loopback for a in addresses)
+
 
 _SESSION_STATUSES = ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"]
 

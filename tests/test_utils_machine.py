@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import types
 from pathlib import Path
 
@@ -74,6 +75,38 @@ def test_cxx_env_wins_and_has_no_fallback(bare, monkeypatch):
     assert machine.find_cxx_compiler() == str(mine)
     monkeypatch.setenv("CXX", "/nonexistent/c++")  # Inductor would not fall back to g++ either
     assert machine.find_cxx_compiler() is None
+
+
+# --- Python.h (Inductor's C++ includes it) ----------------------------------------------------------------------
+
+@pytest.fixture
+def headers(tmp_path, monkeypatch):
+    """sysconfig's include directory points at an empty temporary one: this Python's headers are absent."""
+    include = tmp_path / "include"
+    include.mkdir()
+    real = sysconfig.get_path
+    monkeypatch.setattr(sysconfig, "get_path", lambda name, *a, **k: str(include) if name == "include" else real(name, *a, **k))
+    return include
+
+
+def test_python_headers_absent_then_present(headers):
+    assert machine.find_python_headers() is None
+    (headers / "Python.h").write_text("/* fake */")
+    assert machine.find_python_headers() == str(headers / "Python.h")
+
+
+def test_real_python_headers_match_sysconfig():
+    expected = Path(sysconfig.get_path("include"), "Python.h")
+    assert machine.find_python_headers() == (str(expected) if expected.is_file() else None)
+
+
+def test_inductor_missing_names_the_missing_piece_and_its_fix(bare, headers):
+    assert machine.inductor_missing().startswith("no C++ compiler (apt-get install g++")
+    fake_program(bare, "g++", stdout="g++ 14")
+    why = machine.inductor_missing()
+    assert why.startswith(f"no Python.h for Python {machine.PYVER}") and f"apt-get install python{machine.PYVER}-dev" in why
+    (headers / "Python.h").write_text("/* fake */")
+    assert machine.inductor_missing() is None
 
 
 # --- Java -----------------------------------------------------------------------------------------------------
@@ -182,9 +215,9 @@ def test_torch_accelerator(monkeypatch, cuda, mps, expected):
     assert machine.torch_accelerator() == expected
 
 
-def test_report_says_how_to_install(bare):
+def test_report_says_how_to_install(bare, headers):
     lines = machine.report(frameworks=False)
-    assert len(lines) == 4
+    assert len(lines) == 5
     assert all("missing ->" in line for line in lines)
     assert any("apt-get install g++" in line for line in lines)
     fake_program(bare, "npm")
@@ -194,27 +227,40 @@ def test_report_says_how_to_install(bare):
 def test_real_machine_report_runs():
     out = subprocess.run([sys.executable, "-m", "utils.machine", "--no-frameworks"], capture_output=True, text=True,
                          check=True, cwd=Path(machine.__file__).resolve().parent.parent, env=dict(os.environ))
-    assert len(out.stdout.strip().splitlines()) == 4
+    assert len(out.stdout.strip().splitlines()) == 5
 
 
 # --- what `make lab` / `make test` need (tools/preflight.sh) ---------------------------------------------------
 
-def test_missing_for_lists_apt_packages_and_require_exits_1(bare):
-    assert [item for item, _, _ in machine.missing_for("test")] == ["c++ compiler", "java", "npm", "browser"]
-    assert [item for item, _, _ in machine.missing_for("lab")] == ["c++ compiler", "java", "npm"]  # no browser
-    assert dict((i, p) for i, p, _ in machine.missing_for("test"))["java"][0] == "default-jre-headless"
+sys.path.insert(0, str(Path(machine.__file__).resolve().parent.parent / "tools"))
+import preflight_needs  # noqa: E402
+
+
+def test_missing_for_lists_apt_packages_and_the_script_exits_1(bare, headers):
+    assert [item for item, _, _ in preflight_needs.missing_for("test")] == [
+        "c++ compiler", "python headers", "java", "npm", "browser"]
+    assert [item for item, _, _ in preflight_needs.missing_for("lab")] == [
+        "c++ compiler", "python headers", "java", "npm"]  # no browser
+    packages = {i: p for i, p, _ in preflight_needs.missing_for("test")}
+    assert packages["java"][0] == "default-jre-headless" and packages["python headers"] == (f"python{machine.PYVER}-dev",)
     for name in ("g++", "npm", "chromium"):
         fake_program(bare, name, stdout="1")
+    (headers / "Python.h").write_text("/* fake */")
     fake_program(bare, "java", stderr='openjdk version "11.0.2"')  # too old for TorchServe
-    assert [item for item, _, _ in machine.missing_for("test")] == ["java"]
-    root = Path(machine.__file__).resolve().parent.parent
-    run = subprocess.run([sys.executable, "-m", "utils.machine", "--require", "test"], capture_output=True, text=True,
-                         cwd=root, env={**os.environ})
-    assert run.returncode == 1 and run.stdout.split("\t")[:2] == ["java", "default-jre-headless openjdk-17-jre-headless"]
+    assert [item for item, _, _ in preflight_needs.missing_for("test")] == ["java"]
+    script = [sys.executable, preflight_needs.__file__, "test"]
+
+    def run_script():  # a child: it sees this Python's real headers, present or not (only that line may differ)
+        done = subprocess.run(script, capture_output=True, text=True, env={**os.environ})
+        lines = {line.split("\t")[0]: line.split("\t")[1] for line in done.stdout.splitlines()}
+        assert done.returncode == (1 if lines else 0)
+        lines.pop("python headers", None)
+        return lines
+
+    assert run_script() == {"java": "default-jre-headless openjdk-17-jre-headless"}
     fake_program(bare, "java", stderr='openjdk version "21.0.5" 2024-10-15')
-    run = subprocess.run([sys.executable, "-m", "utils.machine", "--require", "test"], capture_output=True, text=True,
-                         cwd=root, env={**os.environ})
-    assert (run.returncode, run.stdout) == (0, "")
+    assert run_script() == {}
+    assert subprocess.run([sys.executable, preflight_needs.__file__, "nonsense"], capture_output=True).returncode == 1
 
 
 # --- CPUs -----------------------------------------------------------------------------------------------------

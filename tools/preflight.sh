@@ -4,7 +4,7 @@
 #   tools/preflight.sh lab|test      (the Makefile passes PYTHON, VENV, TORCH_VARIANT, TORCH_VERSION, TORCH_CPU_INDEX)
 #
 # * Python 3.11 to 3.13, able to create a virtual environment (Debian/Ubuntu: the python3.X-venv package).
-# * The programs some lessons use (utils/machine.py decides what is present): a C++ compiler (torch.compile),
+# * The programs some lessons use (utils/machine.py decides what is present): a C++ compiler and Python.h (torch.compile),
 #   Java 17+ (TorchServe), npm (Visdom's assets, offline) and, for `make test` only, a Chromium (browser test).
 #   As root with apt-get, missing ones are installed; otherwise one line per missing program says what to run.
 #   `make test` stops on them; `make lab` only warns (the notebooks say in their own cells what is missing).
@@ -68,17 +68,17 @@ if [ $need_venv = 1 ]; then
   fi
 fi
 
-# 3. System programs: utils.machine (stdlib only) lists what is missing as  item<TAB>packages<TAB>hint
+# 3. System programs: tools/preflight_needs.py (stdlib only) lists what is missing as  item<TAB>packages<TAB>hint
 need=$MODE
-missing=$(cd "$ROOT" && "$PYTHON" -m utils.machine --require "$need")
+missing=$("$PYTHON" "$ROOT/tools/preflight_needs.py" "$need")
 if [ -n "$missing" ] && [ $is_root = 1 ]; then
   while IFS=$'\t' read -r item packages hint; do
     for package in $packages; do  # e.g. Java: default-jre-headless, then openjdk-17-jre-headless
       apt_install "$package" || say "apt-get install $package failed (for $item; log: $(tail -n 1 "$TMP_LOG" 2>/dev/null))"
-      (cd "$ROOT" && "$PYTHON" -m utils.machine --require "$need" | cut -f1 | grep -qxF "$item") || break
+      ("$PYTHON" "$ROOT/tools/preflight_needs.py" "$need" | cut -f1 | grep -qxF "$item") || break
     done
   done <<<"$missing"
-  missing=$(cd "$ROOT" && "$PYTHON" -m utils.machine --require "$need")
+  missing=$("$PYTHON" "$ROOT/tools/preflight_needs.py" "$need")
 fi
 if [ -n "$missing" ]; then
   while IFS=$'\t' read -r item packages hint; do
@@ -86,7 +86,8 @@ if [ -n "$missing" ]; then
     case "$item" in
       java) what="Java 17 or newer (TorchServe, 07_deployment_pytorch)" ;;
       npm) what="npm (Visdom's browser assets offline, 06_visualization_pytorch)" ;;
-      "c++ compiler") what="a C++ compiler (torch.compile, 01_graphs_pytorch)" ;;
+      "c++ compiler") what="a C++ compiler (torch.compile: 01, 08, 10)" ;;
+      "python headers") what="Python.h for Python $PYVER (torch.compile builds C++ against it: 01, 08, 10)" ;;
       browser) what="a Chromium (tests/test_browser.py)" ;;
       *) what=$item ;;
     esac

@@ -1,7 +1,8 @@
 """What this machine has: the optional programs and features some lessons use.
 
 Each detector answers one question without raising, so a cell (or the build) can say what is missing
-instead of showing a traceback: the C++ compiler ``torch.compile`` (Inductor) calls, a Java for TorchServe,
+instead of showing a traceback: the C++ compiler and ``Python.h`` that ``torch.compile`` (Inductor) builds with,
+a Java for TorchServe,
 npm (offline Visdom assets), a Chromium (browser test), TensorFlow's allocator statistics and oneDNN
 kernels (on Linux on by default only on CPUs with AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX; without them
 ``get_memory_info("CPU:0")`` raises), and PyTorch's accelerator. Importing this module imports neither
@@ -15,14 +16,17 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 
-__all__ = ["INSTALL_HINTS", "find_cxx_compiler", "find_java", "find_npm", "find_browser",
+__all__ = ["INSTALL_HINTS", "find_cxx_compiler", "find_python_headers", "inductor_missing", "find_java", "find_npm", "find_browser",
            "tf_allocator_stats_available", "tf_onednn_enabled", "torch_accelerator", "usable_cpus", "report"]
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PYVER = "%d.%d" % sys.version_info[:2]
 
 INSTALL_HINTS = {
     "c++ compiler": "apt-get install g++  (or set CXX to another compiler, e.g. CXX=clang++)",
+    "python headers": f"apt-get install python{PYVER}-dev  (Debian/Ubuntu's python3 leaves Python.h out)",
     "java": "apt-get install default-jre-headless  (needs Java 17+; or set JAVA_HOME)",
     "npm": "apt-get install npm, then: python tools/setup_visdom_offline.py",
     "browser": "Debian: apt-get install chromium; Ubuntu: install Google Chrome, or set COURSE_BROWSER=/path/to/chrome",
@@ -46,6 +50,20 @@ def find_cxx_compiler() -> str | None:
     name = os.environ.get("CXX", "").strip() or ("clang++" if sys.platform == "darwin" else "g++")
     path = shutil.which(name)
     return path if path and _runs([path, "--version"]) is not None else None
+
+
+def find_python_headers() -> str | None:
+    """This Python's ``Python.h``, or None. Inductor's C++ includes it (CPU code, and Triton's launcher on a GPU);
+    pyenv's and python.org's builds ship it, Debian/Ubuntu's python3 only with python3.X-dev."""
+    path = os.path.join(sysconfig.get_path("include"), "Python.h")
+    return path if os.path.isfile(path) else None
+
+
+def inductor_missing() -> str | None:
+    """Why ``torch.compile``'s default backend (Inductor) cannot build code here, with the fix; None if it can."""
+    if find_cxx_compiler() is None:
+        return f"no C++ compiler ({INSTALL_HINTS['c++ compiler']})"
+    return None if find_python_headers() else f"no Python.h for Python {PYVER} ({INSTALL_HINTS['python headers']})"
 
 
 _JAVA_VERSION = re.compile(r'version "(\d+)(?:\.(\d+))?')
@@ -129,6 +147,7 @@ def report(frameworks: bool = True) -> list[str]:
     java = find_java()
     found = {
         "c++ compiler": find_cxx_compiler(),
+        "python headers": f"Python.h of Python {PYVER}" if find_python_headers() else None,
         "java": f"{java[0]} (Java {java[1]})" if java else None,
         "npm": find_npm(),
         "browser": find_browser(),
@@ -141,26 +160,5 @@ def report(frameworks: bool = True) -> list[str]:
             for item, value in found.items()]
 
 
-# Added for the Makefile's preflight (tools/preflight.sh): what `make lab` / `make test` need, and the
-# Debian/Ubuntu packages that provide it, tried in order (Ubuntu 22.04's default-jre-headless is Java 11).
-APT_PACKAGES = {"c++ compiler": ("g++",), "java": ("default-jre-headless", "openjdk-17-jre-headless"),
-                "npm": ("npm",), "browser": ("chromium",)}
-NEEDED_FOR = {
-    "lab": ("c++ compiler", "java", "npm"),  # torch.compile (01), TorchServe (07), offline Visdom (06)
-    "test": ("c++ compiler", "java", "npm", "browser"),  # + tests/test_browser.py
-}
-
-
-def missing_for(purpose: str) -> list[tuple[str, tuple[str, ...], str]]:
-    """``(item, apt packages, hint)`` for each program ``purpose`` (``"lab"`` or ``"test"``) needs and lacks."""
-    present = {"c++ compiler": find_cxx_compiler, "java": find_java, "npm": find_npm, "browser": find_browser}
-    return [(item, APT_PACKAGES[item], INSTALL_HINTS[item]) for item in NEEDED_FOR[purpose] if not present[item]()]
-
-
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--require"]:  # `--require lab|test`: one tab-separated line per missing item, exit 1
-        gone = missing_for(sys.argv[2])
-        for item, packages, hint in gone:
-            print(f"{item}\t{' '.join(packages)}\t{hint}")
-        sys.exit(1 if gone else 0)
     print("\n".join(report(frameworks="--no-frameworks" not in sys.argv[1:])))

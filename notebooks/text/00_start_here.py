@@ -56,8 +56,8 @@ display(Markdown("| package | pinned | installed | |\n|---|---|---|---|\n" + "\n
 from utils.machine import report, usable_cpus
 print(f"Python {platform.python_version()} on {platform.machine()}, {usable_cpus()} CPU cores usable here "
       f"(the machine has {os.cpu_count()}), {psutil.virtual_memory().total / 2**30:.0f} GiB RAM")
-# Programs some sections use (torch.compile: a C++ compiler; TorchServe: Java 17+; offline Visdom: npm; browser
-# test: Chromium). Where one is missing, that section says so and how to get it; every other cell runs.
+# Programs some sections use (torch.compile: a C++ compiler and Python.h; TorchServe: Java 17+; offline Visdom:
+# npm; browser test: Chromium). Where one is missing, that section says so and how to get it; every other cell runs.
 print("\n".join(report(frameworks=False)))
 
 torch_only = os.environ.get("COURSE_TORCH_ONLY") == "1"  # a GPU box without TensorFlow (tools/GPU.md)

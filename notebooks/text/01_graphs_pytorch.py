@@ -206,21 +206,22 @@ with torch.inference_mode():
 exported_model = torch.export.export(model, (inputs,)).module()
 compiled_model = torch.compile(model)  # first call compiles: the slow part of this notebook
 
-from utils.machine import find_cxx_compiler
-compile_backend = "inductor" if find_cxx_compiler() else "eager"  # what the rows labelled torch.compile ran
-if compile_backend == "eager":  # Inductor writes C++ for the CPU and needs a compiler to build it
+from utils.machine import inductor_missing
+inductor_gap = inductor_missing()  # Inductor writes C++ for the CPU: it needs g++ ($CXX) and this Python's Python.h
+compile_backend = "inductor" if inductor_gap is None else "eager"  # what the rows labelled torch.compile ran
+if compile_backend == "eager":
     try:
         with torch.inference_mode():
             compiled_model(inputs)
-    except Exception as err:  # torch._inductor.exc.InductorError wrapping InvalidCxxCompiler
-        reason = next((line for line in str(err).splitlines() if "InvalidCxxCompiler" in line), None)
+    except Exception as err:  # torch._inductor.exc.InductorError wrapping InvalidCxxCompiler or CppCompileError
+        reason = next((line for line in str(err).splitlines() if "InvalidCxxCompiler" in line or "Python.h" in line), None)
         assert reason, err
-        print(f"No C++ compiler on this machine, so torch.compile's default backend fails:\n  {reason.strip()}")
+        print(f"Inductor cannot build here ({inductor_gap}), so torch.compile's default backend fails:\n  {reason.strip()}")
     else:
-        raise AssertionError("torch.compile's Inductor backend worked without a C++ compiler")
-    print("With g++ (Debian/Ubuntu: apt-get install g++), Inductor compiles the model here and the table below times "
-          "it. Without one, the rows labelled torch.compile use backend='eager': Dynamo captures the graph and runs "
-          "it without compiling, so they show Dynamo's overhead, not Inductor's speed.\n")
+        raise AssertionError(f"torch.compile's Inductor backend worked although {inductor_gap}")
+    print("With both, Inductor compiles the model here and the table below times it. Without them, the rows labelled "
+          "torch.compile use backend='eager': Dynamo captures the graph and runs it without compiling, so they show "
+          "Dynamo's overhead, not Inductor's speed.\n")
     torch.compiler.reset()
     compiled_model = torch.compile(model, backend="eager")
 

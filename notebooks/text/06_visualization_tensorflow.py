@@ -28,7 +28,7 @@ if "google.colab" in sys.modules:
 import os, sys, pathlib
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ INFO/WARNING lines after start-up
 
-import json, math, shutil, tempfile
+import ipaddress, json, math, shutil, tempfile
 import matplotlib.pyplot as plt
 import numpy as np
 import keras
@@ -276,8 +276,12 @@ tb_port = free_port()
 [info] = notebook_tensorboards()  # the %tensorboard instances this kernel started (tensorboard.manager)
 addresses = listening_addresses(info.pid)
 print("one TensorBoard on the port we chose:", info.port == tb_port)
-print("listens on:", sorted({a.rsplit(":", 1)[0] for a in addresses}), f"({len(addresses)} ports: its web server and its data server)")
-assert {a.rsplit(":", 1)[0] for a in addresses} == {"127.0.0.1"}
+# The web server binds the --host we passed. Its data server (a child process) binds "localhost": 127.0.0.1 or ::1,
+# as this machine's /etc/hosts says. Both are loopback addresses, unreachable from any other machine.
+loopback_only = all(ipaddress.ip_address(a.rsplit(":", 1)[0]).is_loopback for a in addresses)
+print(f"listens on {len(addresses)} ports (its web server and its data server), all on loopback:", loopback_only)
+print("web server on 127.0.0.1, the address we chose:", f"127.0.0.1:{tb_port}" in addresses)
+assert loopback_only and f"127.0.0.1:{tb_port}" in addresses
 
 # %% [markdown]
 # What the browser shows: `tests/test_browser.py` opens TensorBoard in headless Chromium (driven by Playwright),

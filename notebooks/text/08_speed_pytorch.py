@@ -40,7 +40,7 @@ from pairs.speed import LADDERS, c15_reading, latest_result, plot_ladder
 from pairs.speed import rows as result_rows
 from utils.course import CLAIMS
 from utils.devices import describe_torch, torch_device
-from utils.machine import find_cxx_compiler
+from utils.machine import inductor_missing
 from utils.seeding import seed_everything
 from utils.timing import IQR_LIMIT, LOAD_PER_CORE_LIMIT, UNRELIABLE_MARK, Timing, measure
 
@@ -49,11 +49,12 @@ print(describe_torch())
 print("seeded:", seed_everything(0))
 device = torch_device()
 CUDA = device.type == "cuda"
-# Inductor builds C++ with g++ ($CXX): without a compiler the rows labelled torch.compile run backend="eager"
-COMPILE = {} if find_cxx_compiler() else {"backend": "eager"}
+# Inductor builds C++ with g++ ($CXX) against Python.h: without them the rows labelled torch.compile run backend="eager"
+inductor_gap = inductor_missing()
+COMPILE = {} if inductor_gap is None else {"backend": "eager"}
 if COMPILE:
-    print("No C++ compiler (Debian/Ubuntu: apt-get install g++): the rows labelled torch.compile use "
-          "backend='eager', Dynamo's graph capture without Inductor, so they show its overhead, not Inductor's speed.")
+    print(f"Inductor cannot build here ({inductor_gap}): the rows labelled torch.compile use backend='eager', "
+          "Dynamo's graph capture without Inductor, so they show its overhead, not Inductor's speed.")
 print(f"threads: torch intra-op {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, "
       f"NumPy's OpenBLAS {os.environ['OPENBLAS_NUM_THREADS']}"
       + (" (NumPy was imported before this cell: the setting may not apply)" if numpy_loaded_before else ""))

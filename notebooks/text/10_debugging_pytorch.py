@@ -36,7 +36,7 @@ import torch.nn.functional as F
 
 from utils.data import load_digits
 from utils.devices import describe_torch
-from utils.machine import find_cxx_compiler
+from utils.machine import inductor_missing
 from utils.seeding import seed_everything
 
 print(describe_torch())
@@ -87,8 +87,9 @@ def first_line(err):
     return f"{type(err).__name__}: {clean(str(err).strip().splitlines()[0])}"
 
 
-has_compiler = find_cxx_compiler() is not None  # what Inductor calls: $CXX, else g++ (clang++ on macOS)
-print("C++ compiler for torch.compile's default backend (Inductor):", "found" if has_compiler else "NOT found")
+inductor_gap = inductor_missing()  # Inductor builds C++ with $CXX (else g++) against this Python's Python.h
+has_compiler = inductor_gap is None
+print("C++ compiler and Python.h for torch.compile's default backend (Inductor):", inductor_gap or "found")
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -279,13 +280,14 @@ for name, value in (("x - mean", z), ("std", x.std(0, correction=0)), ("(x - mea
 # Through `torch.compile` the forward and backward passes each become one compiled function, so anomaly mode can
 # only say that the compiled backward returned NaN. (Inductor, the default backend, compiles C++ here; without a
 # C++ compiler the cell uses the `aot_eager` backend, which captures the same graphs and skips the code
-# generation, and says so.)
+# generation, and says so; Debian's and Ubuntu's python3 also need python3.X-dev for `Python.h`.)
 
 # %%
 backend = "inductor" if has_compiler else "aot_eager"
 if not has_compiler:
-    print("No C++ compiler: using backend='aot_eager' (same capture, no code generation); with one, Inductor "
-          "would compile the same graphs and anomaly mode would report the same 'CompiledFunctionBackward'.")
+    print(f"Inductor cannot build here ({inductor_gap}): using backend='aot_eager' (same capture, no code "
+          "generation); with it, Inductor would compile the same graphs and anomaly mode would report the same "
+          "'CompiledFunctionBackward'.")
 err, notes = backward_with_anomaly(torch.compile(standardized_loss, backend=backend))
 print(first_line(err))
 print("your lines the forward traceback quotes:", quoted_user_lines(notes))
