@@ -340,9 +340,24 @@ case "$*" in
       default-jre-headless) mk java 'echo "openjdk version \"21.0.5\" 2024-10-15" >&2' ;;
       npm) mk npm 'echo 9.2.0' ;;
       chromium) mk chromium 'echo Chromium 156' ;;
+      python3.*-dev) touch "$FAKE_INCLUDE/Python.h" ;;
     esac ;;
 esac
 """
+
+
+FAKE_INCLUDE_PYTHON = """
+import os, runpy, sys, sysconfig
+real = sysconfig.get_path
+sysconfig.get_path = lambda name, *a, **k: os.environ["FAKE_INCLUDE"] if name == "include" else real(name, *a, **k)
+args = sys.argv[1:]
+if args[0] == "-c":
+    sys.argv = ["-c"] + args[2:]
+    exec(compile(args[1], "<string>", "exec"), {"__name__": "__main__"})
+else:
+    sys.argv = args
+    runpy.run_path(args[0], run_name="__main__")
+"""  # no single quotes: the wrapper passes it inside them
 
 
 def preflight_env(bare, tmp_path, uid):
@@ -357,7 +372,12 @@ def preflight_env(bare, tmp_path, uid):
     venv = tmp_path / "venv"
     venv.mkdir(parents=True)
     (venv / ".installed").touch()  # skip the venv and torch checks: this test is about the system programs
-    return dict(os.environ, PATH=str(bare), BIN=str(bare), PYTHON=sys.executable, VENV=str(venv),
+    include = tmp_path / "include"  # this Python's headers, as preflight's Python sees them: absent until installed
+    include.mkdir()
+    python = bare / "python-with-fake-include"  # runs `python -c CODE` / `python SCRIPT` with sysconfig's include moved
+    python.write_text(f"#!/bin/sh\nexec {sys.executable} -c '{FAKE_INCLUDE_PYTHON}' \"$@\"\n")
+    python.chmod(0o755)
+    return dict(os.environ, PATH=str(bare), BIN=str(bare), PYTHON=str(python), VENV=str(venv), FAKE_INCLUDE=str(include),
                 TORCH_VERSION="2.13.0", APT_LOCK_RETRY_S="0.1")
 
 
@@ -368,7 +388,8 @@ def test_preflight_as_root_waits_for_the_apt_lock_then_installs_what_is_missing(
     calls = (bare / "apt.calls").read_text().splitlines()
     assert run.returncode == 0, run.stderr
     assert sum(" update" in c for c in calls) == 2  # the first found the lock held, the second ran
-    assert [c.split()[-1] for c in calls if " install " in c] == ["g++", "default-jre-headless", "npm", "chromium"]
+    assert [c.split()[-1] for c in calls if " install " in c] == [
+        "g++", f"python{machine.PYVER}-dev", "default-jre-headless", "npm", "chromium"]
     assert all("DPkg::Lock::Timeout" in c for c in calls)  # install waits for the dpkg lock itself
 
 
@@ -378,8 +399,8 @@ def test_preflight_as_a_user_installs_nothing_and_says_one_line_per_missing_prog
                          capture_output=True, text=True, env=preflight_env(bare, tmp_path, uid=1000), timeout=60)
     assert run.returncode == 1 and not (bare / "apt.calls").exists()
     lines = run.stderr.strip().splitlines()
-    assert len(lines) == 4 and all(line.startswith("make test: missing ") for line in lines), run.stderr
-    assert "sudo apt-get install g++" in lines[0]
+    assert len(lines) == 5 and all(line.startswith("make test: missing ") for line in lines), run.stderr
+    assert "sudo apt-get install g++" in lines[0] and f"sudo apt-get install python{machine.PYVER}-dev" in lines[1]
     lab = subprocess.run([shutil.which("bash", path=os.defpath + ":/usr/bin:/bin"), str(PREFLIGHT), "lab"],
                          capture_output=True, text=True, env=preflight_env(bare, tmp_path / "lab", uid=1000), timeout=60)
-    assert lab.returncode == 0 and lab.stderr.count("warning: missing") == 3  # make lab only warns, no browser needed
+    assert lab.returncode == 0 and lab.stderr.count("warning: missing") == 4  # make lab only warns, no browser needed
