@@ -98,6 +98,8 @@ lock:
 	  "$(LOCK_VENV)/bin/python" -m pip freeze --all --exclude-editable --disable-pip-version-check \
 	    | sed -E 's/^(torch==[^+]*)\+.*/\1/' | grep -v '^pkg[-_]resources=='; } > "$(LOCK).new"
 	mv "$(LOCK).new" "$(LOCK)"
+	@# every pin installable on 3.11.0-3.13 and not yanked (PyPI's JSON API): a resolve on a newer 3.11 can miss it
+	"$(LOCK_VENV)/bin/python" tools/check_lock.py "$(LOCK)"
 	rm -rf "$(LOCK_VENV)"
 
 # The course package must be installed in that Python (pip install --no-deps -e .): done here when it is not.
