@@ -165,6 +165,16 @@ def test_browser_each_name(bare, name):
     assert machine.find_browser() == str(browser)
 
 
+def test_browser_that_does_not_run_is_absent_and_the_next_one_is_taken(bare, monkeypatch):
+    # Ubuntu's chromium-browser deb: a shell stub that exits 1 unless the chromium snap is installed
+    fake_program(bare, "chromium-browser", stderr="Command requires the chromium snap to be installed.", code=1)
+    assert machine.find_browser() is None
+    chrome = fake_program(bare, "google-chrome", stdout="Google Chrome 156")
+    assert machine.find_browser() == str(chrome)
+    monkeypatch.setenv("COURSE_BROWSER", "chromium-browser")
+    assert machine.find_browser() is None
+
+
 def test_browser_env(bare, tmp_path, monkeypatch):
     fake_program(bare, "chromium")
     mine = fake_program(tmp_path, "my-chrome")

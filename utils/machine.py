@@ -93,11 +93,11 @@ def find_npm() -> str | None:
 
 
 def find_browser() -> str | None:
-    """A Chromium-family browser: ``$COURSE_BROWSER`` if set (and executable), else the first on PATH."""
+    """A Chromium-family browser that runs (``--version``): ``$COURSE_BROWSER`` if set, else the first on PATH.
+    Ubuntu's chromium-browser deb is a stub that only asks for the snap, and exits 1 where there is none."""
     chosen = os.environ.get("COURSE_BROWSER", "").strip()
-    if chosen:
-        return shutil.which(chosen)
-    return next((path for path in map(shutil.which, BROWSERS) if path), None)
+    paths = [shutil.which(chosen)] if chosen else map(shutil.which, BROWSERS)
+    return next((path for path in paths if path and _runs([path, "--version"]) is not None), None)
 
 
 def usable_cpus() -> int:
