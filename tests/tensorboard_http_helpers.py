@@ -13,7 +13,6 @@ import ipaddress
 from pairs.visualization.dashboards import tensorboard_json
 
 
-
 def loopback_only(addresses: list[str]) -> bool:
     """Every ``"ip:port"`` is on a loopback address. TensorBoard's web server binds the --host it is given, its data
     server (a child) binds "localhost": 127.0.0.1, or ::1 where /etc/hosts lists that first (stock Debian 13)."""

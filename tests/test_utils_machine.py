@@ -337,6 +337,8 @@ def test_tf_allocator_stats_follow_onednn_for_real(onednn, expected):
 # --- tools/preflight.sh itself, with fake apt-get / id on a PATH of its own ------------------------------------
 
 PREFLIGHT = Path(machine.__file__).resolve().parent.parent / "tools" / "preflight.sh"
+SYSTEM_PATH = os.defpath + ":/usr/bin:/bin"  # where the real shell tools are, whatever PATH the fixtures set
+BASH = shutil.which("bash", path=SYSTEM_PATH)
 FAKE_APT = r"""#!/bin/sh
 # fake apt-get: the first update finds the lists lock held (unattended-upgrades at boot); install makes the program
 echo "$*" >> "$BIN/apt.calls"
@@ -374,8 +376,8 @@ def preflight_env(bare, tmp_path, uid):
     """A PATH with the shell tools preflight.sh uses, a fake ``id`` (uid) and a fake apt-get; a venv marked built."""
     for tool in ("bash", "sh", "mktemp", "dirname", "seq", "grep", "sleep", "cut", "tail", "uname", "rm", "cat",
                  "chmod", "touch", "printf"):
-        if shutil.which(tool, path=os.defpath + ":/usr/bin:/bin") and not (bare / tool).exists():
-            (bare / tool).symlink_to(shutil.which(tool, path=os.defpath + ":/usr/bin:/bin"))
+        if shutil.which(tool, path=SYSTEM_PATH) and not (bare / tool).exists():
+            (bare / tool).symlink_to(shutil.which(tool, path=SYSTEM_PATH))
     fake_program(bare, "id", stdout=str(uid))
     (bare / "apt-get").write_text(FAKE_APT)
     (bare / "apt-get").chmod(0o755)
@@ -391,9 +393,9 @@ def preflight_env(bare, tmp_path, uid):
                 TORCH_VERSION="2.13.0", APT_LOCK_RETRY_S="0.1")
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="preflight.sh is a bash script")
+@pytest.mark.skipif(BASH is None, reason="preflight.sh is a bash script")
 def test_preflight_as_root_waits_for_the_apt_lock_then_installs_what_is_missing(bare, tmp_path):
-    run = subprocess.run([shutil.which("bash", path=os.defpath + ":/usr/bin:/bin"), str(PREFLIGHT), "test"],
+    run = subprocess.run([BASH, str(PREFLIGHT), "test"],
                          capture_output=True, text=True, env=preflight_env(bare, tmp_path, uid=0), timeout=60)
     calls = (bare / "apt.calls").read_text().splitlines()
     assert run.returncode == 0, run.stderr
@@ -403,14 +405,14 @@ def test_preflight_as_root_waits_for_the_apt_lock_then_installs_what_is_missing(
     assert all("DPkg::Lock::Timeout" in c for c in calls)  # install waits for the dpkg lock itself
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="preflight.sh is a bash script")
+@pytest.mark.skipif(BASH is None, reason="preflight.sh is a bash script")
 def test_preflight_as_a_user_installs_nothing_and_says_one_line_per_missing_program(bare, tmp_path):
-    run = subprocess.run([shutil.which("bash", path=os.defpath + ":/usr/bin:/bin"), str(PREFLIGHT), "test"],
+    run = subprocess.run([BASH, str(PREFLIGHT), "test"],
                          capture_output=True, text=True, env=preflight_env(bare, tmp_path, uid=1000), timeout=60)
     assert run.returncode == 1 and not (bare / "apt.calls").exists()
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 5 and all(line.startswith("make test: missing ") for line in lines), run.stderr
     assert "sudo apt-get install g++" in lines[0] and f"sudo apt-get install python{machine.PYVER}-dev" in lines[1]
-    lab = subprocess.run([shutil.which("bash", path=os.defpath + ":/usr/bin:/bin"), str(PREFLIGHT), "lab"],
+    lab = subprocess.run([BASH, str(PREFLIGHT), "lab"],
                          capture_output=True, text=True, env=preflight_env(bare, tmp_path / "lab", uid=1000), timeout=60)
     assert lab.returncode == 0 and lab.stderr.count("warning: missing") == 4  # make lab only warns, no browser needed

@@ -23,6 +23,12 @@ SUPPORTED_PYTHONS = ("3.11.0", "3.11.2", "3.12.0", "3.13.0")  # 3.11.2: Debian 1
 PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s#;]+)", re.MULTILINE)
 
 
+def excluded_pythons(requires_python: str | None) -> list[str]:
+    """The supported Pythons a ``Requires-Python`` specifier leaves out (none for an empty one)."""
+    wanted = SpecifierSet(requires_python or "")
+    return [py for py in SUPPORTED_PYTHONS if py not in wanted]
+
+
 def pypi_project(name: str) -> dict:
     with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=60) as response:
         return json.load(response)
@@ -42,7 +48,7 @@ def problems(name: str, version: str, project: dict) -> list[str]:
     if all(f.get("yanked") for f in files):
         found.append(f"{name}=={version}: yanked ({files[0].get('yanked_reason') or 'no reason given'})")
     for wanted in sorted({f.get("requires_python") or "" for f in files} - {""}):
-        excluded = [py for py in SUPPORTED_PYTHONS if py not in SpecifierSet(wanted)]
+        excluded = excluded_pythons(wanted)
         if excluded:
             found.append(f"{name}=={version}: needs Python {wanted}, so not {', '.join(excluded)}")
     return found

@@ -88,7 +88,7 @@ def first_line(err):
 
 
 inductor_gap = inductor_missing()  # Inductor builds C++ with $CXX (else g++) against this Python's Python.h
-has_compiler = inductor_gap is None
+inductor_ready = inductor_gap is None
 print("C++ compiler and Python.h for torch.compile's default backend (Inductor):", inductor_gap or "found")
 
 # %% [markdown]
@@ -283,8 +283,8 @@ for name, value in (("x - mean", z), ("std", x.std(0, correction=0)), ("(x - mea
 # generation, and says so; Debian's and Ubuntu's python3 also need python3.X-dev for `Python.h`.)
 
 # %%
-backend = "inductor" if has_compiler else "aot_eager"
-if not has_compiler:
+backend = "inductor" if inductor_ready else "aot_eager"
+if not inductor_ready:
     print(f"Inductor cannot build here ({inductor_gap}): using backend='aot_eager' (same capture, no code "
           "generation); with it, Inductor would compile the same graphs and anomaly mode would report the same "
           "'CompiledFunctionBackward'.")
