@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 NEVER = ("torch", "tensorflow")  # Colab's own builds (with its CUDA): never replaced
-NOT_FOR_NOTEBOOKS = ("jupyterlab", "ipykernel", "nbclient", "nbformat", "jupytext", "nbval", "pytest", "playwright",
+NOT_FOR_NOTEBOOKS = ("jupyterlab", "ipykernel", "nbclient", "nbformat", "jupytext", "nbval", "pytest", "ruff", "playwright",
                      "greenlet", "jupyter-repo2docker")  # the test suite's and the local lab's, not a notebook's
 
 
