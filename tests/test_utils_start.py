@@ -74,16 +74,19 @@ def test_start_torch_prints_one_line_and_honours_course_device(monkeypatch, caps
     assert start_torch(seed=1) == torch.device("cpu")
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 1 and out[0].startswith(f"PyTorch {torch.__version__}") and out[0].endswith("seed 1")
+    assert f"({torch.get_num_threads()} threads)" in out[0]
     assert torch.initial_seed() == 1
 
 
 def test_start_tensorflow_in_a_fresh_process_prints_one_line_and_no_start_up_noise():
+    """And splits the CPU into logical devices before TensorFlow initialises them."""
     # A fresh process: TensorFlow's start-up lines are written only once per process, when it loads.
     code = textwrap.dedent("""
         from utils.start import start_tensorflow
-        device = start_tensorflow(seed=0)
+        device = start_tensorflow(seed=0, logical_cpus=3)
         import os, tensorflow as tf
         assert device == "/CPU:0", device
+        assert len(tf.config.list_logical_devices("CPU")) == 3
         assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "2"
         print(float(tf.random.uniform([])))
     """)

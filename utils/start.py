@@ -67,30 +67,35 @@ def quiet_stderr(noise: re.Pattern = STARTUP_NOISE) -> Iterator[None]:
                 print("\n".join(kept), file=sys.stderr)
 
 
-def machine_line(framework: str, device: str, gpus: list[str], seed: int | None) -> str:
-    """One line: framework and version, the device in use, the GPUs seen, the CPU, the seed."""
+def machine_line(framework: str, device: str, gpus: list[str], seed: int | None, threads: int | None = None) -> str:
+    """One line: framework and version, the device in use, the GPUs seen, the CPU (and threads), the seed."""
     seen = ", ".join(gpus) if gpus else "no GPU"
+    cpu = f"{platform.machine()}, {usable_cpus()} CPU cores usable"
+    if threads is not None:
+        cpu += f" ({threads} threads)"
     seeded = f"seed {seed}" if seed is not None else "not seeded"
-    return (
-        f"{framework} on {device} ({seen}) · {platform.machine()}, {usable_cpus()} CPU cores usable · "
-        f"Python {platform.python_version()} · {seeded}"
-    )
+    return f"{framework} on {device} ({seen}) · {cpu} · Python {platform.python_version()} · {seeded}"
 
 
-def start_tensorflow(seed: int | None = 0, device: str | None = None) -> str:
+def start_tensorflow(seed: int | None = 0, device: str | None = None, logical_cpus: int = 1) -> str:
     """Load TensorFlow without its start-up log lines, seed it, print one line; return its device string.
 
     ``device`` is passed to ``tf_device`` (``None``: the GPU when there is one, ``$COURSE_DEVICE`` overrides).
-    ``seed=None`` seeds nothing. Device configuration that must precede TensorFlow's device initialisation
-    (logical CPUs, memory growth) has to run before this call, which initialises them.
+    ``seed=None`` seeds nothing. GPU memory grows on demand (``TF_FORCE_GPU_ALLOW_GROWTH``), so PyTorch can share
+    the GPU. This call initialises TensorFlow's devices, after which they cannot be reconfigured: ``logical_cpus=3``
+    splits the CPU into three logical devices first (``tf.config.set_logical_device_configuration``).
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's later C++ INFO/WARNING lines; errors show
+    os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")  # do not reserve all GPU memory at start
     if "torch" in sys.modules:  # both frameworks in one process: CUDA torch's Triton must load before TensorFlow
         load_triton_before_tensorflow()
     with quiet_stderr():
         import keras
         import tensorflow as tf
 
+        if logical_cpus > 1:
+            cpu = tf.config.list_physical_devices("CPU")[0]
+            tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * logical_cpus)
         chosen = tf_device(device)  # the first device query is what initialises CUDA (or fails to)
     if seed is not None:
         seed_everything(seed)
@@ -112,8 +117,6 @@ def start_torch(seed: int | None = 0, device: str | None = None):
     gpus = (
         [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
     )
-    build = f", CUDA {torch.version.cuda}" if torch.version.cuda else ""
-    print(
-        machine_line(f"PyTorch {torch.__version__}{build}, {torch.get_num_threads()} threads", str(chosen), gpus, seed)
-    )
+    build = f" (CUDA {torch.version.cuda})" if torch.version.cuda else ""
+    print(machine_line(f"PyTorch {torch.__version__}{build}", str(chosen), gpus, seed, torch.get_num_threads()))
     return chosen
