@@ -1,7 +1,8 @@
 """Colab and Binder: one repository address for every link, and the Colab cell tested by simulating Colab.
 
 Colab cannot be reached from here, so its environment is faked: a ``google.colab`` entry in ``sys.modules``, temp
-directories for /content/course, a fake fetch, a fake package lookup and a recorder instead of pip. Both branches
+directories for /content/course, a fake fetch, a fake package lookup and a recorder instead of pip (the pip commands
+themselves run for real in tests/test_colab_pip.py, in a stand-in of Colab's stack). Both branches
 run: on Colab the course is fetched once, made importable, and only the packages Colab lacks are installed (never
 torch or TensorFlow, which pip is held to); anywhere else nothing happens at all.
 """
@@ -24,7 +25,9 @@ sys.path.insert(0, str(REPO_ROOT / "tools"))
 import colab_cell  # noqa: E402
 
 SOURCES = sorted((NOTEBOOKS_DIR / "text").glob("*.py"))
-LAUNCH_LINK = re.compile(r"https://(?:mybinder\.org/v2/gh|colab\.research\.google\.com/github|github\.com)/([\w.-]+/[\w.-]+)")
+LAUNCH_LINK = re.compile(
+    r"https://(?:mybinder\.org/v2/gh|colab\.research\.google\.com/github|github\.com)/([\w.-]+/[\w.-]+)"
+)
 
 
 def test_every_binder_colab_and_github_link_uses_the_one_repository():
@@ -41,9 +44,12 @@ def test_every_binder_colab_and_github_link_uses_the_one_repository():
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_every_notebook_has_the_colab_cell_and_launch_links(source):
     cells = jupytext.read(source).cells
-    assert colab_cell.links(source.stem + ".ipynb") in cells[0].source, f"{source.name}: title cell lacks its launch links"
+    assert colab_cell.links(source.stem + ".ipynb") in cells[0].source, (
+        f"{source.name}: title cell lacks its launch links"
+    )
     assert cells[1].cell_type == "code" and cells[1].source == colab_cell.CELL, (
-        f"{source.name}: the second cell is not the Colab cell: run python tools/colab_cell.py")
+        f"{source.name}: the second cell is not the Colab cell: run python tools/colab_cell.py"
+    )
 
 
 def test_the_cell_is_short_names_the_repository_and_imports_nothing_of_the_course_before_the_fetch():
@@ -114,26 +120,82 @@ def test_bootstrap_on_colab_fetches_and_installs_only_what_is_missing(sandbox):
     fake_fetch.urls, ran = [], []
     root = sandbox / "course"
     missing = {"visdom", "onnxscript", "litserve", "torch", "tensorflow", "nbval"}  # torch/TF missing: still never
-    done = colab.bootstrap(root, REPO_URL, modules={"google.colab": object()}, fetch=fake_fetch,
-                           run=lambda cmd, check: ran.append(cmd), version=colab_versions(missing))
+    done = colab.bootstrap(
+        root,
+        REPO_URL,
+        modules={"google.colab": object()},
+        fetch=fake_fetch,
+        run=lambda cmd, check: ran.append(cmd),
+        version=colab_versions(missing),
+    )
     assert fake_fetch.urls == [REPO_URL] and done["fetched"]
     assert os.getcwd() == str(root / "notebooks") and str(root) in sys.path and str(root / "notebooks") in sys.path
     assert {line.split("==")[0] for line in done["installed"]} == {"visdom", "onnxscript", "litserve"}
-    (pip,) = ran
-    assert pip[:4] == [sys.executable, "-m", "pip", "install"] and not any(a.startswith(("torch==", "tensorflow==")) for a in pip)
-    constraints = pip[pip.index("-c") + 1]
+    assert all(cmd[:4] == [sys.executable, "-m", "pip", "install"] for cmd in ran)
+    assert not any(a.startswith(("torch==", "tensorflow==")) for cmd in ran for a in cmd)
+    constraints = ran[0][ran[0].index("-c") + 1]
     assert open(constraints).read().split() == []  # torch and TensorFlow not installed here: nothing to hold
     # a second run, everything there (and torch/TF installed): no fetch, no pip, and pip would be held to Colab's builds
     fake_fetch.urls, ran = [], []
-    done = colab.bootstrap(root, REPO_URL, modules={"google.colab": object()}, fetch=fake_fetch,
-                           run=lambda cmd, check: ran.append(cmd), version=colab_versions(set()))
+    done = colab.bootstrap(
+        root,
+        REPO_URL,
+        modules={"google.colab": object()},
+        fetch=fake_fetch,
+        run=lambda cmd, check: ran.append(cmd),
+        version=colab_versions(set()),
+    )
     assert done == {"fetched": False, "installed": []} and ran == [] and fake_fetch.urls == []
+
+
+def test_visdom_is_built_as_the_makefile_builds_it_first_and_alone(sandbox):
+    """Under build isolation pip builds visdom's setup.py with the newest setuptools (no pkg_resources) and dies."""
+    ran = []
+    colab.bootstrap(
+        sandbox / "course",
+        REPO_URL,
+        modules={"google.colab": object()},
+        fetch=fake_fetch,
+        run=lambda cmd, check: ran.append(cmd),
+        version=colab_versions({"visdom", "onnx"}),
+    )
+    build, visdom, rest = (cmd[7:] for cmd in ran)
+    assert (
+        build == list(colab.VISDOM_BUILD) and build[0].startswith("setuptools<") and int(build[0].split("<")[1]) <= 81
+    )
+    assert visdom[0] == "--no-build-isolation" and [a.split("==")[0] for a in visdom[1:]] == ["visdom"]
+    assert [a.split("==")[0] for a in rest] == ["onnx"]
+
+
+def test_the_no_deps_pins_are_installed_without_their_dependencies(sandbox):
+    fake_fetch.urls = []
+    root = sandbox / "course"
+    fake_fetch(REPO_URL, root)
+    shutil.copy(REPO_ROOT / "requirements-nodeps.txt", root / "requirements-nodeps.txt")
+    ran = []
+    done = colab.bootstrap(
+        root,
+        REPO_URL,
+        modules={"google.colab": object()},
+        run=lambda cmd, check: ran.append(cmd),
+        version=colab_versions({"executorch"}),
+    )
+    (cmd,) = ran
+    assert cmd[7] == "--no-deps" and [a.split("==")[0] for a in cmd[8:]] == ["executorch"] == [
+        a.split("==")[0] for a in done["installed"]
+    ]
 
 
 def test_bootstrap_holds_colab_torch_and_tensorflow(sandbox):
     ran = []
-    colab.bootstrap(sandbox / "course", REPO_URL, modules={"google.colab": object()}, fetch=fake_fetch,
-                    run=lambda cmd, check: ran.append(cmd), version=colab_versions({"visdom"}))
+    colab.bootstrap(
+        sandbox / "course",
+        REPO_URL,
+        modules={"google.colab": object()},
+        fetch=fake_fetch,
+        run=lambda cmd, check: ran.append(cmd),
+        version=colab_versions({"tqdm"}),
+    )
     pip = ran[0]
     assert open(pip[pip.index("-c") + 1]).read().split() == ["torch==2.9.0", "tensorflow==2.19.0"]
-    assert pip[-1].startswith("visdom==")
+    assert pip[-1].startswith("tqdm==")

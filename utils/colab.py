@@ -3,6 +3,10 @@
 The cell (``tools/colab_cell.py`` writes it) imports nothing of the course: it tests ``"google.colab" in
 sys.modules``, clones the repository (``utils.course.REPO``) into /content/course, then calls ``bootstrap`` below.
 Colab ships torch, TensorFlow and Keras: they are never installed, and pip is held to their installed versions.
+visdom 0.2.4 ships only a setup.py that imports pkg_resources, which setuptools 81+ lacks: under pip's build isolation
+it dies, so it is built as the Makefile builds it, against the environment's own setuptools (<81, installed only if
+absent or too new) with --no-build-isolation. ``tools/stacks.py colab`` rehearses this cell in a stand-in of Colab's
+stack; tests/test_colab_pip.py runs its pip commands for real.
 """
 
 from __future__ import annotations
@@ -15,8 +19,21 @@ import sys
 from pathlib import Path
 
 NEVER = ("torch", "tensorflow")  # Colab's own builds (with its CUDA): never replaced
-NOT_FOR_NOTEBOOKS = ("jupyterlab", "ipykernel", "nbclient", "nbformat", "jupytext", "nbval", "pytest", "ruff", "playwright",
-                     "greenlet", "jupyter-repo2docker")  # the test suite's and the local lab's, not a notebook's
+NOT_FOR_NOTEBOOKS = (
+    "jupyterlab",
+    "ipykernel",
+    "nbclient",
+    "nbformat",
+    "jupytext",
+    "nbval",
+    "pytest",
+    "ruff",
+    "playwright",
+    "greenlet",
+    "jupyter-repo2docker",
+)  # the test suite's and the local lab's, not a notebook's
+# What visdom's setup.py is built against (the Makefile's VISDOM_BUILD_DEPS; Colab's own setuptools 75 qualifies)
+VISDOM_BUILD = ("setuptools<81", "wheel")
 
 
 def on_colab(modules=None) -> bool:
@@ -41,6 +58,35 @@ def missing_requirements(requirements: Path, version=installed) -> list[str]:
     return wanted
 
 
+def name_of(line: str) -> str:
+    return re.split(r"[=<>!~\[; ]", line)[0].lower()
+
+
+def pip_commands(root: Path, version=installed, python: str = sys.executable) -> tuple[list[list[str]], list[str]]:
+    """The pip commands that install what the course needs and the environment lacks, in order, and those pins.
+
+    visdom first, alone, without build isolation, after its build dependencies; then every other missing pin of
+    requirements.txt; then the missing pins of requirements-nodeps.txt without their dependencies (as the Makefile
+    does). pip is held to the installed torch and TensorFlow (``root/.colab-constraints.txt``).
+    """
+    root = Path(root)
+    wanted = missing_requirements(root / "requirements.txt", version)
+    nodeps = root / "requirements-nodeps.txt"
+    loose = missing_requirements(nodeps, version) if nodeps.exists() else []
+    if not wanted and not loose:
+        return [], []
+    held = [f"{name}=={version(name)}" for name in NEVER if version(name)]
+    constraints = root / ".colab-constraints.txt"
+    constraints.write_text("\n".join(held) + "\n")
+    pip = [python, "-m", "pip", "install", "-q", "-c", str(constraints)]
+    visdom = [line for line in wanted if name_of(line) == "visdom"]
+    rest = [line for line in wanted if name_of(line) != "visdom"]
+    commands = [pip + list(VISDOM_BUILD), pip + ["--no-build-isolation", *visdom]] if visdom else []
+    commands += [pip + rest] if rest else []
+    commands += [pip + ["--no-deps", *loose]] if loose else []
+    return commands, visdom + rest + loose
+
+
 def bootstrap(root="/content/course", repo_url="", modules=None, fetch=None, run=subprocess.run, version=installed):
     """On Colab: the course at root (fetched if absent), importable, cwd notebooks/, missing packages installed.
 
@@ -51,16 +97,17 @@ def bootstrap(root="/content/course", repo_url="", modules=None, fetch=None, run
     root = Path(root)
     fetched = not (root / "utils").is_dir()
     if fetched:
-        (fetch or (lambda url, dest: run(["git", "clone", "-q", "--depth=1", url, str(dest)], check=True)))(repo_url, root)
+        (fetch or (lambda url, dest: run(["git", "clone", "-q", "--depth=1", url, str(dest)], check=True)))(
+            repo_url, root
+        )
     for path in (root / "notebooks", root):  # utils and pairs (notebooks/pairs), as the local install provides them
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), str(root / "notebooks"), os.environ.get("PYTHONPATH")]))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(root), str(root / "notebooks"), os.environ.get("PYTHONPATH")])
+    )
     os.chdir(root / "notebooks")
-    wanted = missing_requirements(root / "requirements.txt", version)
-    if wanted:
-        held = [f"{name}=={version(name)}" for name in NEVER if version(name)]
-        constraints = root / ".colab-constraints.txt"
-        constraints.write_text("\n".join(held) + "\n")
-        run([sys.executable, "-m", "pip", "install", "-q", "-c", str(constraints), *wanted], check=True)
-    return {"fetched": fetched, "installed": wanted}
+    commands, pins = pip_commands(root, version)
+    for command in commands:
+        run(command, check=True)
+    return {"fetched": fetched, "installed": pins}
