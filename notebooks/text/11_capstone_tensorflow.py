@@ -13,40 +13,27 @@
 
 # %%
 # Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
-import os, sys
+import os
+import sys
+
 if "google.colab" in sys.modules:
-    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
-    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
+    os.path.isdir("/content/course") or os.system(
+        "git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course"
+    )
+    os.chdir("/content/course")
+    from utils.colab import bootstrap
+
+    bootstrap("/content/course")
 
 # %%
-import inspect
+from pairs.capstone.start import start_both_frameworks
 
-import numpy as np
-import torch  # on purpose: §3.4 trains the twin's model, §3.5 ports weights between the frameworks
-from utils.coexist import load_triton_before_tensorflow
-load_triton_before_tensorflow()  # both frameworks in one process: CUDA torch's Triton must load before TensorFlow
+start_both_frameworks(seed=0)  # torch, then TensorFlow (quietly); one thread each; full float32, no TF32
 import keras
-import tensorflow as tf
+import numpy as np
 
+from pairs.capstone.model import MATCHED, TORCH_DEFAULTS, Settings, confusion, predict_keras
 from utils.data import load_digits
-from utils.devices import describe_tf
-from utils.seeding import seed_everything
-from utils.show import expect_error  # like pytest.raises: prints the error, fails the cell if none is raised
-from pairs.capstone.model import (MATCHED, TORCH_DEFAULTS, TorchCNN, confusion, keras_cnn, predict_keras,
-                                  predict_torch, train_keras, train_torch)
-from pairs.capstone.porting import PortingError, keras_to_torch, torch_to_keras
-
-# A tiny CNN: one thread per framework is faster on a shared 2-core machine (set before TensorFlow's first op).
-tf.config.threading.set_intra_op_parallelism_threads(1)
-tf.config.threading.set_inter_op_parallelism_threads(1)
-torch.set_num_threads(1)
-# Full float32 on both sides (TF32 on Ampere-or-newer GPUs would break the 1e-5 comparisons; no effect on a CPU).
-tf.config.experimental.enable_tensor_float_32_execution(False)
-torch.backends.cuda.matmul.allow_tf32 = False
-torch.backends.cudnn.allow_tf32 = False
-print(describe_tf())
-print("torch", torch.__version__, "(for §3.4 and §3.5)")
-print("seeded:", seed_everything(0))
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -79,7 +66,40 @@ digits = load_digits()
 x_train = digits.x_train.astype(np.float32) / digits.max_value
 x_test = digits.x_test.astype(np.float32) / digits.max_value
 y_train, y_test = digits.y_train, digits.y_test
-print(inspect.getsource(keras_cnn))
+
+# %% [markdown]
+# The model: the twin's `TorchCNN` layer for layer, channels last. Its settings (`Settings`) give BatchNorm's
+# epsilon and momentum. The draw-a-digit page trains it too: the cell's first line, `# @save ...`, has
+# `tools/export_cells.py` copy it into `pairs/capstone/model.py`, and a test fails if the two differ.
+
+
+# %%
+# @save pairs/capstone/model.py
+def keras_cnn(settings: Settings = MATCHED):
+    """The same CNN in Keras (channels last); ``Reshape`` turns ``(N, 8, 8)`` into ``(N, 8, 8, 1)``."""
+    import keras
+    from keras import layers
+
+    bn = dict(epsilon=settings.bn_eps, momentum=settings.bn_momentum_keras)
+    return keras.Sequential(
+        [
+            keras.Input((8, 8)),
+            layers.Reshape((8, 8, 1)),
+            layers.Conv2D(16, 3, padding="same"),
+            layers.BatchNormalization(**bn),
+            layers.ReLU(),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(32, 3, padding="same"),
+            layers.BatchNormalization(**bn),
+            layers.ReLU(),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(64, activation="relu"),
+            layers.Dense(10),
+        ],
+        name="capstone_cnn",
+    )
+
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -95,8 +115,24 @@ print("logits for 4 images:", tuple(model(x_test[:4]).shape))
 # epsilon 1e-7, BatchNorm epsilon 1e-3 and momentum 0.99. Learning rate 3e-3, batches of 32, 8 epochs, as
 # in the twin.
 
+
 # %%
-print(inspect.getsource(train_keras))
+# @save pairs/capstone/model.py
+def train_keras(x_train: np.ndarray, y_train: np.ndarray, seed: int, settings: Settings = MATCHED):
+    """Train a fresh Keras CNN (seeded) with ``model.fit``: Adam, mean cross-entropy on logits, shuffled batches."""
+    import keras
+
+    if settings.init != "glorot":
+        raise ValueError("Keras's default initialiser is glorot_uniform; PyTorch's init is not offered here")
+    keras.utils.set_random_seed(seed)
+    model = keras_cnn(settings)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=settings.lr, epsilon=settings.adam_eps),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    model.fit(x_train, y_train, batch_size=settings.batch_size, epochs=settings.epochs, shuffle=True, verbose=0)
+    return model
+
 
 # %% [markdown]
 # ### 3.3 Five seeds: in Keras
@@ -104,9 +140,17 @@ print(inspect.getsource(train_keras))
 # %%
 SEEDS = range(5)
 runs = {"Keras, its defaults (= matched)": [train_keras(x_train, y_train, s, MATCHED) for s in SEEDS]}
-predictions = {"Keras, its defaults (= matched)": [predict_keras(m, x_test).argmax(1) for m in runs["Keras, its defaults (= matched)"]]}
+predictions = {
+    "Keras, its defaults (= matched)": [
+        predict_keras(m, x_test).argmax(1) for m in runs["Keras, its defaults (= matched)"]
+    ]
+}
 keras_acc = np.array([(p == y_test).mean() for p in predictions["Keras, its defaults (= matched)"]])
-print("Keras test accuracy per seed:", np.round(keras_acc, 3), f" mean {keras_acc.mean():.3f}, spread (std) {keras_acc.std():.3f}")
+print(
+    "Keras test accuracy per seed:",
+    np.round(keras_acc, 3),
+    f" mean {keras_acc.mean():.3f}, spread (std) {keras_acc.std():.3f}",
+)
 
 # %% [markdown]
 # ### 3.4 The results: side by side with PyTorch
@@ -115,6 +159,8 @@ print("Keras test accuracy per seed:", np.round(keras_acc, 3), f" mean {keras_ac
 # (kaiming_uniform weights and uniform biases, Adam eps 1e-8, BatchNorm eps 1e-5 and momentum 0.1).
 
 # %%
+from pairs.capstone.model import TorchCNN, predict_torch, train_torch  # the twin's lesson code
+
 for label, settings in (("PyTorch, matched", MATCHED), ("PyTorch, its defaults", TORCH_DEFAULTS)):
     runs[label] = [train_torch(x_train, y_train, s, settings) for s in SEEDS]
     predictions[label] = [predict_torch(m, x_test).argmax(1) for m in runs[label]]
@@ -152,6 +198,9 @@ for label, preds in predictions.items():
 
 # %%
 # NBVAL_CHECK_OUTPUT
+from pairs.capstone.porting import PortingError, keras_to_torch, torch_to_keras
+from utils.show import expect_error  # like pytest.raises: prints the error, fails the cell if none is raised
+
 k_model = runs["Keras, its defaults (= matched)"][0]
 t_ported = TorchCNN(MATCHED).eval()
 for line in keras_to_torch(k_model, t_ported):
@@ -160,8 +209,10 @@ for line in keras_to_torch(k_model, t_ported):
 # %%
 p_keras, p_torch = predict_keras(k_model, x_test), predict_torch(t_ported, x_test)
 disagree_k2t = int((p_keras.argmax(1) != p_torch.argmax(1)).sum())
-print(f"Keras -> PyTorch: {disagree_k2t} disagreements on {len(x_test)} test images; "
-      f"largest probability gap {np.abs(p_keras - p_torch).max():.1e}")
+print(
+    f"Keras -> PyTorch: {disagree_k2t} disagreements on {len(x_test)} test images; "
+    f"largest probability gap {np.abs(p_keras - p_torch).max():.1e}"
+)
 assert disagree_k2t == 0 and np.abs(p_keras - p_torch).max() < 1e-5
 
 # %% [markdown]
@@ -177,8 +228,10 @@ k_ported = keras_cnn(TORCH_DEFAULTS)  # BatchNormalization(epsilon=1e-5, momentu
 torch_to_keras(t_model, k_ported)
 p_torch, p_keras = predict_torch(t_model, x_test), predict_keras(k_ported, x_test)
 disagree_t2k = int((p_torch.argmax(1) != p_keras.argmax(1)).sum())
-print(f"PyTorch -> Keras: {disagree_t2k} disagreements on {len(x_test)} test images; "
-      f"largest probability gap {np.abs(p_torch - p_keras).max():.1e}")
+print(
+    f"PyTorch -> Keras: {disagree_t2k} disagreements on {len(x_test)} test images; "
+    f"largest probability gap {np.abs(p_torch - p_keras).max():.1e}"
+)
 assert disagree_t2k == 0 and np.abs(p_torch - p_keras).max() < 1e-5
 
 # %% [markdown]
@@ -235,9 +288,11 @@ assert disagree_t2k == 0 and np.abs(p_torch - p_keras).max() < 1e-5
 # (`(64, 128)`, reading a `(32, 2, 2)` map flattened as C, H, W) into the kernel of the Keras `Dense` that
 # follows `Flatten` (reading `(2, 2, 32)` as H, W, C). Write `fc1_kernel(weight)` on NumPy arrays.
 
+
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def fc1_kernel(weight):
     return weight.reshape(64, 32, 2, 2).transpose(0, 2, 3, 1).reshape(64, 128).T
+
 
 # %% tags=["check"]
 weight = t_model.fc1.weight.detach().numpy()
@@ -252,6 +307,7 @@ print("fc1_kernel reproduces the ported Dense kernel, flatten order included")
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 from dataclasses import replace
+
 keras_like_torch = keras_cnn(replace(MATCHED, bn_eps=1e-5, bn_momentum_keras=0.9))
 
 # %% tags=["check"]

@@ -46,6 +46,7 @@ Tested both ways on random weights and inputs in ``tests/test_porting.py`` (outp
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
 __all__ = [
