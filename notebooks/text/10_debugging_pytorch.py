@@ -1,5 +1,9 @@
 # ---
 # jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -21,11 +25,16 @@
 # [Open in Colab](https://colab.research.google.com/github/pytorch-vs-tensorflow/course/blob/main/notebooks/10_debugging_pytorch.ipynb) · [Launch on Binder](https://mybinder.org/v2/gh/pytorch-vs-tensorflow/course/HEAD?urlpath=lab/tree/notebooks/10_debugging_pytorch.ipynb)
 
 # %%
-# Colab only (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
-import os, sys
-if "google.colab" in sys.modules:
-    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
-    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")
+import os
+import sys
+
+if "google.colab" in sys.modules:  # on Colab only: fetch the course, then install what Colab lacks
+    if not os.path.isdir("/content/course"):
+        os.system("git clone -q --depth=1 https://github.com/pytorch-vs-tensorflow/course /content/course")
+    os.chdir("/content/course")
+    from utils.colab import bootstrap
+
+    bootstrap("/content/course")
 
 # %%
 import collections, inspect, io, logging, os, pdb, re, sys, traceback, warnings, pathlib
