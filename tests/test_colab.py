@@ -18,11 +18,9 @@ import types
 import jupytext
 import pytest
 
+from tools import colab_cell
 from utils import NOTEBOOKS_DIR, REPO_ROOT, colab
 from utils.course import REPO, REPO_URL, binder_url, colab_url
-
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import colab_cell  # noqa: E402
 
 SOURCES = sorted((NOTEBOOKS_DIR / "text").glob("*.py"))
 LAUNCH_LINK = re.compile(
@@ -42,7 +40,9 @@ def test_every_binder_colab_and_github_link_uses_the_one_repository():
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_every_notebook_has_the_colab_cell_and_launch_links(source):
+def test_every_notebook_has_the_header_the_colab_cell_and_launch_links(source):
+    assert source.read_text().startswith(colab_cell.HEADER + "\n# %% [markdown]\n"), (
+        f"{source.name}: not the one jupytext header: run python tools/colab_cell.py")
     cells = jupytext.read(source).cells
     assert colab_cell.links(source.stem + ".ipynb") in cells[0].source, (
         f"{source.name}: title cell lacks its launch links"
@@ -52,9 +52,11 @@ def test_every_notebook_has_the_colab_cell_and_launch_links(source):
     )
 
 
-def test_the_cell_is_short_names_the_repository_and_imports_nothing_of_the_course_before_the_fetch():
+def test_the_cell_is_short_and_plain_names_the_repository_and_imports_nothing_of_the_course_before_the_fetch():
     lines = colab_cell.CELL.splitlines()
-    assert len(lines) <= 5 and REPO_URL in colab_cell.CELL
+    assert len(lines) <= 10 and REPO_URL in colab_cell.CELL
+    code = [line.split("#")[0] for line in lines]
+    assert not any(";" in line or " or " in line or " and " in line for line in code), "one statement a line"
     fetch_line = next(i for i, line in enumerate(lines) if "git clone" in line)
     assert not any("utils" in line.split("#")[0] for line in lines[:fetch_line])
 

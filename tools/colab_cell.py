@@ -1,27 +1,45 @@
-"""Put the Colab cell and the launch links into every notebook source (notebooks/text/*.py); idempotent.
+"""Give every notebook source (notebooks/text/*.py) the one jupytext header, the launch links and the Colab cell.
 
-    python tools/colab_cell.py          # then make notebooks (the .ipynb are built from the sources)
+    python tools/colab_cell.py          # idempotent; then rebuild the notebooks from the sources
 
-After the title cell comes CELL (below): on Colab it clones the course (utils.course.REPO) and hands over to
-utils.colab.bootstrap; anywhere else it does nothing. The title cell gets an "Open in Colab" and a Binder link.
-tests/test_colab.py checks every source holds exactly these, built from utils.course.REPO.
+HEADER opens every source. The title cell gets an "Open in Colab" and a Binder link. CELL comes right after it:
+on Colab it clones the course (utils.course.REPO) and hands over to utils.colab.bootstrap; anywhere else it does
+nothing. tests/test_colab.py checks every source holds exactly these.
 """
 
 from __future__ import annotations
 
+import re
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from utils.course import REPO_URL, binder_url, colab_url  # noqa: E402
+from utils import NOTEBOOKS_DIR
+from utils.course import REPO_URL, binder_url, colab_url
 
-MARK = "# Colab only"
-CELL = f"""{MARK} (a no-op elsewhere): fetch the course's utils/ and data/, install only what Colab lacks
-import os, sys
-if "google.colab" in sys.modules:
-    os.path.isdir("/content/course") or os.system("git clone -q --depth=1 {REPO_URL} /content/course")
-    os.chdir("/content/course"); from utils.colab import bootstrap; bootstrap("/content/course")"""
+HEADER = """# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+"""
+
+CELL = f"""import os
+import sys
+
+if "google.colab" in sys.modules:  # on Colab only: fetch the course, then install what Colab lacks
+    if not os.path.isdir("/content/course"):
+        os.system("git clone -q --depth=1 {REPO_URL} /content/course")
+    os.chdir("/content/course")
+    from utils.colab import bootstrap
+
+    bootstrap("/content/course")"""
+
+LEADING_HEADER = re.compile(r"\A# ---\n(?:#.*\n)*?# ---\n\n*")
 
 
 def links(notebook: str) -> str:
@@ -29,21 +47,24 @@ def links(notebook: str) -> str:
 
 
 def with_colab(text: str, notebook: str) -> str:
-    """The source text with the launch links in its title cell and CELL right after it (replacing an older one)."""
-    head, sep, rest = text.partition("# %% [markdown]\n")
-    title, nxt, body = rest.partition("\n# %%")
+    """The source with HEADER, the launch links in its title cell and CELL right after it (an older cell replaced)."""
+    text = LEADING_HEADER.sub("", text)
+    title_marker = "# %% [markdown]\n"
+    assert text.startswith(title_marker), f"{notebook}: the source must open with its markdown title cell"
+    title, _, body = text[len(title_marker) :].partition("\n# %%")
     lines = [line for line in title.rstrip("\n").split("\n") if "[Open in Colab](" not in line]
     while lines[-1] == "#":
         lines.pop()
-    title = "\n".join(lines + ["#", "# " + links(notebook)]) + "\n"
+    title = "\n".join([*lines, "#", "# " + links(notebook)]) + "\n"
     body = "# %%" + body
-    if body.startswith("# %%\n" + MARK):
-        body = "# %%" + body.split("\n\n# %%", 1)[1]  # an older version of the cell: replaced
-    return f"{head}{sep}{title}\n# %%\n{CELL}\n\n{body}"
+    first_cell, _, rest = body.partition("\n\n# %%")
+    if '"google.colab" in sys.modules' in first_cell:  # an earlier Colab cell: replaced
+        body = "# %%" + rest
+    return f"{HEADER}\n{title_marker}{title}\n# %%\n{CELL}\n\n{body}"
 
 
 def main() -> int:
-    for source in sorted((ROOT / "notebooks" / "text").glob("*.py")):
+    for source in sorted((NOTEBOOKS_DIR / "text").glob("*.py")):
         text = source.read_text()
         updated = with_colab(text, source.stem + ".ipynb")
         if updated != text:

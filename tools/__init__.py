@@ -1,0 +1,1 @@
+"""The course's scripts (build, site, student edition, lock check, preflight, Colab cell), importable as tools.<name>."""
