@@ -102,6 +102,21 @@ lock:
 	"$(LOCK_VENV)/bin/python" tools/check_lock.py "$(LOCK)"
 	rm -rf "$(LOCK_VENV)"
 
+# The drift job (tools/drift.py; docs/drift/README.md): a separate environment with the newest release of every
+# requirement (the lock ignored; on Linux PyPI's torch is the CUDA build), every notebook executed there, and a dated
+# report in docs/drift/ against the committed (pinned) run. STACK=colab: Colab's stack through the Colab cell;
+# STACK=tf-nightly: PyPI's tf-nightly. DRIFT_PYTHON=3.12 picks the Python (X.Y). Needs no .venv.
+STACK ?= latest
+DRIFT_PYTHON ?=
+.PHONY: drift colab-rehearsal
+drift:
+	"$(PYTHON)" tools/drift.py --stack "$(STACK)" $(if $(DRIFT_PYTHON),--python "$(DRIFT_PYTHON)")
+
+# Colab, rehearsed (tools/stacks.py): Colab's preinstalled stack on Colab's Python (tools/stacks/colab.txt), a
+# stand-in google.colab, each notebook run from its first cell, whose git clone of the course goes to this checkout.
+colab-rehearsal:
+	"$(PYTHON)" tools/stacks.py colab --json docs/colab-rehearsal.json
+
 # The course package must be installed in that Python (pip install --no-deps -e .): done here when it is not.
 test-here:
 	@"$(PYTHON)" -c "import pairs" 2>/dev/null || "$(PYTHON)" -m pip install -q --no-deps -e .
