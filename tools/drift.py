@@ -334,6 +334,9 @@ def main() -> int:
     parser.add_argument(
         "--lock", default=stacks.os.environ.get("COURSE_CPU_LOCK"), help="flock this file around each step"
     )
+    parser.add_argument(
+        "--hold-seconds", type=float, default=0.0, help="hold the lock on to the next notebook until then"
+    )
     args = parser.parse_args()
 
     venv = args.venv or Path(f"/tmp/course-drift-{args.stack}")
@@ -344,7 +347,9 @@ def main() -> int:
         python = stacks.find_python(args.python or stacks.DEFAULT_PYTHON.get(args.stack) or stacks.colab_python())
         versions = stacks.freeze_of(venv) if args.reuse else stacks.build(args.stack, venv, python, args.lock)
         names = stacks.notebook_names(args.names)
-        results = stacks.execute_all(venv, names, out, colab=args.stack == "colab", lock=args.lock)
+        results = stacks.execute_all(
+            venv, names, out, colab=args.stack == "colab", lock=args.lock, hold_s=args.hold_seconds
+        )
         py = stacks.subprocess.run([str(venv / "bin" / "python"), "-V"], capture_output=True, text=True).stdout.split()[
             -1
         ]

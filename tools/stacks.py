@@ -18,8 +18,9 @@ Stacks (real pip against the registry, nothing faked):
   local clone (git's ``url.<base>.insteadOf``) and whose ``utils.colab.bootstrap`` installs what Colab lacks with
   real pip, as on Colab.
 
-Every environment build step and every notebook holds the CPU lock (``--lock``, default $COURSE_CPU_LOCK when set),
-one notebook per hold, so that shared machines run heavy jobs one at a time. Notebooks run in a kernel of that
+An environment build holds the CPU lock (``--lock``, default $COURSE_CPU_LOCK when set) once, and the notebooks one
+per hold (``--hold-seconds`` lets one hold go on to the next notebook until that long has passed), so that a shared
+machine runs heavy jobs one at a time. Notebooks run in a kernel of that
 environment (a kernelspec written into it), executed by that environment's own nbclient: this file re-runs itself
 there with ``execute``.
 """
@@ -97,10 +98,28 @@ def requirement_names(path: Path) -> list[str]:
     return names
 
 
-def run(command: list[str], lock: str | None = None, **kwargs) -> None:
+class Holder:
+    """The CPU lock across a run of notebooks: taken before one, let go after one once hold_s have passed."""
+
+    def __init__(self, path: str | None, hold_s: float = 0.0):
+        self.path, self.hold_s, self.handle, self.since = path, hold_s, None, 0.0
+
+    def take(self) -> None:
+        if self.path and self.handle is None:
+            self.handle = open(self.path, "a")
+            fcntl.flock(self.handle, fcntl.LOCK_EX)
+            self.since = time.monotonic()
+
+    def done_one(self, last: bool = False) -> None:
+        if self.handle is not None and (last or time.monotonic() - self.since >= self.hold_s):
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None
+
+
+def run(command: list[str], **kwargs) -> None:
     log("$ " + " ".join(command))
-    with cpu_lock(lock):
-        done = subprocess.run(command, **kwargs)
+    done = subprocess.run(command, **kwargs)
     if done.returncode:
         raise SystemExit(f"stacks: command failed with exit code {done.returncode}: {' '.join(command)}")
 
@@ -113,6 +132,11 @@ def build(stack: str, venv: Path, python: str, lock: str | None = None) -> dict[
     """A fresh venv at venv holding stack; returns its pip freeze as {name: version}."""
     if stack not in STACKS_ALL:
         raise SystemExit(f"stacks: unknown stack {stack!r}; one of {', '.join(STACKS_ALL)}")
+    with cpu_lock(lock):
+        return _build(stack, venv, python)
+
+
+def _build(stack: str, venv: Path, python: str) -> dict[str, str]:
     shutil.rmtree(venv, ignore_errors=True)
     run([python, "-m", "venv", str(venv)])
     py = str(venv / "bin" / "python")
@@ -120,8 +144,8 @@ def build(stack: str, venv: Path, python: str, lock: str | None = None) -> dict[
     if stack == "colab":
         # Colab's pip (24.1.2) and then its packages, each dependency held to Colab's version
         freeze = colab_constraints(venv)
-        run(pip + ["-c", str(freeze), "pip"], lock)
-        run(pip + ["-c", str(freeze), "-r", str(STACKS / "colab.txt")], lock)
+        run(pip + ["-c", str(freeze), "pip"])
+        run(pip + ["-c", str(freeze), "-r", str(STACKS / "colab.txt")])
         package = site_packages(venv) / "google" / "colab"
         package.mkdir(parents=True, exist_ok=True)
         (package / "__init__.py").write_text(STANDIN)
@@ -132,14 +156,14 @@ def build(stack: str, venv: Path, python: str, lock: str | None = None) -> dict[
         names = requirement_names(ROOT / "requirements.txt")
         if stack == "tf-nightly":
             names = ["tf-nightly" if n == "tensorflow" else n for n in names]
-        run(pip + ["-U", "pip"], lock)
-        run(pip + list(VISDOM_BUILD), lock)
-        run(pip + ["--no-build-isolation", "visdom"], lock)
+        run(pip + ["-U", "pip"])
+        run(pip + list(VISDOM_BUILD))
+        run(pip + ["--no-build-isolation", "visdom"])
         log("torch: the newest release PyPI serves (on Linux its CUDA build, about 4 GB; it runs on the CPU)")
-        run(pip + ["torch"], lock)
-        run(pip + [n for n in names if n not in ("torch", "visdom")], lock)
-        run(pip + ["--no-deps", *requirement_names(ROOT / "requirements-nodeps.txt")], lock)
-        run(pip + ["--no-deps", "--no-build-isolation", "-e", str(ROOT)], lock)
+        run(pip + ["torch"])
+        run(pip + [n for n in names if n not in ("torch", "visdom")])
+        run(pip + ["--no-deps", *requirement_names(ROOT / "requirements-nodeps.txt")])
+        run(pip + ["--no-deps", "--no-build-isolation", "-e", str(ROOT)])
     write_kernelspec(venv)
     return freeze_of(venv)
 
@@ -200,10 +224,12 @@ def execute_all(
     out_dir: Path,
     colab: bool = False,
     lock: str | None = None,
+    hold_s: float = 0.0,
     timeout: int = 300,
     source_dir: Path = NOTEBOOKS,
 ) -> list[dict]:
-    """Execute each notebook (names without .ipynb) of source_dir in venv's kernel, one lock hold per notebook.
+    """Execute each notebook (names without .ipynb) of source_dir in venv's kernel, one lock hold per notebook
+    (or per several, until hold_s have passed).
 
     Writes out_dir/NAME.ipynb (executed, as far as it got) and returns one result per notebook: name, ok,
     error (the first one, or None), seconds, first_cell_seconds (the Colab cell), load (1-minute load average).
@@ -217,7 +243,7 @@ def execute_all(
         shutil.rmtree(out_dir / "github", ignore_errors=True)
         subprocess.run(["git", "clone", "-q", str(ROOT), str(out_dir / "github")], check=True)
         source_dir = out_dir / "github" / "notebooks"
-    results = []
+    results, holder = [], Holder(lock, hold_s)
     for name in names:
         cwd = COLAB_ROOT if colab else source_dir
         target = out_dir / f"{name}.ipynb"
@@ -233,9 +259,10 @@ def execute_all(
             str(timeout),
         ]
         log(f"executing {name}")
-        with cpu_lock(lock):
-            load = os.getloadavg()[0]
-            subprocess.run(command, env=env, cwd=cwd)
+        holder.take()
+        load = os.getloadavg()[0]
+        subprocess.run(command, env=env, cwd=cwd)
+        holder.done_one(last=name == names[-1])
         result_file = target.with_suffix(".json")
         if result_file.exists():
             result = json.loads(result_file.read_text())
@@ -331,6 +358,7 @@ def main() -> int:
     e.add_argument("--timeout", type=int, default=300)
     for p in (b, c):
         p.add_argument("--lock", default=os.environ.get("COURSE_CPU_LOCK"), help="flock this file around each step")
+    c.add_argument("--hold-seconds", type=float, default=0.0, help="hold the lock on to the next notebook until then")
     args = parser.parse_args()
 
     if args.command == "execute":
@@ -345,7 +373,9 @@ def main() -> int:
     started = time.perf_counter()
     versions = freeze_of(args.venv) if args.reuse else build("colab", args.venv, python, args.lock)
     build_s = round(time.perf_counter() - started, 1)
-    results = execute_all(args.venv, notebook_names(args.names), args.out, colab=True, lock=args.lock)
+    results = execute_all(
+        args.venv, notebook_names(args.names), args.out, colab=True, lock=args.lock, hold_s=args.hold_seconds
+    )
     python_version = subprocess.run(
         [str(args.venv / "bin" / "python"), "-V"], capture_output=True, text=True
     ).stdout.split()[-1]
