@@ -106,6 +106,13 @@ from utils.course import CLAIMS, course_map_markdown
 
 display(Markdown(course_map_markdown()))
 
+# %%
+# The releases every verdict above was measured on, and the newest drift report (`make drift`, docs/drift/): which
+# verdicts still hold on today's releases
+from utils.releases import releases_markdown
+
+display(Markdown(releases_markdown()))
+
 # %% [markdown]
 # ### The claims
 #
