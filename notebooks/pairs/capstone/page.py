@@ -11,8 +11,11 @@ downscales the drawing in the browser to 8x8 on the digits' 0..16 scale (the mea
 256x256 canvas, rounded) and POSTs ``{"pixels": [[...8 numbers...] x 8]}`` to ``/api/predict``; the server
 divides by 16, asks both model servers (TF Serving's REST API), applies softmax to their logits and answers
 ``{"pixels": ..., "predictions": {"pytorch": {"digit", "probabilities"}, "keras": {...}}}``.
-Bad input gets a 4xx and ``{"error": message}``: not JSON (415/400), no 8x8 grid (400), values outside 0..16
-(400), an empty drawing (422).
+Every bad request gets a 4xx and ``{"error": message}``, never an HTML page: a body that is not JSON (415 for
+another content type; 400 for an empty body, bytes that are not UTF-8, text that is not JSON or nests deeper than
+JSON should), no 8x8 grid of numbers (400), values outside 0..16 (400), an empty drawing (422), a body over 64 kB
+(413), another method or path (405/404). A failure on the server's side (a model server down) is a 502 or 500,
+in JSON too.
 """
 
 from __future__ import annotations
@@ -83,7 +86,8 @@ function showModel(name, answer) { const box = document.getElementById('pred-' +
   box.dataset.digit = answer.digit; box.dataset.probabilities = JSON.stringify(answer.probabilities); }
 document.getElementById('predict').addEventListener('click', async () => {
   const px = pixels(); showGrid(px); document.getElementById('error').textContent = '';
-  const res = await fetch('/api/predict', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({pixels: px})});
+  // relative: behind a proxy prefix (JupyterHub, Binder: <prefix>proxy/<port>/) the page's own path leads the way
+  const res = await fetch('api/predict', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({pixels: px})});
   const body = await res.json();
   if (!res.ok) { document.getElementById('error').textContent = `HTTP ${res.status}: ${body.error}`; return; }
   for (const name of ['pytorch', 'keras']) showModel(name, body.predictions[name]);
@@ -100,23 +104,38 @@ class BadInput(ValueError):
         self.status, self.message = status, message
 
 
+def _shape(value) -> str:
+    """The shape of nested JSON lists, as far as it is regular: (8, 8), (1, 8), (3,), ..."""
+    dims = []
+    while isinstance(value, list) and len(dims) < 4:
+        dims.append(len(value))
+        value = value[0] if value else None
+    return str(tuple(dims))
+
+
 def parse_pixels(body: bytes, content_type: str | None) -> np.ndarray:
     """The 8x8 drawing of a request, as float32 on the 0..16 scale; :class:`BadInput` (4xx) otherwise."""
     example = 'send JSON like {"pixels": [[0, 3, 16, ...8 numbers], ...8 rows]} on the 0..16 scale'
     if not (content_type or "").startswith("application/json"):
         raise BadInput(415, f"not a drawing: the body is {content_type or 'untyped'}; {example}")
+    if not body.strip():
+        raise BadInput(400, f"not a drawing: the body is empty; {example}")
     try:
         payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except UnicodeDecodeError:
+        raise BadInput(400, f"not a drawing: the body is not UTF-8 text; {example}") from None
+    except RecursionError:  # json's C parser recurses once per [ or {: thousands of levels exhaust the stack
+        raise BadInput(400, f"not a drawing: the body is not JSON we accept (nested too deeply); {example}") from None
+    except ValueError:
         raise BadInput(400, f"not a drawing: the body is not JSON; {example}") from None
     if not isinstance(payload, dict) or "pixels" not in payload:
         raise BadInput(400, f"not a drawing: no 'pixels' key; {example}")
-    try:
-        pixels = np.asarray(payload["pixels"], dtype=np.float64)
-    except (TypeError, ValueError):
-        raise BadInput(400, f"not a drawing: 'pixels' must be rows of numbers; {example}") from None
-    if pixels.shape != (8, 8):
-        raise BadInput(400, f"wrong size: the drawing must be 8x8 pixels, got shape {pixels.shape}")
+    rows = payload["pixels"]
+    if not (isinstance(rows, list) and len(rows) == 8 and all(isinstance(r, list) and len(r) == 8 for r in rows)):
+        raise BadInput(400, f"wrong size: the drawing must be 8 rows of 8 pixels, got shape {_shape(rows)}")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for row in rows for v in row):
+        raise BadInput(400, f"not a drawing: 'pixels' must be rows of numbers; {example}")
+    pixels = np.array(rows, dtype=np.float64)
     if not np.isfinite(pixels).all() or pixels.min() < 0 or pixels.max() > 16:
         raise BadInput(400, "values out of range: pixels must be numbers from 0 to 16")
     if pixels.max() == 0:
@@ -132,6 +151,7 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 def create_app(model_urls: dict[str, str]):
     """The page's Flask app; ``model_urls`` maps 'pytorch' and 'keras' to model-server base URLs (model 'digits')."""
     from flask import Flask, Response, request
+    from werkzeug.exceptions import HTTPException
 
     from pairs.deployment.serving import RestClient
 
@@ -149,9 +169,23 @@ def create_app(model_urls: dict[str, str]):
     def _bad(err: BadInput):
         return answer({"error": err.message}, err.status)
 
-    @app.errorhandler(413)
-    def _too_big(err):
-        return answer({"error": "the body is larger than 64 kB; a drawing is 64 numbers"}, 413)
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        messages = {
+            404: "no such page; the page is GET / and the predictions POST /api/predict",
+            405: f"method {request.method} is not allowed here",
+            413: "the body is larger than 64 kB; a drawing is 64 numbers",
+        }
+        return answer({"error": messages.get(err.code, err.description or err.name)}, err.code or 400)
+
+    @app.errorhandler(OSError)
+    def _model_server_down(err: OSError):  # RestClient could not reach a model server: not the client's fault
+        return answer({"error": f"a model server did not answer ({type(err).__name__}); is it running?"}, 502)
+
+    @app.errorhandler(Exception)
+    def _crash(err: Exception):  # a bug here, never the client's input: still JSON, and logged
+        app.logger.exception("unexpected error")
+        return answer({"error": f"internal error: {type(err).__name__}"}, 500)
 
     @app.post("/api/predict")
     def predict():
@@ -172,8 +206,8 @@ def train_and_save(workdir: Path) -> tuple[dict[str, Path], dict]:
     Returns the paths and the trained models (to compare the servers' answers with)."""
     import torch
 
-    from utils.data import load_digits
     from pairs.capstone.model import MATCHED, TORCH_DEFAULTS, train_keras, train_torch
+    from utils.data import load_digits
 
     torch.set_num_threads(1)
     digits = load_digits()
@@ -189,8 +223,15 @@ def server_commands(paths: dict[str, Path], ports: dict[str, int]) -> dict[str, 
     """The two model-server command lines (the deployment pair's server, one model each)."""
     base = [sys.executable, "-m", "pairs.deployment.model_server"]
     return {
-        "pytorch": base + ["--port", str(ports["pytorch"]), "--model", f"digits=torch:{paths['pytorch']}",
-                           "--torch-class", "pairs.capstone.model:TorchCNN"],
+        "pytorch": base
+        + [
+            "--port",
+            str(ports["pytorch"]),
+            "--model",
+            f"digits=torch:{paths['pytorch']}",
+            "--torch-class",
+            "pairs.capstone.model:TorchCNN",
+        ],
         "keras": base + ["--port", str(ports["keras"]), "--model", f"digits=savedmodel:{paths['keras']}"],
     }
 
@@ -213,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         waitress.serve(create_app({"pytorch": args.pytorch, "keras": args.keras}), host=HOST, port=args.port, threads=4)
         return 0
 
+    from utils.proxy import browser_url
     from utils.servers import BackgroundServer, free_port
 
     def _stop(signum, frame):  # `kill` (SIGTERM) stops the demo like Ctrl-C: the with blocks stop both servers
@@ -224,14 +266,26 @@ def main(argv: list[str] | None = None) -> int:
         paths, _ = train_and_save(Path(tmp))
         ports = {name: free_port() for name in MODELS}
         commands = server_commands(paths, ports)
-        with BackgroundServer(commands["pytorch"], ports["pytorch"], ready_path="/v1/models/digits", timeout_s=60,
-                              name="pytorch_server") as torch_server, \
-             BackgroundServer(commands["keras"], ports["keras"], ready_path="/v1/models/digits", timeout_s=90,
-                              name="keras_server") as keras_server:
-            print(f"open http://{HOST}:{args.port}/ in a browser (Ctrl-C stops everything)", flush=True)
+        with (
+            BackgroundServer(
+                commands["pytorch"],
+                ports["pytorch"],
+                ready_path="/v1/models/digits",
+                timeout_s=60,
+                name="pytorch_server",
+            ) as torch_server,
+            BackgroundServer(
+                commands["keras"], ports["keras"], ready_path="/v1/models/digits", timeout_s=90, name="keras_server"
+            ) as keras_server,
+        ):
+            print(f"open {browser_url(args.port)} in a browser (Ctrl-C stops everything)", flush=True)
             try:
-                waitress.serve(create_app({"pytorch": torch_server.url, "keras": keras_server.url}), host=HOST,
-                               port=args.port, threads=4)
+                waitress.serve(
+                    create_app({"pytorch": torch_server.url, "keras": keras_server.url}),
+                    host=HOST,
+                    port=args.port,
+                    threads=4,
+                )
             except KeyboardInterrupt:
                 pass
     return 0

@@ -65,9 +65,17 @@ __all__ = [
     "SUPPORTED",
 ]
 
-SUPPORTED = ("Linear/Dense", "Conv1d/Conv1D", "Conv2d/Conv2D", "BatchNorm1d|2d/BatchNormalization",
-             "Embedding/Embedding", "LayerNorm/LayerNormalization", "LSTM/LSTM", "GRU/GRU",
-             "MultiheadAttention/MultiHeadAttention")
+SUPPORTED = (
+    "Linear/Dense",
+    "Conv1d/Conv1D",
+    "Conv2d/Conv2D",
+    "BatchNorm1d|2d/BatchNormalization",
+    "Embedding/Embedding",
+    "LayerNorm/LayerNormalization",
+    "LSTM/LSTM",
+    "GRU/GRU",
+    "MultiheadAttention/MultiHeadAttention",
+)
 
 
 class PortingError(ValueError):
@@ -84,7 +92,8 @@ class Ported:
     note: str = ""
 
     def __str__(self) -> str:
-        return f"{self.torch_name:>14s} <-> {self.keras_name:<14s} {self.kind}{'  (' + self.note + ')' if self.note else ''}"
+        note = f"  ({self.note})" if self.note else ""
+        return f"{self.torch_name:>14s} <-> {self.keras_name:<14s} {self.kind}{note}"
 
 
 # -- per-layer conversions on NumPy arrays ---------------------------------------------------------------
@@ -157,7 +166,9 @@ def _set_torch(param, array: np.ndarray, what: str) -> None:
 
 def _set_keras(variable, array: np.ndarray, what: str) -> None:
     if tuple(variable.shape) != tuple(array.shape):
-        raise PortingError(f"{what}: Keras expects shape {tuple(variable.shape)}, the PyTorch layer gives {array.shape}")
+        raise PortingError(
+            f"{what}: Keras expects shape {tuple(variable.shape)}, the PyTorch layer gives {array.shape}"
+        )
     variable.assign(array.astype(variable.dtype))
 
 
@@ -199,9 +210,16 @@ def _torch_kind(module) -> str | None:
 def _keras_kind(layer) -> str | None:
     from keras import layers
 
-    for kind, cls in (("mha", layers.MultiHeadAttention), ("dense", layers.Dense), ("conv", (layers.Conv1D, layers.Conv2D)),
-                      ("batchnorm", layers.BatchNormalization), ("embedding", layers.Embedding),
-                      ("layernorm", layers.LayerNormalization), ("lstm", layers.LSTM), ("gru", layers.GRU)):
+    for kind, cls in (
+        ("mha", layers.MultiHeadAttention),
+        ("dense", layers.Dense),
+        ("conv", (layers.Conv1D, layers.Conv2D)),
+        ("batchnorm", layers.BatchNormalization),
+        ("embedding", layers.Embedding),
+        ("layernorm", layers.LayerNormalization),
+        ("lstm", layers.LSTM),
+        ("gru", layers.GRU),
+    ):
         if isinstance(layer, cls):
             return kind
     return None
@@ -210,8 +228,10 @@ def _keras_kind(layer) -> str | None:
 def _check_conv(t, k) -> None:
     name = f"conv pair {type(t).__name__}/{type(k).__name__}"
     if t.groups != 1:
-        raise PortingError(f"{name}: grouped convolution (groups={t.groups}) is not supported; Keras's "
-                           "DepthwiseConv2D / Conv2D(groups=...) store it differently: port it by hand")
+        raise PortingError(
+            f"{name}: grouped convolution (groups={t.groups}) is not supported; Keras's "
+            "DepthwiseConv2D / Conv2D(groups=...) store it differently: port it by hand"
+        )
     _same(f"{name} kernel size", tuple(t.kernel_size), tuple(k.kernel_size), "Build both with the same kernel size.")
     _same(f"{name} stride", tuple(t.stride), tuple(k.strides), "Build both with the same stride.")
     _same(f"{name} dilation", tuple(t.dilation), tuple(k.dilation_rate), "Build both with the same dilation.")
@@ -225,14 +245,17 @@ def _check_conv(t, k) -> None:
     elif k.padding == "same":
         # symmetric padding of (k-1)*d/2 is Keras's 'same' for stride 1; for stride > 1 Keras (like TensorFlow)
         # puts the odd extra row/column at the bottom/right, which PyTorch never does
-        ok = all(s == 1 for s in t.stride) and (padding == "same" or all(
-            2 * p == d * (ks - 1) for p, d, ks in zip(padding, t.dilation, t.kernel_size)))
+        ok = all(s == 1 for s in t.stride) and (
+            padding == "same" or all(2 * p == d * (ks - 1) for p, d, ks in zip(padding, t.dilation, t.kernel_size))
+        )
     else:
         ok = False
     if not ok:
-        raise PortingError(f"{name}: PyTorch padding={t.padding!r} with stride {tuple(t.stride)} does not compute what "
-                           f"Keras padding={k.padding!r} does. Use padding='valid' in Keras (with a ZeroPadding layer "
-                           "before it if needed), or 'same' with stride 1 and PyTorch padding=(k-1)//2.")
+        raise PortingError(
+            f"{name}: PyTorch padding={t.padding!r} with stride {tuple(t.stride)} does not compute what "
+            f"Keras padding={k.padding!r} does. Use padding='valid' in Keras (with a ZeroPadding layer "
+            "before it if needed), or 'same' with stride 1 and PyTorch padding=(k-1)//2."
+        )
 
 
 def _check_norm(t, k, kind: str) -> None:
@@ -240,48 +263,78 @@ def _check_norm(t, k, kind: str) -> None:
     _close(f"{kind} epsilon", float(t.eps), float(k.epsilon), eps_fix)
     if kind == "batchnorm":
         if t.momentum is None or not t.track_running_stats:
-            raise PortingError("BatchNorm with momentum=None (a cumulative average) or without running statistics has "
-                               "no Keras equivalent: use a float momentum and track_running_stats=True")
-        _close("BatchNorm momentum (PyTorch's m is Keras's 1 - m)", float(t.momentum), 1.0 - float(k.momentum),
-               f"Build the Keras layer with momentum={1.0 - t.momentum:g} (PyTorch momentum={t.momentum:g} is the "
-               "weight of the NEW batch statistic; Keras's momentum is the weight of the OLD moving average).")
-        affine = (k.center and k.scale)
+            raise PortingError(
+                "BatchNorm with momentum=None (a cumulative average) or without running statistics has "
+                "no Keras equivalent: use a float momentum and track_running_stats=True"
+            )
+        _close(
+            "BatchNorm momentum (PyTorch's m is Keras's 1 - m)",
+            float(t.momentum),
+            1.0 - float(k.momentum),
+            f"Build the Keras layer with momentum={1.0 - t.momentum:g} (PyTorch momentum={t.momentum:g} is the "
+            "weight of the NEW batch statistic; Keras's momentum is the weight of the OLD moving average).",
+        )
+        affine = k.center and k.scale
         if (k.center or k.scale) and not affine:
             raise PortingError("BatchNormalization with only one of center/scale: build it with both or neither")
-        _same("BatchNorm affine (Keras center and scale)", bool(t.affine), bool(affine),
-              "Use affine=True with center=scale=True, or affine=False with center=scale=False.")
+        _same(
+            "BatchNorm affine (Keras center and scale)",
+            bool(t.affine),
+            bool(affine),
+            "Use affine=True with center=scale=True, or affine=False with center=scale=False.",
+        )
     else:
         if len(t.normalized_shape) != 1:
-            raise PortingError(f"LayerNorm over {tuple(t.normalized_shape)}: only normalisation over the last axis "
-                               "(normalized_shape=(D,), Keras axis=-1) is supported")
+            raise PortingError(
+                f"LayerNorm over {tuple(t.normalized_shape)}: only normalisation over the last axis "
+                "(normalized_shape=(D,), Keras axis=-1) is supported"
+            )
         if getattr(k, "rms_scaling", False):
             raise PortingError("LayerNormalization(rms_scaling=True) is RMSNorm: port it to torch.nn.RMSNorm by hand")
-        _same("LayerNorm scale (elementwise_affine / scale)", t.weight is not None, bool(k.scale),
-              "Use elementwise_affine=True with scale=True, or both off.")
-        _same("LayerNorm shift (bias / center)", t.bias is not None, bool(k.center),
-              "Use bias=True with center=True, or both off.")
+        _same(
+            "LayerNorm scale (elementwise_affine / scale)",
+            t.weight is not None,
+            bool(k.scale),
+            "Use elementwise_affine=True with scale=True, or both off.",
+        )
+        _same(
+            "LayerNorm shift (bias / center)",
+            t.bias is not None,
+            bool(k.center),
+            "Use bias=True with center=True, or both off.",
+        )
 
 
 def _check_rnn(t, k, kind: str) -> None:
     if t.num_layers != 1 or t.bidirectional or getattr(t, "proj_size", 0):
-        raise PortingError(f"{type(t).__name__}(num_layers={t.num_layers}, bidirectional={t.bidirectional}): only one "
-                           "unidirectional layer without projection is supported; stack single-layer modules "
-                           "(and keras.layers.Bidirectional by hand) instead")
+        raise PortingError(
+            f"{type(t).__name__}(num_layers={t.num_layers}, bidirectional={t.bidirectional}): only one "
+            "unidirectional layer without projection is supported; stack single-layer modules "
+            "(and keras.layers.Bidirectional by hand) instead"
+        )
     _same(f"{kind} units", t.hidden_size, k.units, "Build both with the same number of units.")
     cell = k.cell
     _same(f"{kind} activation", "tanh", cell.activation.__name__, "PyTorch uses tanh: keep Keras's default.")
-    _same(f"{kind} recurrent activation", "sigmoid", cell.recurrent_activation.__name__,
-          "PyTorch uses sigmoid: keep Keras's default recurrent_activation='sigmoid'.")
+    _same(
+        f"{kind} recurrent activation",
+        "sigmoid",
+        cell.recurrent_activation.__name__,
+        "PyTorch uses sigmoid: keep Keras's default recurrent_activation='sigmoid'.",
+    )
     _same(f"{kind} bias", bool(t.bias), bool(cell.use_bias), "Use bias=True with use_bias=True, or both off.")
     if kind == "gru" and not cell.reset_after:
-        raise PortingError("Keras GRU(reset_after=False) applies the reset gate before the recurrent matmul; PyTorch's "
-                           "GRU applies it after: build keras.layers.GRU(..., reset_after=True) (the default)")
+        raise PortingError(
+            "Keras GRU(reset_after=False) applies the reset gate before the recurrent matmul; PyTorch's "
+            "GRU applies it after: build keras.layers.GRU(..., reset_after=True) (the default)"
+        )
 
 
 def _check_mha(t, k) -> None:
     if not t._qkv_same_embed_dim or t.bias_k is not None or t.add_zero_attn:
-        raise PortingError("MultiheadAttention with kdim/vdim != embed_dim, add_bias_kv or add_zero_attn is not "
-                           "supported: port it by hand")
+        raise PortingError(
+            "MultiheadAttention with kdim/vdim != embed_dim, add_bias_kv or add_zero_attn is not "
+            "supported: port it by hand"
+        )
     head = t.embed_dim // t.num_heads
     _same("MultiHeadAttention heads", t.num_heads, k.num_heads, "Build both with the same number of heads.")
     _same("MultiHeadAttention key_dim (= embed_dim / heads in PyTorch)", head, k.key_dim, f"Use key_dim={head}.")
@@ -299,7 +352,11 @@ def _to_keras(kind: str, t, k, flatten_hwc) -> str:
         _same("Linear/Dense bias", t.bias is not None, bool(k.use_bias), "Use bias=True with use_bias=True.")
         if t.bias is not None:
             _set_keras(k.bias, _np(t.bias), "Linear.bias")
-        note = f"transposed, inputs reordered from (C,H,W)={flatten_hwc[2], *flatten_hwc[:2]} to (H,W,C)" if flatten_hwc else "transposed"
+        note = (
+            f"transposed, inputs reordered from (C,H,W)={flatten_hwc[2], *flatten_hwc[:2]} to (H,W,C)"
+            if flatten_hwc
+            else "transposed"
+        )
     elif kind == "conv":
         _check_conv(t, k)
         _set_keras(k.kernel, conv_weight_to_keras(_np(t.weight)), "Conv.weight")
@@ -337,17 +394,22 @@ def _to_keras(kind: str, t, k, flatten_hwc) -> str:
             _set_keras(cell.kernel, gru_gates_to_keras(w_ih).T, "GRU.weight_ih_l0")
             _set_keras(cell.recurrent_kernel, gru_gates_to_keras(w_hh).T, "GRU.weight_hh_l0")
             if t.bias:
-                _set_keras(cell.bias, np.stack([gru_gates_to_keras(_np(t.bias_ih_l0)),
-                                                gru_gates_to_keras(_np(t.bias_hh_l0))]), "GRU biases")
+                _set_keras(
+                    cell.bias,
+                    np.stack([gru_gates_to_keras(_np(t.bias_ih_l0)), gru_gates_to_keras(_np(t.bias_hh_l0))]),
+                    "GRU biases",
+                )
             note = "gates r,z,n -> z,r,h, transposed"
     elif kind == "mha":
         _check_mha(t, k)
         e, h = t.embed_dim, t.num_heads
         w = _np(t.in_proj_weight)
         for i, dense in enumerate((k.query_dense, k.key_dense, k.value_dense)):
-            _set_keras(dense.kernel, w[i * e:(i + 1) * e].T.reshape(e, h, e // h), "MultiheadAttention.in_proj_weight")
+            _set_keras(
+                dense.kernel, w[i * e : (i + 1) * e].T.reshape(e, h, e // h), "MultiheadAttention.in_proj_weight"
+            )
             if t.in_proj_bias is not None:
-                _set_keras(dense.bias, _np(t.in_proj_bias)[i * e:(i + 1) * e].reshape(h, e // h), "in_proj_bias")
+                _set_keras(dense.bias, _np(t.in_proj_bias)[i * e : (i + 1) * e].reshape(h, e // h), "in_proj_bias")
         _set_keras(k.output_dense.kernel, _np(t.out_proj.weight).T.reshape(h, e // h, e), "out_proj.weight")
         if t.out_proj.bias is not None:
             _set_keras(k.output_dense.bias, _np(t.out_proj.bias), "out_proj.bias")
@@ -436,9 +498,11 @@ def _torch_layers(module) -> list[tuple[str, object, str]]:
         own = list(m.named_parameters(recurse=False)) + [b for b in m.named_buffers(recurse=False)]
         if own:
             raise PortingError(
-                f"PyTorch layer '{name or 'the model itself'}' ({type(m).__name__}) holds weights ({', '.join(n for n, _ in own)}) but has no "
+                f"PyTorch layer '{name or 'the model itself'}' ({type(m).__name__}) holds weights "
+                f"({', '.join(n for n, _ in own)}) but has no "
                 f"supported Keras counterpart (supported: {', '.join(SUPPORTED)}). Replace it with a supported layer, "
-                "or port it by hand with the per-layer functions of pairs.capstone.porting as a model.")
+                "or port it by hand with the per-layer functions of pairs.capstone.porting as a model."
+            )
         for child_name, child in m.named_children():
             visit(f"{name}.{child_name}" if name else child_name, child)
 
@@ -457,8 +521,10 @@ def _flatten_hwc(layer, given: dict) -> tuple[int, int, int] | None:
             shape = tuple(layer.input.shape[1:])
         except (AttributeError, ValueError) as err:
             raise PortingError(
-                f"cannot read the input shape of Keras layer '{layer.name}' (Flatten) in a subclassed model ({err}); pass "
-                f"flatten_shapes={{'{layer.name}': (H, W, C)}} so the next Dense kernel can be reordered") from None
+                f"cannot read the input shape of Keras layer '{layer.name}' (Flatten) in a subclassed model "
+                f"({err}); pass "
+                f"flatten_shapes={{'{layer.name}': (H, W, C)}} so the next Dense kernel can be reordered"
+            ) from None
     if len(shape) != 3 or shape[0] * shape[1] == 1:
         return None  # flattening a vector, or a 1x1 map: the order is the same in both frameworks
     return tuple(int(d) for d in shape)
@@ -476,11 +542,15 @@ def _keras_layers(model, flatten_shapes: dict) -> list[tuple[str, object, str, t
         kind = _keras_kind(layer)
         if kind is not None:
             if not layer.built:
-                raise PortingError(f"Keras layer '{layer.name}' is not built yet: give the model a keras.Input or call "
-                                   "it once on a batch, then port")
+                raise PortingError(
+                    f"Keras layer '{layer.name}' is not built yet: give the model a keras.Input or call "
+                    "it once on a batch, then port"
+                )
             if pending[0] is not None and kind != "dense":
-                raise PortingError(f"Keras layer '{layer.name}' ({type(layer).__name__}) sits between a Flatten and "
-                                   "a Dense: its features would need reordering too; not supported")
+                raise PortingError(
+                    f"Keras layer '{layer.name}' ({type(layer).__name__}) sits between a Flatten and "
+                    "a Dense: its features would need reordering too; not supported"
+                )
             found.append((layer.name, layer, kind, pending[0] if kind == "dense" else None))
             pending[0] = None
             return
@@ -494,7 +564,8 @@ def _keras_layers(model, flatten_shapes: dict) -> list[tuple[str, object, str, t
             raise PortingError(
                 f"Keras layer '{layer.name}' ({type(layer).__name__}) holds weights but has no supported PyTorch "
                 f"counterpart (supported: {', '.join(SUPPORTED)}). Replace it with a supported layer, or port it by "
-                "hand with the per-layer functions of pairs.capstone.porting as a model.")
+                "hand with the per-layer functions of pairs.capstone.porting as a model."
+            )
 
     if _keras_kind(model) is not None:
         visit(model)
@@ -510,10 +581,14 @@ def _pairs(torch_module, keras_model, flatten_shapes):
     t_kinds = [kind for _, _, kind in t_layers]
     k_kinds = [kind for _, _, kind, _ in k_layers]
     if t_kinds != k_kinds:
-        listing = (f"PyTorch: {', '.join(f'{n}={k}' for n, _, k in t_layers)}; "
-                   f"Keras: {', '.join(f'{n}={k}' for n, _, k, _ in k_layers)}")
-        raise PortingError(f"the two models' weight-holding layers do not match in kind and order ({listing}). Build "
-                           "the same layers in the same order (define PyTorch submodules in execution order).")
+        listing = (
+            f"PyTorch: {', '.join(f'{n}={k}' for n, _, k in t_layers)}; "
+            f"Keras: {', '.join(f'{n}={k}' for n, _, k, _ in k_layers)}"
+        )
+        raise PortingError(
+            f"the two models' weight-holding layers do not match in kind and order ({listing}). Build "
+            "the same layers in the same order (define PyTorch submodules in execution order)."
+        )
     return [(tn, t, kn, k, kind, hwc) for (tn, t, kind), (kn, k, _, hwc) in zip(t_layers, k_layers)]
 
 
@@ -540,8 +615,10 @@ def port_layer_to_keras(torch_layer, keras_layer, *, flatten_hwc: tuple[int, int
     """Port one layer (any supported pair); ``flatten_hwc`` only for a Dense that reads a flattened conv map."""
     kind_t, kind_k = _torch_kind(torch_layer), _keras_kind(keras_layer)
     if kind_t is None or kind_t != kind_k:
-        raise PortingError(f"cannot port {type(torch_layer).__name__} to {type(keras_layer).__name__} "
-                           f"(supported: {', '.join(SUPPORTED)})")
+        raise PortingError(
+            f"cannot port {type(torch_layer).__name__} to {type(keras_layer).__name__} "
+            f"(supported: {', '.join(SUPPORTED)})"
+        )
     return _to_keras(kind_t, torch_layer, keras_layer, flatten_hwc)
 
 
@@ -549,7 +626,8 @@ def port_layer_to_torch(keras_layer, torch_layer, *, flatten_hwc: tuple[int, int
     """Port one Keras layer into one PyTorch layer; the inverse of :func:`port_layer_to_keras`."""
     kind_t, kind_k = _torch_kind(torch_layer), _keras_kind(keras_layer)
     if kind_t is None or kind_t != kind_k:
-        raise PortingError(f"cannot port {type(keras_layer).__name__} to {type(torch_layer).__name__} "
-                           f"(supported: {', '.join(SUPPORTED)})")
+        raise PortingError(
+            f"cannot port {type(keras_layer).__name__} to {type(torch_layer).__name__} "
+            f"(supported: {', '.join(SUPPORTED)})"
+        )
     return _to_torch(kind_t, keras_layer, torch_layer, flatten_hwc)
-
