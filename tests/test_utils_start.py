@@ -79,12 +79,13 @@ def test_start_torch_prints_one_line_and_honours_course_device(monkeypatch, caps
 
 
 def test_start_tensorflow_in_a_fresh_process_prints_one_line_and_no_start_up_noise():
-    """And splits the CPU into logical devices before TensorFlow initialises them."""
+    """And splits the CPU into logical devices before TensorFlow initialises them, after Triton when asked."""
     # A fresh process: TensorFlow's start-up lines are written only once per process, when it loads.
     code = textwrap.dedent("""
         from utils.start import start_tensorflow
-        device = start_tensorflow(seed=0, logical_cpus=3)
-        import os, tensorflow as tf
+        device = start_tensorflow(seed=0, logical_cpus=3, with_torch=True)
+        import importlib.util, os, sys, tensorflow as tf
+        assert ("triton" in sys.modules) == (importlib.util.find_spec("triton") is not None)  # loaded first if any
         assert device == "/CPU:0", device
         assert len(tf.config.list_logical_devices("CPU")) == 3
         assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "2"

@@ -77,17 +77,20 @@ def machine_line(framework: str, device: str, gpus: list[str], seed: int | None,
     return f"{framework} on {device} ({seen}) · {cpu} · Python {platform.python_version()} · {seeded}"
 
 
-def start_tensorflow(seed: int | None = 0, device: str | None = None, logical_cpus: int = 1) -> str:
+def start_tensorflow(
+    seed: int | None = 0, device: str | None = None, logical_cpus: int = 1, with_torch: bool = False
+) -> str:
     """Load TensorFlow without its start-up log lines, seed it, print one line; return its device string.
 
     ``device`` is passed to ``tf_device`` (``None``: the GPU when there is one, ``$COURSE_DEVICE`` overrides).
     ``seed=None`` seeds nothing. GPU memory grows on demand (``TF_FORCE_GPU_ALLOW_GROWTH``), so PyTorch can share
     the GPU. This call initialises TensorFlow's devices, after which they cannot be reconfigured: ``logical_cpus=3``
     splits the CPU into three logical devices first (``tf.config.set_logical_device_configuration``).
+    ``with_torch=True``: the notebook imports PyTorch later, so CUDA torch's Triton is loaded first (utils.coexist).
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's later C++ INFO/WARNING lines; errors show
     os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")  # do not reserve all GPU memory at start
-    if "torch" in sys.modules:  # both frameworks in one process: CUDA torch's Triton must load before TensorFlow
+    if with_torch or "torch" in sys.modules:  # both frameworks in one process: Triton must load before TensorFlow
         load_triton_before_tensorflow()
     with quiet_stderr():
         import keras
