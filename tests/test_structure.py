@@ -9,16 +9,16 @@ import re
 import sys
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 
+from tools import build_notebooks
 from utils import NOTEBOOKS_DIR, REPO_ROOT
 from utils.course import CLAIMS, OUTLINE, START_CLAIMS, TOPICS, VERDICT_WORDS, course_map_markdown, topic_for
 
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import build_notebooks  # noqa: E402
-
 START = "00_start_here.ipynb"
+TEXT_DIR = NOTEBOOKS_DIR / "text"
 PAIR_NOTEBOOKS = sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb") if p.name != START)
 ALL_NOTEBOOKS = sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))
 MACHINE_PATH = re.compile(r"(/tmp/|/root/|/home/|/work/|/Users/|[A-Z]:\\\\|site-packages)")
@@ -61,7 +61,9 @@ def test_every_ready_topic_has_both_notebooks_and_their_sources(topic):
     for name in topic.notebooks:
         assert (NOTEBOOKS_DIR / name).is_file(), f"{name} is missing"
         assert (NOTEBOOKS_DIR / "text" / name.replace(".ipynb", ".py")).is_file(), f"text twin of {name} is missing"
-        assert all(CLAIMS[c].verdict != "pending" for c in topic.claims), f"{topic.slug} is ready but has pending verdicts"
+        assert all(CLAIMS[c].verdict != "pending" for c in topic.claims), (
+            f"{topic.slug} is ready but has pending verdicts"
+        )
 
 
 @pytest.mark.parametrize("name", PAIR_NOTEBOOKS)
@@ -98,7 +100,9 @@ def test_claims_section_and_verdict_cite_every_claim_of_the_topic(name):
         assert word in VERDICT_WORDS[:-1], f"{name}: {cid} verdict '{word}' is not one of {VERDICT_WORDS[:-1]}"
         expected = CLAIMS[cid].verdict
         if expected != "pending":
-            assert word == expected, f"{name}: {cid} says '{word}' but the course map (utils/course.py) says '{expected}'"
+            assert word == expected, (
+                f"{name}: {cid} says '{word}' but the course map (utils/course.py) says '{expected}'"
+            )
 
 
 @pytest.mark.parametrize("name", PAIR_NOTEBOOKS)
@@ -127,14 +131,10 @@ def test_executed_in_order_without_errors(name):
 def test_outputs_hold_no_machine_paths_and_stay_small(name):
     nb = load(name)
     for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []):
-            texts = [output.get("text", "")] + [
-                v for k, v in output.get("data", {}).items() if k.startswith("text/")
-            ]
-            for text in texts:
-                text = "".join(text) if isinstance(text, list) else str(text)
-                found = MACHINE_PATH.search(text)
-                assert not found, f"{name}: cell {index} output shows a machine path near '{text[max(0, found.start() - 40):found.end() + 40]}'"
+        for text in output_texts(cell):
+            found = MACHINE_PATH.search(text)
+            near = text[max(0, found.start() - 40) : found.end() + 40] if found else ""
+            assert not found, f"{name}: cell {index} output shows a machine path near '{near}'"
     size = (NOTEBOOKS_DIR / name).stat().st_size
     assert size < 1_000_000, f"{name} is {size / 1e6:.1f} MB; keep notebooks small"
 
@@ -143,8 +143,11 @@ def test_outputs_hold_no_machine_paths_and_stay_small(name):
 def test_no_stored_timing_is_marked_unreliable(name):
     """utils.timing prints UNRELIABLE under a noisy measurement; such outputs are rebuilt, never committed."""
     noisy = build_notebooks.unreliable_outputs(load(name))
-    assert not noisy, f"{name}: " + "; ".join(f"cell {i}: {line}" for i, line in noisy) + (
-        " -- rebuild this notebook on a quiet machine")
+    assert not noisy, (
+        f"{name}: "
+        + "; ".join(f"cell {i}: {line}" for i, line in noisy)
+        + (" -- rebuild this notebook on a quiet machine")
+    )
 
 
 def test_the_unreliable_check_finds_the_warning_line():
@@ -203,7 +206,8 @@ def test_claims_judged_in_the_start_notebook_have_a_matching_verdict_row(cid):
     rows = dict(VERDICT_ROW.findall("\n".join(c.source for c in nb.cells if c.cell_type == "markdown")))
     assert cid in rows, f"{START}: no verdict row '| {cid} | **verdict** | evidence |'"
     assert rows[cid].strip() == CLAIMS[cid].verdict, (
-        f"{START}: {cid} says '{rows[cid].strip()}' but the course map (utils/course.py) says '{CLAIMS[cid].verdict}'")
+        f"{START}: {cid} says '{rows[cid].strip()}' but the course map (utils/course.py) says '{CLAIMS[cid].verdict}'"
+    )
     assert CLAIMS[cid].verdict != "pending", f"{cid} is judged in {START} but still pending in utils/course.py"
     assert not any(cid in t.claims for t in TOPICS), f"{cid} is both in a pair and in START_CLAIMS"
 
@@ -213,25 +217,88 @@ def test_readme_course_map_is_current():
     assert course_map_markdown("notebooks/") in readme, "README's course map is stale: paste `make course-map`"
 
 
-def test_claims_match_the_shared_claim_list():
-    shared = REPO_ROOT.parent / "shared" / "claims.md"
-    if not shared.is_file():
-        pytest.skip("shared/claims.md is not beside this checkout (it is in the project workspace and CI)")
-    rows = re.findall(r"^\| (C\d+) \| (\d{3}) \|", shared.read_text(), re.MULTILINE)
-    assert rows, "could not parse shared/claims.md"
-    assert {cid: art for cid, art in rows} == {c.id: c.article for c in CLAIMS.values()}
-    covered = {c for t in TOPICS for c in t.claims}
-    assert covered <= set(CLAIMS)
+def test_every_topic_claim_is_in_the_claim_data():
+    assert {c for t in TOPICS for c in t.claims} <= set(CLAIMS)
 
 
-# -- The layout (issue #12, CONTRIBUTING.md "Where code goes") ------------------------------------------------------
+# -- What a learner meets first: no C++ log lines, a short setup, cells that fit on a screen ------------------------
 
-TEXT_DIR = NOTEBOOKS_DIR / "text"
+# TensorFlow's C++ runtime logs through absl in glog's format ("I0000 00:00:1796609099.166927    8102 port.cc:153]
+# ..."), and before absl is initialised it says so on its own line. utils.start.start_tensorflow keeps them off.
+CPP_LOG_LINE = re.compile(
+    r"^(?:WARNING: All log messages before absl::InitializeLog\(\)|[IWEF]\d{4} \d\d:\d\d:[\d.]+ +\d+ [\w.]+\.cc:\d+\])",
+    re.MULTILINE,
+)
+FIRST_TWO_CELLS_MAX_LINES = 15  # the Colab cell and the setup cell, together
+CELL_MAX_LINES = 30  # every code cell, solutions and checks included: a learner reads them all
+
+
+def output_texts(cell) -> list[str]:
+    texts = []
+    for output in cell.get("outputs", []):
+        for text in [output.get("text", "")] + [v for k, v in output.get("data", {}).items() if k.startswith("text/")]:
+            texts.append("".join(text) if isinstance(text, list) else str(text))
+    return texts
+
+
+def test_the_cpp_log_pattern_matches_what_tensorflow_writes():
+    lines = [
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+        "I0000 00:00:1796609099.172963    8102 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU",
+        "E0000 00:00:1796609105.629058    8102 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error",
+        "W1207 02:09:11.123456  123 cpu_feature_guard.cc:227] This TensorFlow binary is optimized",
+    ]
+    assert [bool(CPP_LOG_LINE.search(line)) for line in lines] == [True] * 4
+    assert not CPP_LOG_LINE.search("loss 0.25 at step I0000\nprint('see port.cc:153')")
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_no_stored_output_carries_tensorflow_cpp_log_lines(name):
+    found = [
+        (index, match.group())
+        for index, cell in enumerate(load(name).cells)
+        for text in output_texts(cell)
+        for match in CPP_LOG_LINE.finditer(text)
+    ]
+    assert not found, (
+        f"{name}: TensorFlow's C++ log lines in stored outputs {found[:3]}: load TensorFlow with "
+        "utils.start.start_tensorflow() before any import tensorflow, then rebuild"
+    )
+
+
+def code_cells(name: str) -> list:
+    return [c for c in jupytext.read(TEXT_DIR / name.replace(".ipynb", ".py")).cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("name", PAIR_NOTEBOOKS)
+def test_the_first_two_code_cells_are_short(name):
+    lines = [len(c.source.splitlines()) for c in code_cells(name)[:2]]
+    assert sum(lines) <= FIRST_TWO_CELLS_MAX_LINES, (
+        f"{name}: the first two code cells (Colab, setup) hold {lines} lines, more than {FIRST_TWO_CELLS_MAX_LINES} in "
+        "all: keep the imports a learner needs and one line about the machine; move the rest to pairs.<slug> or utils"
+    )
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_no_code_cell_is_longer_than_a_screen(name):
+    long = [
+        (index, len(c.source.splitlines()))
+        for index, c in enumerate(code_cells(name))
+        if len(c.source.splitlines()) > CELL_MAX_LINES
+    ]
+    assert not long, (
+        f"{name}: code cells (index among code cells, lines) over {CELL_MAX_LINES} lines: {long}; "
+        "split them where the lesson pauses, or move plumbing to pairs.<slug>"
+    )
+
+
+# -- The layout (CONTRIBUTING.md "Where code goes") ---------------------------------------------------------------
+
 UTILS_DIR = REPO_ROOT / "utils"
 SYS_PATH_EDIT = re.compile(r"sys\.path\.(insert|append|extend)|PYTHONPATH")
 ALLOWED_SYS_PATH = "# not the course:"  # a notebook's own file (07 imports the model file it wrote), never utils/pairs
-# utils modules used by the test run and the build only, kept in utils/ by the layout decision (LAYOUT.md): the
-# stated time and memory budget is shared by conftest.py and tools/build_notebooks.py.
+# utils modules only the test run and the build use: the time and memory budget, shared by conftest.py and
+# tools/build_notebooks.py.
 UTILS_FOR_TESTS_AND_TOOLS = {"budget"}
 
 
@@ -239,8 +306,9 @@ def _imported_modules(path: Path) -> set[str]:
     """Dotted names a file imports (``from utils import x`` counts as ``utils.x`` too); IPython magics skipped."""
     import ast
 
-    source = "\n".join("#" + line if line.lstrip().startswith(("%", "!")) else line
-                       for line in path.read_text().splitlines())
+    source = "\n".join(
+        "#" + line if line.lstrip().startswith(("%", "!")) else line for line in path.read_text().splitlines()
+    )
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -254,16 +322,12 @@ def _imported_modules(path: Path) -> set[str]:
 @pytest.mark.parametrize("source", sorted(p.name for p in TEXT_DIR.glob("*.py")))
 def test_notebook_sources_do_not_edit_sys_path(source):
     """The course is installed (pip install -e .): a notebook imports utils and pairs by name, like d2l."""
-    bad = [f"{n}: {line.strip()}" for n, line in enumerate((TEXT_DIR / source).read_text().splitlines(), 1)
-           if SYS_PATH_EDIT.search(line) and ALLOWED_SYS_PATH not in line]
+    bad = [
+        f"{n}: {line.strip()}"
+        for n, line in enumerate((TEXT_DIR / source).read_text().splitlines(), 1)
+        if SYS_PATH_EDIT.search(line) and ALLOWED_SYS_PATH not in line
+    ]
     assert not bad, f"{source} edits sys.path / PYTHONPATH (the installed course makes it unnecessary): {bad}"
-
-
-def test_utils_stays_small():
-    sizes = {p.name: len(p.read_text().splitlines()) for p in UTILS_DIR.glob("*.py")}
-    big = {name: n for name, n in sizes.items() if n >= 300}
-    assert not big, f"utils modules of 300 lines or more (split them, or move pair code to notebooks/pairs/): {big}"
-    assert sum(sizes.values()) < 1500, f"utils/ has {sum(sizes.values())} lines in all (limit 1,500)"
 
 
 def test_every_utils_module_is_used_by_the_course_not_only_by_tests_or_tools():
@@ -272,10 +336,15 @@ def test_every_utils_module_is_used_by_the_course_not_only_by_tests_or_tools():
     for path in course_files:
         mine = f"utils.{path.stem}" if path.parent == UTILS_DIR else None
         used |= {name for name in _imported_modules(path) if name != mine}
-    unused = sorted(p.stem for p in UTILS_DIR.glob("*.py") if p.stem != "__init__"
-                    and f"utils.{p.stem}" not in used and p.stem not in UTILS_FOR_TESTS_AND_TOOLS)
-    assert not unused, (f"utils modules no notebook or pair module imports: {unused}. Code only tests or tools use "
-                        "belongs in tests/ or tools/; code one pair uses belongs in notebooks/pairs/<slug>/.")
+    unused = sorted(
+        p.stem
+        for p in UTILS_DIR.glob("*.py")
+        if p.stem != "__init__" and f"utils.{p.stem}" not in used and p.stem not in UTILS_FOR_TESTS_AND_TOOLS
+    )
+    assert not unused, (
+        f"utils modules no notebook or pair module imports: {unused}. Code only tests or tools use "
+        "belongs in tests/ or tools/; code one pair uses belongs in notebooks/pairs/<slug>/."
+    )
 
 
 # Twin subsections. Rule (CONTRIBUTING.md): every `### N.M Title` subsection of one twin has a subsection with the
@@ -284,11 +353,6 @@ def test_every_utils_module_is_used_by_the_course_not_only_by_tests_or_tools():
 # API ("3.3 Batching: `DataLoader` ..." / "3.3 Batching: `tf.data` ..."). `####` sub-subsections are free.
 SUBSECTION = re.compile(r"^# ### (\d+(?:\.\d+)+) (.+?)\s*$", re.MULTILINE)
 ONLY = re.compile(r"\((PyTorch|TensorFlow) only\)$")
-# Pairs whose subsections do not line up yet (issue #12 follow-up): the test fails the day one of them does, so the
-# entry is then removed.
-TWINS_NOT_ALIGNED_YET: dict[str, str] = {}
-# Pairs written while this rule landed: not strict (they may line up any time); remove once they pass.
-TWINS_IN_PROGRESS: dict[str, str] = {}
 
 
 def subsections(source: Path) -> dict[str, str]:
@@ -303,15 +367,14 @@ def topic(title: str) -> str:
     return title.split(":", 1)[0].strip()
 
 
-TWIN_PAIRS = sorted(p.name.removesuffix("_pytorch.py") for p in TEXT_DIR.glob("*_pytorch.py")
-                    if (TEXT_DIR / p.name.replace("_pytorch.py", "_tensorflow.py")).is_file())
+TWIN_PAIRS = sorted(
+    p.name.removesuffix("_pytorch.py")
+    for p in TEXT_DIR.glob("*_pytorch.py")
+    if (TEXT_DIR / p.name.replace("_pytorch.py", "_tensorflow.py")).is_file()
+)
 
 
-@pytest.mark.parametrize("pair", [
-    pytest.param(p, marks=pytest.mark.xfail(reason=TWINS_NOT_ALIGNED_YET[p], strict=True))
-    if p in TWINS_NOT_ALIGNED_YET else
-    pytest.param(p, marks=pytest.mark.xfail(reason=TWINS_IN_PROGRESS[p], strict=False))
-    if p in TWINS_IN_PROGRESS else p for p in TWIN_PAIRS])
+@pytest.mark.parametrize("pair", TWIN_PAIRS)
 def test_twin_subsections_match_or_are_marked(pair):
     sides = {fw: subsections(TEXT_DIR / f"{pair}_{fw}.py") for fw in ("pytorch", "tensorflow")}
     problems = []
@@ -325,8 +388,10 @@ def test_twin_subsections_match_or_are_marked(pair):
             twin_title = sides[other].get(number)
             if twin_title is None or ONLY.search(twin_title) or topic(twin_title) != topic(title):
                 problems.append(f"{pair}_{fw} §{number} {title!r} vs {pair}_{other}: {twin_title!r}")
-    assert not problems, "twin subsections differ (same number and title before ':', or mark one "\
+    assert not problems, (
+        "twin subsections differ (same number and title before ':', or mark one "
         "'(PyTorch only)' / '(TensorFlow only)'):\n" + "\n".join(sorted(set(problems)))
+    )
 
 
 def test_pair_code_lives_in_its_pair_package():
@@ -336,4 +401,6 @@ def test_pair_code_lives_in_its_pair_package():
     for package in sorted(p.parent for p in (NOTEBOOKS_DIR / "pairs").glob("*/__init__.py")):
         module = importlib.import_module(f"pairs.{package.name}")
         assert Path(module.__file__).resolve().parent == package.resolve(), f"pairs.{package.name} is not {package}"
-        assert module.__doc__ and re.search(r"\d\d_[a-z]+", module.__doc__), f"{package}/__init__.py: name the notebooks using it"
+        assert module.__doc__ and re.search(r"\d\d_[a-z]+", module.__doc__), (
+            f"{package}/__init__.py: name the notebooks using it"
+        )
