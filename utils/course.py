@@ -1,17 +1,30 @@
 """The course map: the articles' claims, the notebook pairs, and the verdicts.
 
-This is the course's ledger. The start notebook renders it, the README's course
-map is generated from it (``python -m utils.course``), and the structure tests
-check that every notebook's verdict table agrees with it. The claims mirror the
-project's shared claim list (``shared/claims.md`` beside the repository); a test
-checks they stay in step when that file is present.
+This is the course's ledger. The claims themselves are data, in ``utils/claims.json`` (article, English paraphrase,
+verdict, the Chinese quote); the pairs are ``TOPICS`` below. The start notebook renders them, the README's course
+map is generated from them (``python -m utils.course``), and the structure tests check that every notebook's
+verdict table agrees.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
-__all__ = ["Claim", "Topic", "CLAIMS", "TOPICS", "START_CLAIMS", "VERDICT_WORDS", "OUTLINE", "topic_for", "course_map_markdown"]
+__all__ = [
+    "Claim",
+    "Topic",
+    "CLAIMS",
+    "CLAIMS_FILE",
+    "load_claims",
+    "TOPICS",
+    "START_CLAIMS",
+    "VERDICT_WORDS",
+    "OUTLINE",
+    "topic_for",
+    "course_map_markdown",
+]
 
 VERDICT_WORDS = ("holds", "holds partly", "outdated", "false", "pending")
 
@@ -44,12 +57,28 @@ def binder_url(notebook: str = "00_start_here.ipynb") -> str:
     return f"https://mybinder.org/v2/gh/{REPO}/HEAD?urlpath=lab/tree/notebooks/{notebook}"
 
 
+CLAIMS_FILE = Path(__file__).with_name("claims.json")
+
+
 @dataclass(frozen=True)
 class Claim:
     id: str
-    article: str
-    text: str
+    article: str  # the seed article it comes from: "000" or "004"
+    text: str  # the claim, paraphrased in English
     verdict: str = "pending"  # one of VERDICT_WORDS; "pending" until a pair settles it
+    quote_zh: str = ""  # the article's own words, in Chinese
+
+
+def load_claims(path: Path = CLAIMS_FILE) -> dict[str, Claim]:
+    claims = {}
+    for row in json.loads(path.read_text(encoding="utf-8")):
+        claim = Claim(**row)
+        if claim.verdict not in VERDICT_WORDS:
+            raise ValueError(f"{path.name}: {claim.id} has verdict {claim.verdict!r}, not one of {VERDICT_WORDS}")
+        if claim.id in claims:
+            raise ValueError(f"{path.name}: {claim.id} appears twice")
+        claims[claim.id] = claim
+    return claims
 
 
 @dataclass(frozen=True)
@@ -66,35 +95,11 @@ class Topic:
         object.__setattr__(self, "notebooks", (f"{stem}_pytorch.ipynb", f"{stem}_tensorflow.ipynb"))
 
 
-CLAIMS = {
-    c.id: c
-    for c in [
-        Claim("C1", "000", "The core difference between the two is how code executes (static vs dynamic).", "outdated"),
-        Claim("C2", "000", "TensorFlow leads in showing the training process (TensorBoard); PyTorch developers use Visdom, which is simpler and limited, so TensorBoard visualizes training better.", "holds partly"),
-        Claim("C3", "000", "TensorBoard tracks metrics, shows the graph, weight/bias distributions, audio/text/images, and profiles programs.", "holds"),
-        Claim("C4", "000", "TensorFlow leads deployment with TF Serving's REST API; PyTorch offers no direct way to serve a model on the web, so developers must build a Flask/Django backend.", "holds partly"),
-        Claim("C5", "000", "In PyTorch a network is a class: layers from torch.nn are defined in __init__, forward() says how input flows, and model = NeuralNet() binds it.", "holds"),
-        Claim("C6", "000", "In TensorFlow you declare Sequential() and call model.add() layer by layer (Keras, or tf.layers).", "holds partly"),
-        Claim("C7", "000", "GPU acceleration: PyTorch uses CUDA so it trains faster; TensorFlow uses its own internal GPU acceleration, so the framework choice does not change training time.", "false"),
-        Claim("C8", "000", "PyTorch does data parallelism best, using Python's native asynchronous execution.", "holds partly"),
-        Claim("C9", "000", "TensorFlow does not support distributed training; every operation must be coded and tuned by hand for each device.", "outdated"),
-        Claim("C10", "000", "Everything in PyTorch can be replicated in TensorFlow, with more effort.", "holds partly"),
-        Claim("C11", "000", "CNNs built with either framework reach excellent ImageNet results, but the final results differ by framework because key training parameters depend on it.", "holds partly"),
-        Claim("C12", "004", "TensorFlow is a static-graph framework: define the graph, then run it; this suits large-scale distributed computing.", "outdated"),
-        Claim("C13", "004", "PyTorch's core objects are Tensors and Variables; a Variable is a special tensor that supports automatic differentiation.", "outdated"),
-        Claim("C14", "004", "PyTorch is more flexible (Python control flow builds the graph, easier to debug and experiment); TensorFlow's static graph can be optimized at compile time for production.", "holds partly"),
-        Claim("C15", "004", "TensorFlow is usually faster on large workloads thanks to static-graph optimization (hence its wider use in industry); PyTorch can be faster for small experiments.", "holds partly"),
-        Claim("C16", "004", "TensorFlow has strong distributed-training tooling; PyTorch has stronger research libraries and dynamic features.", "holds partly"),
-        Claim("C17", "004", "Data loading: tf.data in TensorFlow; torchvision and torch.utils.data in PyTorch.", "holds partly"),
-        Claim("C18", "004", "Device management: in TensorFlow you must place ops explicitly with tf.device; in PyTorch you move tensors and models with .to() and check torch.cuda.is_available().", "holds partly"),
-        Claim("C19", "004", "PyTorch's dynamic graph makes it easier to debug and experiment with; article 000 also asks why PyTorch is easier to use than TensorFlow.", "holds partly"),
-        Claim("C20", "004", "TensorFlow is more widely used in industry and PyTorch in research; some libraries exist for only one of the two.", "holds partly"),
-    ]
-}
+CLAIMS = load_claims()
 
 TOPICS = (
     Topic("01", "graphs", "Static vs dynamic graphs", ("C1", "C10", "C12", "C14"), ready=True),
-    Topic("02", "autograd", "Autograd: tensors, \"Variables\" and gradients", ("C13", "C10"), ready=True),
+    Topic("02", "autograd", 'Autograd: tensors, "Variables" and gradients', ("C13", "C10"), ready=True),
     Topic("03", "networks", "Defining and training a network", ("C5", "C6", "C10", "C11"), ready=True),
     Topic("04", "devices", "Devices and GPUs", ("C7", "C18"), ready=True),
     Topic("05", "data", "Data loading", ("C17",), ready=True),
@@ -135,8 +140,11 @@ def course_map_markdown(link_prefix: str = "") -> str:
             torch_nb = tf_nb = "planned"
         lines.append(f"| {t.number} | {t.title} | {torch_nb} | {tf_nb} | {_verdicts(t)} |")
     if START_CLAIMS:
-        lines.append(f"| 00 | Adoption and ecosystem: cited sources, and what installs here | [{START}]({link_prefix}{START}) | | "
-                     f"{'; '.join(f'{cid}: {CLAIMS[cid].verdict}' for cid in START_CLAIMS)} |")
+        judged = "; ".join(f"{cid}: {CLAIMS[cid].verdict}" for cid in START_CLAIMS)
+        lines.append(
+            f"| 00 | Adoption and ecosystem: cited sources, and what installs here "
+            f"| [{START}]({link_prefix}{START}) | | {judged} |"
+        )
     covered = {c for t in TOPICS for c in t.claims} | set(START_CLAIMS)
     rest = [cid for cid in CLAIMS if cid not in covered]
     if rest:
