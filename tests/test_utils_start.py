@@ -74,7 +74,13 @@ def test_start_torch_prints_one_line_and_honours_course_device(monkeypatch, caps
     assert start_torch(seed=1) == torch.device("cpu")
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 1 and out[0].startswith(f"PyTorch {torch.__version__}") and out[0].endswith("seed 1")
-    assert f"({torch.get_num_threads()} threads)" in out[0]
+    assert f"({torch.get_num_threads()} thread" in out[0]
+    before = torch.get_num_threads()
+    try:
+        start_torch(seed=1, threads=1)
+        assert torch.get_num_threads() == 1 and "(1 thread)" in capsys.readouterr().out
+    finally:
+        torch.set_num_threads(before)
     assert torch.initial_seed() == 1
 
 
@@ -83,11 +89,12 @@ def test_start_tensorflow_in_a_fresh_process_prints_one_line_and_no_start_up_noi
     # A fresh process: TensorFlow's start-up lines are written only once per process, when it loads.
     code = textwrap.dedent("""
         from utils.start import start_tensorflow
-        device = start_tensorflow(seed=0, logical_cpus=3, with_torch=True)
+        device = start_tensorflow(seed=0, logical_cpus=3, with_torch=True, threads=1)
         import importlib.util, os, sys, tensorflow as tf
         assert ("triton" in sys.modules) == (importlib.util.find_spec("triton") is not None)  # loaded first if any
         assert device == "/CPU:0", device
         assert len(tf.config.list_logical_devices("CPU")) == 3
+        assert tf.config.threading.get_intra_op_parallelism_threads() == 1
         assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "2"
         print(float(tf.random.uniform([])))
     """)
@@ -97,5 +104,6 @@ def test_start_tensorflow_in_a_fresh_process_prints_one_line_and_no_start_up_noi
     assert run.returncode == 0, run.stderr
     first, _draw = run.stdout.splitlines()
     assert first.startswith("TensorFlow ") and " on /CPU:0 " in first and first.endswith("seed 0")
+    assert "(1 thread)" in first
     noise = [line for line in run.stderr.splitlines() if STARTUP_NOISE.search(line)]
     assert noise == [], noise

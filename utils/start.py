@@ -72,13 +72,17 @@ def machine_line(framework: str, device: str, gpus: list[str], seed: int | None,
     seen = ", ".join(gpus) if gpus else "no GPU"
     cpu = f"{platform.machine()}, {usable_cpus()} CPU cores usable"
     if threads is not None:
-        cpu += f" ({threads} threads)"
+        cpu += f" ({threads} thread{'s' if threads != 1 else ''})"
     seeded = f"seed {seed}" if seed is not None else "not seeded"
     return f"{framework} on {device} ({seen}) · {cpu} · Python {platform.python_version()} · {seeded}"
 
 
 def start_tensorflow(
-    seed: int | None = 0, device: str | None = None, logical_cpus: int = 1, with_torch: bool = False
+    seed: int | None = 0,
+    device: str | None = None,
+    logical_cpus: int = 1,
+    with_torch: bool = False,
+    threads: int | None = None,
 ) -> str:
     """Load TensorFlow without its start-up log lines, seed it, print one line; return its device string.
 
@@ -87,6 +91,7 @@ def start_tensorflow(
     the GPU. This call initialises TensorFlow's devices, after which they cannot be reconfigured: ``logical_cpus=3``
     splits the CPU into three logical devices first (``tf.config.set_logical_device_configuration``).
     ``with_torch=True``: the notebook imports PyTorch later, so CUDA torch's Triton is loaded first (utils.coexist).
+    ``threads=N`` sets TensorFlow's intra- and inter-op thread pools to N, which only works before that point.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's later C++ INFO/WARNING lines; errors show
     os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")  # do not reserve all GPU memory at start
@@ -96,6 +101,9 @@ def start_tensorflow(
         import keras
         import tensorflow as tf
 
+        if threads is not None:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
         if logical_cpus > 1:
             cpu = tf.config.list_physical_devices("CPU")[0]
             tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * logical_cpus)
@@ -106,14 +114,19 @@ def start_tensorflow(
         tf.config.experimental.get_device_details(g).get("device_name", g.name)
         for g in tf.config.list_physical_devices("GPU")
     ]
-    print(machine_line(f"TensorFlow {tf.__version__} (Keras {keras.__version__})", chosen, gpus, seed))
+    print(machine_line(f"TensorFlow {tf.__version__} (Keras {keras.__version__})", chosen, gpus, seed, threads))
     return chosen
 
 
-def start_torch(seed: int | None = 0, device: str | None = None):
-    """Load PyTorch, seed it, print one line; return its ``torch.device`` (``device`` as for ``torch_device``)."""
+def start_torch(seed: int | None = 0, device: str | None = None, threads: int | None = None):
+    """Load PyTorch, seed it, print one line; return its ``torch.device`` (``device`` as for ``torch_device``).
+
+    ``threads=N`` calls ``torch.set_num_threads(N)`` (the CPU threads of one operation).
+    """
     import torch
 
+    if threads is not None:
+        torch.set_num_threads(threads)
     chosen = torch_device(device)
     if seed is not None:
         seed_everything(seed)
