@@ -68,17 +68,19 @@ if [ $need_venv = 1 ]; then
   fi
 fi
 
-# 3. System programs: tools/preflight_needs.py (stdlib only) lists what is missing as  item<TAB>packages<TAB>hint
+# 3. System programs: tools/preflight_needs.py (stdlib only) lists what is missing as  item<TAB>packages<TAB>hint.
+# Run as a module from the repository root, so it imports utils/ before the venv (and its editable install) exists.
+needs() { (cd "$ROOT" && "$PYTHON" -m tools.preflight_needs "$1"); }
 need=$MODE
-missing=$("$PYTHON" "$ROOT/tools/preflight_needs.py" "$need")
+missing=$(needs "$need")
 if [ -n "$missing" ] && [ $is_root = 1 ]; then
   while IFS=$'\t' read -r item packages hint; do
     for package in $packages; do  # e.g. Java: default-jre-headless, then openjdk-17-jre-headless
       apt_install "$package" || say "apt-get install $package failed (for $item; log: $(tail -n 1 "$TMP_LOG" 2>/dev/null))"
-      ("$PYTHON" "$ROOT/tools/preflight_needs.py" "$need" | cut -f1 | grep -qxF "$item") || break
+      (needs "$need" | cut -f1 | grep -qxF "$item") || break
     done
   done <<<"$missing"
-  missing=$("$PYTHON" "$ROOT/tools/preflight_needs.py" "$need")
+  missing=$(needs "$need")
 fi
 if [ -n "$missing" ]; then
   while IFS=$'\t' read -r item packages hint; do
