@@ -35,69 +35,65 @@ import os
 import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from pairs.speed import (GPU_MATMUL_N, LADDERS, MATMUL_N, RESULTS, best, c15_reading, forward_flops,  # noqa: F401
-                         latest_result, plot_ladder, rows)
+from pairs.speed import (
+    GPU_MATMUL_N,
+    LADDERS,
+    MATMUL_N,
+    RESULTS,
+    bf16_units,
+    c15_reading,
+    cpu_flags,
+    first_call,
+    forward_flops,
+    kernel_log,
+    one_at_a_time,
+    plot_ladder,
+    rows,
+)
+from pairs.speed import interleaved as _interleaved
 
 ROOT = Path(__file__).resolve().parent.parent
 
 SCHEMA = 1
+
+
+def interleaved(candidates: dict, rounds: int, sync=None) -> dict:
+    """pairs.speed.interleaved, quiet: the record keeps each row's reasons to distrust it."""
+    return _interleaved(candidates, rounds, sync, min_time_s=0.02, echo=False)
+
+
+def first_call_s(fn, sync=None) -> float:
+    return first_call(fn, sync)[0]
+
+
+def matmul_row(library: str, device: str, dtype: str, n: int, t: dict, threads: int | None = None) -> dict:
+    row = {
+        "library": library,
+        "device": device,
+        "dtype": dtype,
+        "n": n,
+        "median_ms": t["median_ms"],
+        "iqr_ms": t["iqr_ms"],
+        "gflops": 2 * n**3 / t["median_ms"] / 1e6,
+        "unreliable": t["unreliable"],
+    }
+    return row if threads is None else dict(row, threads=threads)
+
+
 FRAMEWORKS = ("torch", "tf")
 CHAIN_OPS = 100
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Interleaved timing (A B A B), on top of utils.timing.measure
-# ---------------------------------------------------------------------------------------------------------------
-
-def interleaved(candidates: dict, rounds: int = 3, sync=None, min_time_s: float = 0.02) -> dict:
-    """Time every callable in ``candidates`` once per round, in turn; medians and IQRs over the rounds.
-
-    Returns ``{label: {"median_ms", "iqr_ms", "rounds", "unreliable"}}``. Alternating the candidates spreads a
-    slow spell of a busy machine over all of them instead of charging it to whichever ran at that moment. The
-    spread judged is the IQR across rounds (one round's scatter of 3 batches is absorbed by the median);
-    ``unreliable`` lists the reasons to distrust it: a busy machine during a round (``utils.timing``'s load
-    limit) or rounds that disagree by more than ``utils.timing.IQR_LIMIT``.
-    """
-    from utils.timing import IQR_LIMIT, LOAD_PER_CORE_LIMIT, measure
-
-    per_round: dict[str, list[float]] = {label: [] for label in candidates}
-    warnings: dict[str, list[str]] = {label: [] for label in candidates}
-    for _ in range(rounds):
-        for label, fn in candidates.items():
-            timing = measure(fn, label=label, warmup=1, repeats=3, min_time_s=min_time_s, sync=sync)
-            per_round[label].append(timing.median_s * 1e3)
-            busy = timing.load_average is not None and timing.load_average > LOAD_PER_CORE_LIMIT * timing.cpu_count
-            warnings[label] += [r for r in timing.unreliable if r.startswith("load average")] if busy else []
-    out = {}
-    for label, values in per_round.items():
-        q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else (values[0], 0, values[0])
-        median = statistics.median(values)
-        if q3 - q1 > IQR_LIMIT * median:
-            warnings[label].append(f"rounds disagree: IQR {(q3 - q1) / median:.2f}x the median")
-        out[label] = {"median_ms": median, "iqr_ms": q3 - q1, "rounds": len(values),
-                      "unreliable": list(dict.fromkeys(warnings[label]))}
-    return out
-
-
-def first_call_s(fn, sync=None) -> float:
-    """Seconds of the first call (tracing, compiling, allocating), synchronised."""
-    started = time.perf_counter()
-    result = fn()
-    if sync is not None:
-        sync(result)
-    return time.perf_counter() - started
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # PyTorch worker
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def run_torch(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> dict:
     import numpy as np
@@ -114,18 +110,37 @@ def run_torch(ladder: str, threads: int, rounds: int, eager_only: bool = False) 
         if cuda:
             torch.cuda.synchronize()
 
-    out = {"framework": "torch", "version": torch.__version__, "device": str(device),
-           "device_name": torch.cuda.get_device_name() if cuda else "cpu",
-           "threads": {"intra_op": torch.get_num_threads(), "inter_op": torch.get_num_interop_threads()},
-           "cpu_kernels": {"mkl": torch.backends.mkl.is_available(), "mkldnn": torch.backends.mkldnn.is_available(),
-                           "cpu_capability": torch.backends.cpu.get_cpu_capability()},
-           "notes": [], "dispatch": [], "ladder": [], "matmul": []}
+    out = {
+        "framework": "torch",
+        "version": torch.__version__,
+        "device": str(device),
+        "device_name": torch.cuda.get_device_name() if cuda else "cpu",
+        "threads": {"intra_op": torch.get_num_threads(), "inter_op": torch.get_num_interop_threads()},
+        "cpu_kernels": {
+            "mkl": torch.backends.mkl.is_available(),
+            "mkldnn": torch.backends.mkldnn.is_available(),
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            # the BLAS and oneDNN builds torch was linked with (torch.__config__.show())
+            "build": [
+                line.strip(" -")
+                for line in torch.__config__.show().splitlines()
+                if re.search(r"Math Kernel|MKL-DNN|oneDNN|OpenBLAS", line)
+            ],
+            "blas_info": (re.findall(r"BLAS_INFO=(\w+)", torch.__config__.show()) or ["unknown"])[0],
+        },
+        "notes": [],
+        "dispatch": [],
+        "ladder": [],
+        "matmul": [],
+    }
     if cuda:
         out["cuda"] = torch.version.cuda
         out["notes"].append(f"float32 matmul TF32 allowed: {torch.backends.cuda.matmul.allow_tf32}")
     else:
-        out["notes"].append("mode='reduce-overhead' (CUDA graphs) and mode='max-autotune' run only on CUDA here: "
-                            "on a CPU the first adds nothing, the second autotunes C++ GEMM templates for minutes")
+        out["notes"].append(
+            "mode='reduce-overhead' (CUDA graphs) and mode='max-autotune' run only on CUDA here: "
+            "on a CPU the first adds nothing, the second autotunes C++ GEMM templates for minutes"
+        )
 
     # dispatch: a chain of tiny additions
     def chain(x):
@@ -148,16 +163,24 @@ def run_torch(ladder: str, threads: int, rounds: int, eager_only: bool = False) 
         candidates["torch.export module"] = lambda: exported(x8)
         firsts["torch.export module"] = first_call_s(candidates["torch.export module"], sync)
     for label, t in interleaved(candidates, rounds, sync).items():
-        out["dispatch"].append({"mode": label, "us_per_op": t["median_ms"] * 1e3 / CHAIN_OPS,
-                                "iqr_us": t["iqr_ms"] * 1e3 / CHAIN_OPS, "first_call_s": firsts[label],
-                                "unreliable": t["unreliable"]})
+        out["dispatch"].append(
+            {
+                "mode": label,
+                "us_per_op": t["median_ms"] * 1e3 / CHAIN_OPS,
+                "iqr_us": t["iqr_ms"] * 1e3 / CHAIN_OPS,
+                "first_call_s": firsts[label],
+                "unreliable": t["unreliable"],
+            }
+        )
 
     # the ladder
     modes = {"eager": None} if eager_only else {"eager": None, "torch.compile": {}}
     if cuda and not eager_only:
         modes["torch.compile reduce-overhead"] = {"mode": "reduce-overhead"}
         modes["torch.compile max-autotune"] = {"mode": "max-autotune"}
-    amp = [False, True] if cuda else [False]
+    # bfloat16 autocast where it has hardware behind it: CUDA, or a CPU with AVX512-BF16 or AMX
+    bf16_cpu = not cuda and bool(bf16_units(cpu_flags()))
+    amp = [False, True] if cuda or bf16_cpu else [False]
     rng = np.random.default_rng(0)
     for rung, width, batch in LADDERS[ladder]:
         x = torch.from_numpy(rng.standard_normal((batch, 64), dtype=np.float32)).to(device)
@@ -170,8 +193,9 @@ def run_torch(ladder: str, threads: int, rounds: int, eager_only: bool = False) 
                         continue  # minutes of autotuning per shape: inference only
                     label = mode + (" bf16" if use_amp else "")
                     torch.manual_seed(0)
-                    model = nn.Sequential(nn.Linear(64, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
-                                          nn.Linear(width, 10)).to(device)
+                    model = nn.Sequential(
+                        nn.Linear(64, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, 10)
+                    ).to(device)
                     run = model if options is None else torch.compile(model, **options)
                     autocast = functools.partial(torch.autocast, device.type, dtype=torch.bfloat16, enabled=use_amp)
                     if task == "inference":
@@ -190,36 +214,53 @@ def run_torch(ladder: str, threads: int, rounds: int, eager_only: bool = False) 
                             loss.backward()
                             optimizer.step()
                             return loss
+
                     try:
                         firsts[label] = first_call_s(fn, sync)
                         candidates[label] = fn
                     except Exception as err:  # record, go on with the other modes
                         errors[label] = f"{type(err).__name__}: {str(err)[:200]}"
             for label, t in interleaved(candidates, rounds, sync).items():
-                out["ladder"].append({"rung": rung, "width": width, "batch": batch, "task": task, "mode": label,
-                                      "median_ms": t["median_ms"], "iqr_ms": t["iqr_ms"],
-                                      "first_call_s": firsts[label], "gflop": forward_flops(width, batch) / 1e9,
-                                      "unreliable": t["unreliable"]})
+                out["ladder"].append(
+                    {
+                        "rung": rung,
+                        "width": width,
+                        "batch": batch,
+                        "task": task,
+                        "mode": label,
+                        "median_ms": t["median_ms"],
+                        "iqr_ms": t["iqr_ms"],
+                        "first_call_s": firsts[label],
+                        "gflop": forward_flops(width, batch) / 1e9,
+                        "unreliable": t["unreliable"],
+                    }
+                )
             for label, error in errors.items():
-                out["ladder"].append({"rung": rung, "width": width, "batch": batch, "task": task, "mode": label,
-                                      "error": error})
+                out["ladder"].append(
+                    {"rung": rung, "width": width, "batch": batch, "task": task, "mode": label, "error": error}
+                )
 
     # one large matmul against NumPy's BLAS, at `threads` and on one thread
     n = MATMUL_N[ladder]
     a_np = rng.standard_normal((n, n), dtype=np.float32)
     b_np = rng.standard_normal((n, n), dtype=np.float32)
     a, b = torch.from_numpy(a_np), torch.from_numpy(b_np)
-    times = interleaved({"numpy": lambda: a_np @ b_np, "torch": lambda: a @ b}, rounds)
+    # one library at a time (A A A B B B): alternating lets one library's spinning threads slow the other
+    times = one_at_a_time({"torch": lambda: a @ b, "numpy": lambda: a_np @ b_np}, rounds, min_time_s=0.02, echo=False)
     for library, t in times.items():
-        out["matmul"].append({"library": library, "device": "cpu", "dtype": "float32", "n": n, "threads": threads,
-                              "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6,
-                              "unreliable": t["unreliable"]})
+        out["matmul"].append(matmul_row(library, "cpu", "float32", n, t, threads))
+    if bf16_cpu:
+        a16, b16 = a.bfloat16(), b.bfloat16()
+        out["matmul"].append(
+            matmul_row(
+                "torch", "cpu", "bfloat16", n, interleaved({"torch": lambda: a16 @ b16}, rounds)["torch"], threads
+            )
+        )
     torch.set_num_threads(1)
     try:
-        t = interleaved({"torch": lambda: a @ b}, rounds)["torch"]
-        out["matmul"].append({"library": "torch", "device": "cpu", "dtype": "float32", "n": n, "threads": 1,
-                              "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6,
-                              "unreliable": t["unreliable"]})
+        out["matmul"].append(
+            matmul_row("torch", "cpu", "float32", n, interleaved({"torch": lambda: a @ b}, rounds)["torch"], 1)
+        )
     finally:
         torch.set_num_threads(threads)
     if cuda:
@@ -228,15 +269,14 @@ def run_torch(ladder: str, threads: int, rounds: int, eager_only: bool = False) 
             ag = torch.randn(n, n, device=device, dtype=dtype)
             bg = torch.randn(n, n, device=device, dtype=dtype)
             t = interleaved({"torch": lambda: ag @ bg}, rounds, sync)["torch"]
-            out["matmul"].append({"library": "torch", "device": str(device), "dtype": str(dtype).split(".")[-1],
-                                  "n": n, "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6,
-                              "unreliable": t["unreliable"]})
+            out["matmul"].append(matmul_row("torch", str(device), str(dtype).split(".")[-1], n, t))
     return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # TensorFlow worker
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> dict:
     import numpy as np
@@ -258,15 +298,26 @@ def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> 
             if hasattr(item, "numpy"):
                 item.numpy()
 
-    out = {"framework": "tf", "version": tf.__version__, "keras": keras.__version__, "device": device,
-           "device_name": device,
-           "threads": {"intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
-                       "inter_op": tf.config.threading.get_inter_op_parallelism_threads()},
-           "cpu_kernels": {"onednn": tf_onednn_enabled()},
-           "notes": [], "dispatch": [], "ladder": [], "matmul": []}
+    out = {
+        "framework": "tf",
+        "version": tf.__version__,
+        "keras": keras.__version__,
+        "device": device,
+        "device_name": device,
+        "threads": {
+            "intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
+            "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
+        },
+        "cpu_kernels": {"onednn": tf_onednn_enabled()},
+        "notes": [],
+        "dispatch": [],
+        "ladder": [],
+        "matmul": [],
+    }
     if gpu:
-        out["notes"].append("float32 matmul TF32 enabled: "
-                            f"{tf.config.experimental.tensor_float_32_execution_enabled()}")
+        out["notes"].append(
+            f"float32 matmul TF32 enabled: {tf.config.experimental.tensor_float_32_execution_enabled()}"
+        )
 
     with tf.device(device):
         # dispatch
@@ -277,19 +328,29 @@ def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> 
 
         x8 = tf.zeros(8)
         graph_chain, xla_chain = tf.function(chain), tf.function(chain, jit_compile=True)
-        candidates = {"eager": lambda: chain(x8), "tf.function": lambda: graph_chain(x8),
-                      "tf.function + XLA": lambda: xla_chain(x8)}
+        candidates = {
+            "eager": lambda: chain(x8),
+            "tf.function": lambda: graph_chain(x8),
+            "tf.function + XLA": lambda: xla_chain(x8),
+        }
         if eager_only:
             candidates = {"eager": candidates["eager"]}
         firsts = {label: first_call_s(fn, sync) for label, fn in candidates.items()}
         for label, t in interleaved(candidates, rounds, sync).items():
-            out["dispatch"].append({"mode": label, "us_per_op": t["median_ms"] * 1e3 / CHAIN_OPS,
-                                    "iqr_us": t["iqr_ms"] * 1e3 / CHAIN_OPS, "first_call_s": firsts[label],
-                                    "unreliable": t["unreliable"]})
+            out["dispatch"].append(
+                {
+                    "mode": label,
+                    "us_per_op": t["median_ms"] * 1e3 / CHAIN_OPS,
+                    "iqr_us": t["iqr_ms"] * 1e3 / CHAIN_OPS,
+                    "first_call_s": firsts[label],
+                    "unreliable": t["unreliable"],
+                }
+            )
 
         # the ladder
         modes = {"eager": None} if eager_only else {"eager": None, "tf.function": False, "tf.function + XLA": True}
-        amp = [False, True] if gpu else [False]
+        bf16_cpu = not gpu and bool(bf16_units(cpu_flags()))
+        amp = [False, True] if gpu or bf16_cpu else [False]
         rng = np.random.default_rng(0)
         loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         for rung, width, batch in LADDERS[ladder]:
@@ -302,13 +363,16 @@ def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> 
                         label = mode + (" bf16" if use_amp else "")
                         keras.utils.set_random_seed(0)
                         policy = "mixed_bfloat16" if use_amp else "float32"
-                        model = keras.Sequential([
-                            keras.Input((64,)),
-                            keras.layers.Dense(width, activation="relu", dtype=policy),
-                            keras.layers.Dense(width, activation="relu", dtype=policy),
-                            keras.layers.Dense(10, dtype=policy),
-                        ])
+                        model = keras.Sequential(
+                            [
+                                keras.Input((64,)),
+                                keras.layers.Dense(width, activation="relu", dtype=policy),
+                                keras.layers.Dense(width, activation="relu", dtype=policy),
+                                keras.layers.Dense(10, dtype=policy),
+                            ]
+                        )
                         if task == "inference":
+
                             def call(model=model):
                                 return model(x, training=False)
                         else:
@@ -321,6 +385,7 @@ def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> 
                                 grads = tape.gradient(loss, model.trainable_variables)
                                 optimizer.apply_gradients(zip(grads, model.trainable_variables))
                                 return loss
+
                         fn = call if jit is None else tf.function(call, jit_compile=jit)
                         try:
                             firsts[label] = first_call_s(fn, sync)
@@ -328,24 +393,43 @@ def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> 
                         except Exception as err:
                             errors[label] = f"{type(err).__name__}: {str(err)[:200]}"
                 for label, t in interleaved(candidates, rounds, sync).items():
-                    out["ladder"].append({"rung": rung, "width": width, "batch": batch, "task": task,
-                                          "mode": label, "median_ms": t["median_ms"], "iqr_ms": t["iqr_ms"],
-                                          "first_call_s": firsts[label], "gflop": forward_flops(width, batch) / 1e9,
-                                      "unreliable": t["unreliable"]})
+                    out["ladder"].append(
+                        {
+                            "rung": rung,
+                            "width": width,
+                            "batch": batch,
+                            "task": task,
+                            "mode": label,
+                            "median_ms": t["median_ms"],
+                            "iqr_ms": t["iqr_ms"],
+                            "first_call_s": firsts[label],
+                            "gflop": forward_flops(width, batch) / 1e9,
+                            "unreliable": t["unreliable"],
+                        }
+                    )
                 for label, error in errors.items():
-                    out["ladder"].append({"rung": rung, "width": width, "batch": batch, "task": task,
-                                          "mode": label, "error": error})
+                    out["ladder"].append(
+                        {"rung": rung, "width": width, "batch": batch, "task": task, "mode": label, "error": error}
+                    )
 
     n = MATMUL_N[ladder]
     a_np = rng.standard_normal((n, n), dtype=np.float32)
     b_np = rng.standard_normal((n, n), dtype=np.float32)
     with tf.device("/CPU:0"):
         a, b = tf.constant(a_np), tf.constant(b_np)
-        times = interleaved({"numpy": lambda: a_np @ b_np, "tf": lambda: tf.linalg.matmul(a, b)}, rounds, sync)
-    for library, t in times.items():
-        out["matmul"].append({"library": library, "device": "cpu", "dtype": "float32", "n": n, "threads": threads,
-                              "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6,
-                              "unreliable": t["unreliable"]})
+        times = one_at_a_time(
+            {"tf": lambda: tf.linalg.matmul(a, b), "numpy": lambda: a_np @ b_np},
+            rounds,
+            sync,
+            min_time_s=0.02,
+            echo=False,
+        )
+        if bf16_cpu:
+            a16, b16 = tf.cast(a, tf.bfloat16), tf.cast(b, tf.bfloat16)
+            times["tf bf16"] = interleaved({"tf": lambda: tf.linalg.matmul(a16, b16)}, rounds, sync)["tf"]
+    for label, t in times.items():
+        library, _, dtype = label.partition(" ")
+        out["matmul"].append(matmul_row(library, "cpu", "bfloat16" if dtype else "float32", n, t, threads))
     if gpu:
         n = GPU_MATMUL_N[ladder]
         with tf.device(device):
@@ -353,15 +437,14 @@ def run_tf(ladder: str, threads: int, rounds: int, eager_only: bool = False) -> 
                 ag = tf.random.normal((n, n), dtype=dtype)
                 bg = tf.random.normal((n, n), dtype=dtype)
                 t = interleaved({"tf": lambda: tf.linalg.matmul(ag, bg)}, rounds, sync)["tf"]
-                out["matmul"].append({"library": "tf", "device": device, "dtype": dtype.name, "n": n,
-                                      "median_ms": t["median_ms"], "gflops": 2 * n**3 / t["median_ms"] / 1e6,
-                              "unreliable": t["unreliable"]})
+                out["matmul"].append(matmul_row("tf", device, dtype.name, n, t))
     return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Machine description, the parent process, the plot
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def usable_cores() -> int:
     try:
@@ -385,8 +468,12 @@ def gpu_names() -> list[str]:
     if not smi:
         return []
     try:
-        done = subprocess.run([smi, "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"],
-                              capture_output=True, text=True, timeout=20)
+        done = subprocess.run(
+            [smi, "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
     except (OSError, subprocess.SubprocessError):
         return []
     return [line.strip() for line in done.stdout.splitlines() if line.strip()] if done.returncode == 0 else []
@@ -410,6 +497,16 @@ def machine() -> dict:
         info["numpy_blas"] = f"{blas.get('name')} {blas.get('version')}"
     except Exception:
         info["numpy_blas"] = "unknown"
+    info.update(cpu_details())
+    try:
+        from threadpoolctl import threadpool_info
+
+        info["numpy_threadpools"] = [
+            {k: pool.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+            for pool in threadpool_info()
+        ]
+    except ImportError:
+        info["numpy_threadpools"] = "threadpoolctl is not installed"
     try:
         import psutil
 
@@ -420,6 +517,55 @@ def machine() -> dict:
     return info
 
 
+def cpu_details() -> dict:
+    """What lscpu and /proc/cpuinfo say about the CPU (vendor, family, model, hypervisor, flags)."""
+    details: dict = {"flags": sorted(cpu_flags())}
+    details["bf16_units"] = bf16_units(set(details["flags"]))
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            key = key.strip()
+            if key in ("vendor_id", "cpu family", "model", "stepping", "bogomips") and key not in details:
+                details[key.replace(" ", "_")] = value.strip()
+    except OSError:
+        pass
+    if shutil.which("lscpu"):
+        done = subprocess.run(["lscpu"], capture_output=True, text=True)
+        for line in done.stdout.splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() in ("Model name", "Hypervisor vendor", "CPU max MHz", "L2 cache", "L3 cache"):
+                details["lscpu " + key.strip()] = value.strip()
+    return details
+
+
+KERNEL_PROBES = {
+    # which kernels a 1024 x 1024 float32 product runs, from each library's own log
+    "torch (MKL_VERBOSE)": ("import torch; a = torch.ones(1024, 1024); a @ a", {"MKL_VERBOSE": "1"}),
+    "torch linear (oneDNN verbose)": (
+        "import torch; a = torch.ones(1024, 1024)\n"
+        "with torch.backends.mkldnn.verbose(torch.backends.mkldnn.VERBOSE_ON): torch.nn.functional.linear(a, a)",
+        {},
+    ),
+    "tf (ONEDNN_VERBOSE)": (
+        "import tensorflow as tf; a = tf.ones((1024, 1024)); tf.linalg.matmul(a, a).numpy()",
+        {"ONEDNN_VERBOSE": "1"},
+    ),
+}
+
+
+def kernel_logs(frameworks: list[str]) -> dict:
+    """Each framework's kernel log lines for one float32 product (see KERNEL_PROBES), or why there are none."""
+    logs = {}
+    for label, (code, env) in KERNEL_PROBES.items():
+        if label.split()[0] not in frameworks:
+            continue
+        try:
+            logs[label] = kernel_log(code, env)
+        except (RuntimeError, subprocess.SubprocessError) as err:
+            logs[label] = [f"no log: {err}"[:300]]
+    return logs
+
+
 def default_name(info: dict) -> str:
     if info["gpus"]:
         label = "gpu-" + info["gpus"][0].split(",")[0]
@@ -428,22 +574,43 @@ def default_name(info: dict) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60]
 
 
-def run_worker_subprocess(framework: str, ladder: str, threads: int, rounds: int, timeout_s: float,
-                          eager_only: bool = False) -> dict:
+def run_worker_subprocess(
+    framework: str, ladder: str, threads: int, rounds: int, timeout_s: float, eager_only: bool = False
+) -> dict:
     """Run one framework's worker in a fresh interpreter; its JSON, or a record of why there is none."""
     module = "torch" if framework == "torch" else "tensorflow"
-    probe = subprocess.run([sys.executable, "-c", f"import importlib.util as u; print(u.find_spec('{module}') is not None)"],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", f"import importlib.util as u; print(u.find_spec('{module}') is not None)"],
+        capture_output=True,
+        text=True,
+    )
     if probe.stdout.strip() != "True":
         return {"framework": framework, "skipped": f"{module} is not installed in this Python"}
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads), TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        OPENBLAS_NUM_THREADS=str(threads),
+        OMP_NUM_THREADS=str(threads),
+        MKL_NUM_THREADS=str(threads),
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
     env.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "worker.json"
-        command = [sys.executable, str(Path(__file__).resolve()), "--worker", framework, "--ladder", ladder,
-                   "--threads", str(threads), "--rounds", str(rounds), "--out", str(target)]
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker",
+            framework,
+            "--ladder",
+            ladder,
+            "--threads",
+            str(threads),
+            "--rounds",
+            str(rounds),
+            "--out",
+            str(target),
+        ]
         command += ["--eager-only"] if eager_only else []
         started = time.perf_counter()
         try:
@@ -464,8 +631,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frameworks", default="torch,tf", help="comma-separated, from: torch, tf")
     parser.add_argument("--threads", type=int, default=usable_cores(), help="CPU threads for every library")
     parser.add_argument("--rounds", type=int, help="interleaved rounds per measurement (default 5, quick 3)")
-    parser.add_argument("--out", type=Path, help="JSON path (default benchmarks/results/<machine>.json); "
-                                                 "the plot goes beside it with .png")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="JSON path (default benchmarks/results/<machine>.json); the plot goes beside it with .png",
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per framework")
     parser.add_argument("--eager-only", action="store_true", help="skip the graph modes (no compiling: the smoke test)")
     parser.add_argument("--worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
@@ -485,23 +655,36 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown frameworks {sorted(unknown)}; choose from {FRAMEWORKS}")
     result = {
         "schema": SCHEMA,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "command": "python benchmarks/speed.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": info,
-        "settings": {"ladder": ladder, "rungs": [list(r) for r in LADDERS[ladder]], "rounds": rounds,
-                     "threads": args.threads, "chain_ops": CHAIN_OPS, "eager_only": args.eager_only,
-                     "env": {k: os.environ.get(k) for k in ("COURSE_DEVICE", "CUDA_VISIBLE_DEVICES")}},
+        "settings": {
+            "ladder": ladder,
+            "rungs": [list(r) for r in LADDERS[ladder]],
+            "rounds": rounds,
+            "threads": args.threads,
+            "chain_ops": CHAIN_OPS,
+            "eager_only": args.eager_only,
+            "env": {k: os.environ.get(k) for k in ("COURSE_DEVICE", "CUDA_VISIBLE_DEVICES")},
+        },
         "frameworks": {},
     }
+    info["kernels"] = kernel_logs(frameworks)
     for fw in frameworks:
+        info[f"load_average_before_{fw}"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
         print(f"running {fw} ({ladder} ladder, {args.threads} threads, {rounds} rounds) ...", flush=True)
-        result["frameworks"][fw] = run_worker_subprocess(fw, ladder, args.threads, rounds, args.timeout,
-                                                          args.eager_only)
+        result["frameworks"][fw] = run_worker_subprocess(
+            fw, ladder, args.threads, rounds, args.timeout, args.eager_only
+        )
         status = result["frameworks"][fw]
         print("  " + (status.get("skipped") or status.get("error") or f"done in {status['wall_s']} s"), flush=True)
     info["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
-    measured = [row for data in result["frameworks"].values()
-                for row in data.get("dispatch", []) + data.get("ladder", []) + data.get("matmul", []) if "error" not in row]
+    measured = [
+        row
+        for data in result["frameworks"].values()
+        for row in data.get("dispatch", []) + data.get("ladder", []) + data.get("matmul", [])
+        if "error" not in row
+    ]
     result["measurements"] = len(measured)
     result["unreliable_measurements"] = sum(1 for row in measured if row.get("unreliable"))
     result["c15"] = c15_reading(result)
@@ -512,8 +695,12 @@ def main(argv: list[str] | None = None) -> int:
     png = out.with_suffix(".png")
     plot_rows = rows(result)
     if plot_rows:
-        plot_ladder(plot_rows, png, title=f"{info['cpu_model']}, {args.threads} threads"
-                    + (f", {info['gpus'][0].split(',')[0]}" if info["gpus"] else ""))
+        plot_ladder(
+            plot_rows,
+            png,
+            title=f"{info['cpu_model']}, {args.threads} threads"
+            + (f", {info['gpus'][0].split(',')[0]}" if info["gpus"] else ""),
+        )
     print(f"wrote {out}" + (f" and {png.name}" if plot_rows else " (no plot: no ladder rows)"))
     for line in summary_lines(result):
         print(line)
@@ -526,14 +713,18 @@ def summary_lines(result: dict) -> list[str]:
         for row in data.get("dispatch", []):
             lines.append(f"{fw:5} dispatch {row['mode']:<22} {row['us_per_op']:8.2f} us per op")
         for row in data.get("matmul", []):
-            lines.append(f"{fw:5} matmul   {row['library']:6} {row['device']:>6} {row['dtype']:8} n={row['n']} "
-                         f"{row['gflops']:9.1f} GFLOP/s")
+            lines.append(
+                f"{fw:5} matmul   {row['library']:6} {row['device']:>6} {row['dtype']:8} n={row['n']} "
+                f"{row['gflops']:9.1f} GFLOP/s"
+            )
     for r in rows(result):
         lines.append(f"{r['framework']:5} {r['rung']:7} {r['task']:9} {r['mode']:<32} {r['median_ms']:9.3f} ms")
     if result.get("unreliable_measurements"):
-        lines.append(f"UNRELIABLE: {result['unreliable_measurements']} of {result['measurements']} measurements were "
-                     "flagged by utils.timing (busy machine or scattered repeats; see 'unreliable' in the JSON). "
-                     "Re-run on a quiet machine.")
+        lines.append(
+            f"UNRELIABLE: {result['unreliable_measurements']} of {result['measurements']} measurements were "
+            "flagged by utils.timing (busy machine or scattered repeats; see 'unreliable' in the JSON). "
+            "Re-run on a quiet machine."
+        )
     c15 = result.get("c15", {})
     if c15.get("verdict"):
         lines.append(f"C15 read from these numbers: {c15['verdict']}")

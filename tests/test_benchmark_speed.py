@@ -18,12 +18,26 @@ def test_quick_run_writes_json_with_machine_description_and_a_plot(tmp_path):
     out = tmp_path / "quick.json"
     done = subprocess.run(
         [sys.executable, str(SCRIPT), "--quick", "--eager-only", "--rounds", "3", "--threads", "1", "--out", str(out)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     result = json.loads(out.read_text())
     assert result["schema"] == 1
-    for key in ("cpu_model", "logical_cores", "usable_cores", "python", "numpy", "gpus", "load_average_start"):
+    for key in (
+        "cpu_model",
+        "logical_cores",
+        "usable_cores",
+        "python",
+        "numpy",
+        "gpus",
+        "load_average_start",
+        "flags",
+        "bf16_units",
+        "kernels",
+        "numpy_threadpools",
+    ):
         assert key in result["machine"], f"machine description lacks {key}"
     assert result["settings"]["ladder"] == "quick" and result["settings"]["threads"] == 1
     assert set(result["frameworks"]) == {"torch", "tf"}
@@ -45,3 +59,101 @@ def test_quick_run_writes_json_with_machine_description_and_a_plot(tmp_path):
     png = out.with_suffix(".png")
     assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "the plot was not written"
     assert png.stat().st_size > 5_000
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# pairs.speed's pieces, without timing anything that matters
+# ---------------------------------------------------------------------------------------------------------------
+
+CPUINFO_AMX = """processor\t: 0
+vendor_id\t: GenuineIntel
+flags\t\t: fpu avx2 fma avx512f avx512_bf16 amx_bf16 amx_tile amx_int8
+"""
+CPUINFO_PLAIN = """processor\t: 0
+flags\t\t: fpu avx2 fma avx512f avx512_vnni
+"""
+
+
+def test_cpu_flags_and_bf16_units_from_cpuinfo():
+    from pairs.speed import bf16_units, cpu_flags
+
+    assert bf16_units(cpu_flags(CPUINFO_AMX)) == ["avx512_bf16", "amx_bf16"]
+    assert bf16_units(cpu_flags(CPUINFO_PLAIN)) == []
+    assert bf16_units({"avx512_bf16"}) == ["avx512_bf16"]  # AMD Zen 4/5: AVX512-BF16 without AMX
+    assert cpu_flags("processor : 0\n") == set()
+
+
+def test_this_machines_flags_are_read():
+    from pairs.speed import cpu_flags
+
+    flags = cpu_flags()
+    assert not flags or "fpu" in flags or any(f.startswith(("sse", "neon", "fp")) for f in flags)
+
+
+def test_peak_arithmetic_and_every_record_has_its_peak_on_file():
+    from pairs.speed import PEAKS, cpu_records, peak_gflops, peak_of
+
+    assert peak_gflops(2, 2, 16, 2.0) == 256.0  # 2 cores x 2 FMA units x 16 lanes x 2 FLOP x 2 GHz
+    for path, _record in cpu_records():
+        assert path.name in PEAKS, f"{path.name}: add its peak (with sources) to pairs.speed.PEAKS"
+        spec = PEAKS[path.name]
+        assert spec["why"] and spec["source"], path.name
+        assert peak_of(path.name) == peak_gflops(spec["cores"], spec["fma_units"], spec["lanes"], spec["ghz"])
+    assert (
+        peak_of("cpu-2core-intel-xeon-amx.json", "bfloat16") == 2 * 1024 * PEAKS["cpu-2core-intel-xeon-amx.json"]["ghz"]
+    )
+    assert peak_of("no-such-record.json") is None
+
+
+def test_records_per_vendor_describe_their_cpu():
+    from pairs.speed import cpu_records
+
+    records = dict((p.name, r) for p, r in cpu_records())
+    vendors = {("AMD" if "AMD" in r["machine"]["cpu_model"] else "Intel") for r in records.values()}
+    assert vendors == {"AMD", "Intel"}, vendors
+    for name, record in records.items():
+        assert "provenance" in record or record["created"] < "2026-12-05" or record["machine"].get("flags"), (
+            f"{name}: a record made here stores the CPU's flags"
+        )
+
+
+def test_interleaved_and_one_at_a_time_report_median_iqr_and_reasons():
+    from pairs.speed import first_call, interleaved, one_at_a_time
+
+    seconds, result = first_call(lambda: 41 + 1)
+    assert result == 42 and seconds >= 0
+    for timer in (interleaved, one_at_a_time):
+        out = timer({"a": lambda: sum(range(50)), "b": lambda: sum(range(100))}, rounds=3, min_time_s=0.001, echo=False)
+        assert set(out) == {"a", "b"}
+        for row in out.values():
+            assert row["rounds"] == 3 and row["median_ms"] > 0 and row["iqr_ms"] >= 0
+            assert isinstance(row["unreliable"], list)
+
+
+def test_ladder_table_and_ratio_mark_differences_within_the_iqr():
+    from pairs.speed import ladder_table, ratio_text
+
+    rows = [
+        {"rung": "tiny", "task": task, "mode": mode, "median_ms": ms, "iqr_ms": iqr}
+        for task in ("inference", "train")
+        for mode, ms, iqr in (("eager", 1.0, 0.05), ("graph", 0.5, 0.05))
+    ]
+    lines = ladder_table(rows, ["eager", "graph"], ["tiny"])
+    assert len(lines) == 3 and "graph: 2.00x" in lines[1] and "~" not in lines[1]
+    assert "(  0.050)" in lines[1], "the table prints each row's IQR"
+    assert ratio_text({"median_ms": 1.02, "iqr_ms": 0.05}, {"median_ms": 1.0, "iqr_ms": 0.05}).endswith("~")
+    assert not ratio_text({"median_ms": 2.0, "iqr_ms": 0.05}, {"median_ms": 1.0, "iqr_ms": 0.05}).endswith("~")
+
+
+def test_kernel_log_keeps_the_library_lines_without_addresses_or_times():
+    from pairs.speed import kernel_log
+
+    code = (
+        "print('MKL_VERBOSE SGEMM(N,N,8,8,8,0x7ffc12,0x55aa,8) 9.34ms CNR:OFF Dyn:1 NThr:2'); "
+        "print('onednn_verbose,v1,primitive,exec,cpu,gemm_api,,undef,src_f32,,,8x8:8x8,32.4829'); print('other')"
+    )
+    lines = kernel_log(code, {})
+    assert lines == [
+        "MKL_VERBOSE SGEMM(N,N,8,8,8,..,..,8)",
+        "onednn_verbose,v1,primitive,exec,cpu,gemm_api,,undef,src_f32,,,8x8:8x8",
+    ], lines

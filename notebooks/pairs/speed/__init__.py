@@ -1,19 +1,48 @@
 """The speed pair's shared pieces (08_speed_pytorch, 08_speed_tensorflow, and ``benchmarks/speed.py``).
 
-The ladder of model sizes, the plot both notebooks and the benchmark script draw, and the reading of C15 from a
-benchmark record holding both frameworks. The timing itself is in the notebooks (to be read) and in the script.
+Timing in rounds (``interleaved``, ``one_at_a_time``, ``first_call``), the ladder of model sizes, the plot, the
+CPU's features and peak (``cpu_flags``, ``bf16_units``, ``PEAKS``), the kernel logs of a library
+(``kernel_log``), and the reading of C15 from a benchmark record holding both frameworks.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from utils import REPO_ROOT
+from utils.timing import IQR_LIMIT, measure
 
-__all__ = ["LADDERS", "MATMUL_N", "GPU_MATMUL_N", "RESULTS", "forward_flops", "rows", "plot_ladder", "best",
-           "c15_reading", "latest_result"]
+__all__ = [
+    "LADDERS",
+    "MATMUL_N",
+    "GPU_MATMUL_N",
+    "RESULTS",
+    "PEAKS",
+    "forward_flops",
+    "rows",
+    "plot_ladder",
+    "best",
+    "c15_reading",
+    "latest_result",
+    "cpu_records",
+    "first_call",
+    "interleaved",
+    "one_at_a_time",
+    "cpu_flags",
+    "bf16_units",
+    "peak_gflops",
+    "kernel_log",
+    "ladder_table",
+]
 
 RESULTS = REPO_ROOT / "benchmarks" / "results"
 # (name, hidden width w, batch b) of the MLP 64 -> w -> w -> 10.
@@ -21,8 +50,13 @@ LADDERS = {
     "quick": [("tiny", 16, 8), ("small", 64, 32)],
     # the notebooks' ladder: sized so that each notebook stays within 60 s on 2 cores
     "notebook": [("tiny", 32, 16), ("course", 256, 360), ("large", 1024, 1024)],
-    "full": [("tiny", 32, 16), ("course", 256, 360), ("medium", 512, 512), ("large", 1024, 1024),
-             ("xlarge", 2048, 2048)],
+    "full": [
+        ("tiny", 32, 16),
+        ("course", 256, 360),
+        ("medium", 512, 512),
+        ("large", 1024, 1024),
+        ("xlarge", 2048, 2048),
+    ],
 }
 MATMUL_N = {"quick": 128, "notebook": 1024, "full": 2048}
 GPU_MATMUL_N = {"quick": 256, "notebook": 4096, "full": 8192}
@@ -60,8 +94,9 @@ def plot_ladder(ladder_rows: list[dict], path: Path | str | None = None, title: 
                 lines.setdefault(f"{r.get('framework', '')} {r['mode']}".strip(), {})[r["rung"]] = r["median_ms"]
         for label, points in lines.items():
             xs = [i for i, rung in enumerate(rungs) if rung in points]
-            ax.plot(xs, [points[rungs[i]] for i in xs], marker="o", label=label,
-                    linestyle="-" if "eager" in label else "--")
+            ax.plot(
+                xs, [points[rungs[i]] for i in xs], marker="o", label=label, linestyle="-" if "eager" in label else "--"
+            )
         ax.set_xticks(range(len(rungs)), rungs)
         ax.set_yscale("log")
         ax.set_title(f"{task} ({'forward' if task == 'inference' else 'forward + backward + SGD'})", fontsize=9)
@@ -80,8 +115,14 @@ def plot_ladder(ladder_rows: list[dict], path: Path | str | None = None, title: 
 
 def best(result_rows: list[dict], framework: str, rung: str, task: str, modes: tuple[str, ...] | None = None):
     """The fastest row of one framework at one rung and task (optionally among ``modes``)."""
-    candidates = [r for r in result_rows if r["framework"] == framework and r["rung"] == rung and r["task"] == task
-                  and (modes is None or r["mode"] in modes)]
+    candidates = [
+        r
+        for r in result_rows
+        if r["framework"] == framework
+        and r["rung"] == rung
+        and r["task"] == task
+        and (modes is None or r["mode"] in modes)
+    ]
     return min(candidates, key=lambda r: r["median_ms"]) if candidates else None
 
 
@@ -100,7 +141,7 @@ def c15_reading(result: dict, margin: float = 1.1) -> dict:
     largest rung -> holds partly; neither -> false. Ratios are TensorFlow ms / PyTorch ms (above 1: PyTorch is
     faster).
     """
-    all_rows = rows(result)
+    all_rows = [r for r in rows(result) if not r["mode"].endswith("bf16")]  # float32 against float32
     rungs = list(dict.fromkeys(r["rung"] for r in all_rows if r["framework"] == "torch"))
     if not rungs or not any(r["framework"] == "tf" for r in all_rows):
         return {"verdict": None, "why": "this run does not hold both frameworks"}
@@ -109,8 +150,11 @@ def c15_reading(result: dict, margin: float = 1.1) -> dict:
     for rung in (small, large):
         for kind, modes in (("eager", ("eager",)), ("best", None)):
             t, f = best(all_rows, "torch", rung, "train", modes), best(all_rows, "tf", rung, "train", modes)
-            ratios[f"{rung} train {kind}"] = {"tf_over_torch": f["median_ms"] / t["median_ms"],
-                                              "torch_mode": t["mode"], "tf_mode": f["mode"]}
+            ratios[f"{rung} train {kind}"] = {
+                "tf_over_torch": f["median_ms"] / t["median_ms"],
+                "torch_mode": t["mode"],
+                "tf_mode": f["mode"],
+            }
     small_part = ratios[f"{small} train eager"]["tf_over_torch"] >= margin
     large_part = ratios[f"{large} train best"]["tf_over_torch"] <= 1 / margin
     tf_eager = best(all_rows, "tf", large, "train", ("eager",))["median_ms"]
@@ -118,12 +162,18 @@ def c15_reading(result: dict, margin: float = 1.1) -> dict:
     torch_best = best(all_rows, "torch", large, "train")["median_ms"]
     graph_gain = tf_eager / tf_best["median_ms"]
     graph_is_why = large_part and tf_best["mode"] != "eager" and graph_gain >= margin and tf_eager > torch_best / margin
-    verdict = ("holds" if small_part and graph_is_why else
-               "holds partly" if small_part or large_part else "false")
-    return {"verdict": verdict, "small_rung": small, "large_rung": large, "ratios": ratios,
-            "small_best_tf_over_torch": ratios[f"{small} train best"]["tf_over_torch"],
-            "tf_graph_gain_large": graph_gain, "pytorch_faster_small": small_part, "tf_faster_large": large_part,
-            "graph_is_why": graph_is_why}
+    verdict = "holds" if small_part and graph_is_why else "holds partly" if small_part or large_part else "false"
+    return {
+        "verdict": verdict,
+        "small_rung": small,
+        "large_rung": large,
+        "ratios": ratios,
+        "small_best_tf_over_torch": ratios[f"{small} train best"]["tf_over_torch"],
+        "tf_graph_gain_large": graph_gain,
+        "pytorch_faster_small": small_part,
+        "tf_faster_large": large_part,
+        "graph_is_why": graph_is_why,
+    }
 
 
 def latest_result(kind: str = "cpu") -> Path | None:
@@ -135,3 +185,325 @@ def latest_result(kind: str = "cpu") -> Path | None:
         except (OSError, ValueError):
             continue
     return max(found)[1] if found else None
+
+
+def cpu_records() -> list[tuple[Path, dict]]:
+    """Every committed CPU record (``benchmarks/results/cpu-*.json``), oldest first, with its JSON."""
+    found = []
+    for path in RESULTS.glob("cpu-*.json"):
+        try:
+            found.append((path, json.loads(path.read_text())))
+        except (OSError, ValueError):
+            continue
+    return sorted(found, key=lambda item: item[1].get("created", ""))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Timing in rounds
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def first_call(fn: Callable[[], Any], sync: str | Callable[[Any], Any] | None = None) -> tuple[float, Any]:
+    """Seconds of the first call (tracing, compiling, allocating), synchronised, and its result."""
+    from utils.timing import _sync_function
+
+    started = time.perf_counter()
+    result = fn()
+    _sync_function(sync)(result)
+    return time.perf_counter() - started, result
+
+
+def interleaved(candidates: dict, rounds: int = 5, sync=None, min_time_s: float = 0.01, echo: bool = True) -> dict:
+    """A B A B: each round times every candidate once (``utils.timing.measure``, 3 batches); median and IQR over
+    the rounds, in ms: ``{label: {"median_ms", "iqr_ms", "rounds", "unreliable"}}``.
+
+    Alternating spreads a slow spell of a busy machine over all candidates. The spread judged is the IQR across
+    rounds (quartiles as ``numpy.percentile`` computes them); ``unreliable`` lists the reasons to distrust a row: a
+    busy machine during a round, or rounds that disagree by more than ``utils.timing.IQR_LIMIT``. ``echo`` prints
+    them on utils.timing's UNRELIABLE line (the build tool refuses to store a notebook with one).
+    """
+    from utils.timing import load_reasons, warning_line
+
+    per_round: dict[str, list[float]] = {label: [] for label in candidates}
+    reasons: dict[str, list[str]] = {label: [] for label in candidates}
+    for _ in range(rounds):
+        for label, fn in candidates.items():
+            timing = measure(fn, label=label, warmup=1, repeats=3, min_time_s=min_time_s, sync=sync)
+            per_round[label].append(timing.median_s * 1e3)
+            reasons[label] += load_reasons(timing.load_average, timing.cpu_count)
+    out = {}
+    for label, values in per_round.items():
+        median = statistics.median(values)
+        q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else (median,) * 3
+        if q3 - q1 > IQR_LIMIT * median:
+            reasons[label].append(f"the {len(values)} rounds disagree (IQR {(q3 - q1) / median:.2f}x the median)")
+        out[label] = {
+            "median_ms": median,
+            "iqr_ms": q3 - q1,
+            "rounds": len(values),
+            "unreliable": list(dict.fromkeys(reasons[label])),
+        }
+        if echo and out[label]["unreliable"]:
+            print(warning_line(label, out[label]["unreliable"]))
+    return out
+
+
+def one_at_a_time(candidates: dict, rounds: int = 5, sync=None, min_time_s: float = 0.01, echo: bool = True) -> dict:
+    """Like :func:`interleaved`, but all rounds of one candidate before the next (A A A B B B).
+
+    For libraries with their own thread pools (NumPy's OpenBLAS, PyTorch's OpenMP, TensorFlow's Eigen pool): right
+    after a call, one library's idle threads still spin on the cores the next one needs, so alternating them on a
+    2-core machine charges one library's spinning to the other.
+    """
+    out = {}
+    for label, fn in candidates.items():
+        out.update(interleaved({label: fn}, rounds, sync, min_time_s, echo))
+    return out
+
+
+def ladder_table(ladder_rows: list[dict], modes: list[str], rungs: list[str]) -> list[str]:
+    """The ladder as text lines: per rung and task, each mode's median and IQR (ms) and its speed-up over eager.
+
+    A speed-up whose difference from eager is smaller than the two rows' IQRs together is marked ``~``: no
+    measured difference.
+    """
+    head = f"{'rung':<7} {'task':<10}" + "".join(f" {m + ' ms (IQR)':>26}" for m in modes)
+    lines = [head + "   speed-up over eager"]
+    for rung in rungs:
+        for task in ("inference", "train"):
+            got = {r["mode"]: r for r in ladder_rows if r["rung"] == rung and r["task"] == task}
+            cells = "".join(f" {got[m]['median_ms']:>15.3f} ({got[m]['iqr_ms']:>7.3f})" for m in modes)
+            eager = got[modes[0]]
+            ups = []
+            for m in modes[1:]:
+                same = abs(eager["median_ms"] - got[m]["median_ms"]) <= eager["iqr_ms"] + got[m]["iqr_ms"]
+                ups.append(f"{m}: {eager['median_ms'] / got[m]['median_ms']:.2f}x" + (" ~" if same else ""))
+            lines.append(f"{rung:<7} {task:<10}{cells}   " + ", ".join(ups))
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The CPU: features, peak, kernel logs
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def cpu_flags(cpuinfo: str | None = None) -> set[str]:
+    """The feature flags of the first CPU in ``/proc/cpuinfo`` (Linux; an empty set elsewhere)."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return set()
+    for line in cpuinfo.splitlines():
+        if line.startswith("flags"):
+            return set(line.split(":", 1)[1].split())
+    return set()
+
+
+def bf16_units(flags: set[str]) -> list[str]:
+    """The bfloat16 matrix units the flags show: ``avx512_bf16`` (dot products in AVX-512 registers) and ``amx_bf16``
+    (AMX tiles). Without either, bf16 arithmetic is emulated in float32 and is not faster."""
+    return [unit for unit in ("avx512_bf16", "amx_bf16") if unit in flags]
+
+
+def peak_gflops(cores: int, fma_units: int, lanes: int, ghz: float) -> float:
+    """Floating-point peak: cores x FMA units per core x lanes per vector x 2 (a fused multiply-add) x clock."""
+    return cores * fma_units * lanes * 2 * ghz
+
+
+#: What the peak of each record's CPU is computed from, and why. float32 lanes: 16 in a 512-bit register.
+PEAKS = {
+    "cpu-2core-amd-epyc.json": {
+        "cores": 2,
+        "fma_units": 2,
+        "lanes": 16,
+        "ghz": 3.5,
+        "arch": "AMD Zen 5 (inferred)",
+        "why": "The record stores only 'AMD EPYC'. Zen 4 runs AVX-512 on 256-bit units (32 float32 FLOP per cycle "
+        "per core): 2 cores could not reach the 444 GFLOP/s TensorFlow measured below 6.9 GHz, so this is a "
+        "Zen 5 EPYC (9005), whose two FMA pipes are 512 bits wide (64 FLOP per cycle). The record stores no "
+        "clock: 3.5 GHz is the lowest clock at which 444 GFLOP/s fits (3.47 GHz), so these percentages are "
+        "upper bounds.",
+        "source": "numberworld.org/blogs/2024_8_7_zen5_avx512_teardown (Zen 5: native 512-bit FMA datapath); "
+        "AMD, 'Leadership HPC Performance with 5th Gen AMD EPYC' (EPYC 9005 is Zen 5)",
+    },
+    "cpu-2core-intel-xeon-avx512.json": {
+        "cores": 2,
+        "fma_units": 2,
+        "lanes": 16,
+        "ghz": 2.3,
+        "arch": "Intel Xeon, family 6 model 207 (5th gen)",
+        "why": "A KVM guest: lscpu names no SKU and no MHz; the only clock the VM exposes is the TSC, 2.3 GHz "
+        "(BogoMIPS 4600 = 2 x 2300 MHz, tsc_known_freq). Turbo can run the cores faster, so a percentage "
+        "near or above 100 means the clock was higher, not that the peak was beaten.",
+        "source": "Intel product specifications (ark.intel.com), 5th gen Xeon Scalable: '# of AVX-512 FMA Units: 2'",
+    },
+    "cpu-2core-intel-xeon-amx.json": {
+        "cores": 2,
+        "fma_units": 2,
+        "lanes": 16,
+        "ghz": 2.6,
+        "arch": "Intel Xeon with AMX (outside record)",
+        "amx_bf16_flop_per_cycle": 1024,
+        "why": "The record stores only 'Intel(R) Xeon(R) Processor' and no clock. The nominal (TSC) clock of this VM "
+        "family is 2.3 GHz, but its fastest float32 row, 331 GFLOP/s, needs 2.59 GHz at 64 FLOP per cycle "
+        "per core, so the cores ran above it (turbo): 2.6 GHz, the lowest clock that fits, is used, and these "
+        "percentages are upper bounds.",
+        "source": "Intel product specifications (ark.intel.com), 4th/5th gen Xeon Scalable: '# of AVX-512 FMA Units: "
+        "2'; Intel AMX: 1,024 bf16 FLOP per cycle per core (Intel's AMX overview)",
+    },
+}
+
+
+def kernel_log(
+    code: str,
+    env: dict[str, str],
+    keep: str = r"MKL_VERBOSE|onednn_verbose,v1,(info,cpu,isa|primitive,exec)",
+    timeout_s: float = 120,
+) -> list[str]:
+    """Run ``code`` in a fresh Python with ``env`` set (e.g. ``ONEDNN_VERBOSE=1``) and return the log lines that
+    match ``keep``, with memory addresses and times cut (they change every run).
+
+    A subprocess because the libraries read these variables once, when they load.
+    """
+    full_env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", **env)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full_env, timeout=timeout_s)
+    if done.returncode != 0:
+        raise RuntimeError(f"the logged run failed (exit {done.returncode}): {done.stderr[-500:]}")
+    lines = []
+    for line in (done.stdout + done.stderr).splitlines():
+        if re.search(keep, line):
+            line = re.sub(r"0x[0-9a-f]+", "..", line)
+            line = re.sub(r"(,| )[0-9.]+(ms)?( CNR.*)?$", "", line)  # the time (oneDNN) or time and threads (MKL)
+            lines.append(line.strip())
+    return list(dict.fromkeys(lines))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The setup cells of the two notebooks, and the records read side by side
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _blas_threads(threads: int) -> str:
+    """Give NumPy's BLAS ``threads`` threads (threadpoolctl, at run time); name the library and the kernels it
+    picked for this CPU."""
+    import numpy  # noqa: F401  (loads OpenBLAS, so that threadpoolctl can see it)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    threadpool_limits(threads, user_api="blas")
+    pools = [p for p in threadpool_info() if p["internal_api"] == "openblas"]
+    return ", ".join(f"OpenBLAS {p['version']} ({p['architecture']} kernels) {p['num_threads']}" for p in pools)
+
+
+def setup_torch(seed: int = 0):
+    """08_speed_pytorch's setup: the machine line, the same threads for torch and NumPy's BLAS, and whether
+    Inductor can build here. Returns ``(device, threads, compile_options)``."""
+    import torch
+
+    from utils.machine import inductor_missing, usable_cpus
+    from utils.start import start_torch
+
+    threads = usable_cpus()
+    torch.set_num_threads(threads)  # one thread per usable core: the default, set so that it is on record
+    device = start_torch(seed)
+    gap = inductor_missing()  # Inductor builds C++ with g++ against Python.h
+    if gap is not None:
+        print(
+            f"Inductor cannot build here ({gap}): the rows labelled torch.compile use backend='eager', Dynamo's "
+            "graph capture without Inductor, so they show its overhead, not Inductor's speed."
+        )
+    print(f"threads: torch intra-op {torch.get_num_threads()}; NumPy's BLAS: {_blas_threads(threads)}")
+    return device, threads, ({} if gap is None else {"backend": "eager"})
+
+
+def setup_tensorflow(seed: int = 0):
+    """08_speed_tensorflow's setup: TensorFlow loaded quietly, its thread pools fixed before its first operation
+    (they cannot change afterwards), NumPy's BLAS on the same threads, the machine line. Returns
+    ``(device, threads)``."""
+    from utils.machine import usable_cpus
+    from utils.start import quiet_stderr, start_tensorflow
+
+    threads = usable_cpus()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with quiet_stderr():
+        import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(threads)  # threads inside one op (a matrix product)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)  # ops run side by side
+    device = start_tensorflow(seed)
+    print(
+        f"threads: TensorFlow intra-op {tf.config.threading.get_intra_op_parallelism_threads()}, inter-op "
+        f"{tf.config.threading.get_inter_op_parallelism_threads()}; NumPy's BLAS: {_blas_threads(threads)}"
+    )
+    return device, threads
+
+
+def peak_of(record_name: str, dtype: str = "float32") -> float | None:
+    """The computed peak in GFLOP/s of a record's CPU (``PEAKS``): float32 from the vector FMA units; bfloat16 from
+    AMX where the CPU has it (None where nothing is on file)."""
+    spec = PEAKS.get(record_name)
+    if spec is None:
+        return None
+    if dtype == "float32":
+        return peak_gflops(spec["cores"], spec["fma_units"], spec["lanes"], spec["ghz"])
+    amx = spec.get("amx_bf16_flop_per_cycle")
+    if amx:
+        return spec["cores"] * amx * spec["ghz"]
+    # AVX512-BF16's dot product does two bf16 multiply-adds per float32 lane: twice the float32 peak
+    return (
+        2 * peak_gflops(spec["cores"], spec["fma_units"], spec["lanes"], spec["ghz"])
+        if spec.get("avx512_bf16")
+        else None
+    )
+
+
+def this_cpu_record() -> str | None:
+    """The name of the committed record made on a CPU like this one (same model name, family, model number and
+    bf16 units), or None."""
+    flags = cpu_flags()
+    here = {}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            here.setdefault(key.strip(), value.strip())
+    except OSError:
+        return None
+    for path, record in cpu_records():
+        m = record.get("machine", {})
+        if (
+            m.get("cpu_model") == here.get("model name")
+            and m.get("model") == here.get("model")
+            and m.get("bf16_units") == bf16_units(flags)
+        ):
+            return path.name
+    return None
+
+
+def matmul_lines(record_name: str, record: dict) -> list[str]:
+    """A record's matrix-product rows: library, dtype, threads, GFLOP/s, IQR and the share of the computed peak."""
+    spec = PEAKS.get(record_name)
+    lines = [
+        f"  float32 peak {peak_of(record_name):,.0f} GFLOP/s = {spec['cores']} cores x {spec['fma_units']} FMA units x "
+        f"{spec['lanes']} lanes x 2 x {spec['ghz']} GHz ({spec['arch']}; pairs.speed.PEAKS says why this clock)"
+        if spec
+        else "  no peak on file for this CPU (pairs.speed.PEAKS)"
+    ]
+    for fw, data in record["frameworks"].items():
+        for m in data.get("matmul", []):
+            if m.get("device", "cpu") != "cpu" or (fw == "tf" and m["library"] == "numpy" and m["dtype"] != "float32"):
+                continue
+            peak = peak_of(record_name, m["dtype"])
+            iqr = f"{100 * m['iqr_ms'] / m['median_ms']:4.1f}%" if "iqr_ms" in m else "  n/a"
+            share = f"{100 * m['gflops'] / peak:5.0f}% of {peak:,.0f}" if peak else "  (no peak on file)"
+            lines.append(
+                f"  {m['library'] + (' (' + fw + ' run)' if m['library'] == 'numpy' else ''):<16}"
+                f" {m['dtype']:<9} {m.get('threads', ''):>2} threads {m['gflops']:8.1f} GFLOP/s"
+                f"  IQR {iqr}  {share}"
+            )
+    return lines
+
+
+def ratio_text(slow: dict, fast: dict) -> str:
+    """``slow`` over ``fast`` (median ms) as ``"1.23x"``, or ``"1.02x ~"`` when the gap is within the two rows' IQRs
+    together: no measured difference."""
+    same = abs(slow["median_ms"] - fast["median_ms"]) <= slow.get("iqr_ms", 0) + fast.get("iqr_ms", 0)
+    return f"{slow['median_ms'] / fast['median_ms']:.2f}x" + (" ~" if same else "  ")
