@@ -87,9 +87,10 @@ def start_tensorflow(
     """Load TensorFlow without its start-up log lines, seed it, print one line; return its device string.
 
     ``device`` is passed to ``tf_device`` (``None``: the GPU when there is one, ``$COURSE_DEVICE`` overrides).
-    ``seed=None`` seeds nothing. GPU memory grows on demand (``TF_FORCE_GPU_ALLOW_GROWTH``), so PyTorch can share
-    the GPU. This call initialises TensorFlow's devices, after which they cannot be reconfigured: ``logical_cpus=3``
-    splits the CPU into three logical devices first (``tf.config.set_logical_device_configuration``).
+    ``seed=None`` seeds nothing. GPU memory grows on demand (``set_memory_growth``, and ``TF_FORCE_GPU_ALLOW_GROWTH``
+    for child processes), so PyTorch can share the GPU. This call initialises TensorFlow's devices, after which
+    they cannot be reconfigured: ``logical_cpus=3`` splits the CPU into three logical devices first
+    (``tf.config.set_logical_device_configuration``).
     ``with_torch=True``: the notebook imports PyTorch later, so CUDA torch's Triton is loaded first (utils.coexist).
     ``threads=N`` sets TensorFlow's intra- and inter-op thread pools to N, which only works before that point.
     """
@@ -104,6 +105,8 @@ def start_tensorflow(
         if threads is not None:
             tf.config.threading.set_intra_op_parallelism_threads(threads)
             tf.config.threading.set_inter_op_parallelism_threads(threads)
+        for gpu in tf.config.list_physical_devices("GPU"):
+            tf.config.experimental.set_memory_growth(gpu, True)  # take GPU memory as needed, not all of it at start
         if logical_cpus > 1:
             cpu = tf.config.list_physical_devices("CPU")[0]
             tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * logical_cpus)
