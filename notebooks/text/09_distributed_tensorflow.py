@@ -40,33 +40,10 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
     bootstrap("/content/course")
 
 # %%
-import importlib.metadata
-import importlib.util
-import inspect
-import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
-
-import numpy as np
-import psutil
-
-from pairs.distributed import common  # the pair's own code (notebooks/pairs/distributed/)
+from pairs.distributed import common, launch  # this pair's code: the data and first weights; starting workers
 from utils.seeding import seed_everything
-from utils.servers import free_port, port_is_open
-from utils.show import expect_error
 
-SCRIPT = Path("pairs/distributed/tf_train.py")
-WORK = Path(tempfile.mkdtemp(prefix="dist09tf-"))  # the runs' records; removed at the end of §3.9
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-print("tensorflow", importlib.metadata.version("tensorflow"), "| keras", importlib.metadata.version("keras"),
-      "| CPUs here:", len(os.sched_getaffinity(0)), "| TensorFlow imported in this kernel:", "tensorflow" in sys.modules)
-print("seeded:", seed_everything(0))
+print(launch.machine_line("tensorflow"), "| seeded:", seed_everything(0))  # TensorFlow not loaded here until §3.9
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -108,52 +85,59 @@ print("seeded:", seed_everything(0))
 # PyTorch twin starts from the same numbers); the data are the shipped digits cut into global batches of 64.
 # The reference is `tf_train.py` with a cluster of **one** worker: one process, the whole batch, five SGD
 # steps, recording the first step's gradients and every loss (and, for §3.5, 40 timed steps). §3.9 checks it
-# once more against a plain Keras loop in this kernel. The step the script runs:
+# once more against a plain Keras loop in this kernel.
+#
+# The training step every worker runs is ordinary TensorFlow: each replica's loss is divided by the **global**
+# batch, so the replicas' gradients add up to the global mean, and `apply_gradients` under a strategy sums them
+# across replicas (the all-reduce) before the update. The cell's first line, `# @save ...`, has
+# `tools/export_cells.py` copy it into `pairs/distributed/tf_step.py`, which `tf_train.py` imports (a test fails
+# if the two differ); defining it here does not load TensorFlow, calling it does (§3.9 calls it in this kernel).
+
 
 # %%
-from pairs.distributed import tf_train  # imports common only; TensorFlow is imported inside main()
+# @save pairs/distributed/tf_step.py
+def make_train_step(strategy, model, optimizer, global_batch):
+    """The data-parallel step: each replica's loss over the global batch; gradients summed; one update."""
 
-source = inspect.getsource(tf_train.main)
-print(source[source.index("    def replica_loss"):source.index("    @tf.function\n    def first_grads")])
+    def replica_loss(x, y):
+        per_sample = keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True)
+        # sum over this replica / global batch: the replicas' losses (and gradients) add up to the global mean
+        return tf.nn.compute_average_loss(per_sample, global_batch_size=global_batch)
+
+    def replica_grads(x, y):
+        with tf.GradientTape() as tape:
+            loss = replica_loss(x, y)
+        return loss, tape.gradient(loss, model.trainable_variables)
+
+    @tf.function
+    def train_step(x, y):
+        def step(x, y):
+            loss, grads = replica_grads(x, y)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))  # all-reduces (sums) the gradients
+            return loss
+
+        return strategy.reduce("SUM", strategy.run(step, args=(x, y)), axis=None)
+
+    return train_step, replica_grads
+
+
+# %% [markdown]
+# One worker, started the way every worker is started here (`launch.run_workers`: `python -m
+# pairs.distributed.tf_train` with its `TF_CONFIG`, bounded, its output kept):
 
 # %%
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
 GLOBAL_BATCH, STEPS = 64, 5
-
-def tf_config(workers, index):
-    return json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
-
-def local_workers(n):
-    """n distinct free ports on 127.0.0.1, as host:port."""
-    ports = set()
-    while len(ports) < n:
-        ports.add(free_port())
-    return [f"127.0.0.1:{p}" for p in sorted(ports)]
-
-def start(workers, index, script_args, config=None):
-    """One tf_train.py process, worker `index` of `workers` (or the raw TF_CONFIG text `config`)."""
-    env = {**ENV, "TF_CONFIG": config if config is not None else tf_config(workers, index)}
-    return subprocess.Popen([sys.executable, str(SCRIPT), *map(str, script_args)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-def run_workers(script_args, n=2, timeout=120):
-    """Start n workers on 127.0.0.1, wait (bounded); return [(exit code, output)] by worker index."""
-    workers = local_workers(n)
-    procs = [start(workers, i, script_args) for i in range(n)]
-    try:
-        outputs = [p.communicate(timeout=timeout)[0] for p in procs]
-        return [(p.returncode, out) for p, out in zip(procs, outputs)]
-    finally:
-        for p in procs:
-            if p.poll() is None:  # only a worker that did not finish by itself
-                p.kill()
-                p.wait()
-
-def lines_with(text, *needles):
-    return [line.strip() for line in text.splitlines() if any(n in line for n in needles)]
-
+WORK = Path(tempfile.mkdtemp(prefix="dist09tf-"))  # the runs' records; removed at the end of §3.9
 started = time.perf_counter()
-(code1, out1), = run_workers(["--global-batch", GLOBAL_BATCH, "--steps", STEPS, "--timed-steps", 40,
-                              "--out", WORK / "tf1.npz"], n=1)
+((code1, out1),) = launch.run_workers(
+    ["--global-batch", GLOBAL_BATCH, "--steps", STEPS, "--timed-steps", 40, "--out", WORK / "tf1.npz"], n=1
+)
 print(f"1 worker: exit code {code1} after {time.perf_counter() - started:.1f} s")
 assert code1 == 0, out1[-3000:]
 tf1 = np.load(WORK / "tf1.npz")
@@ -172,22 +156,29 @@ print("single-process losses (5 steps):", " ".join(f"{v:.4f}" for v in single_lo
 # gRPC server and waits for the other. Each worker takes its 32-sample half of every global batch.
 
 # %%
-workers = local_workers(2)
-print("TF_CONFIG of worker 1:", tf_config(workers, 1).replace(workers[0], "127.0.0.1:<port0>")
-      .replace(workers[1], "127.0.0.1:<port1>"))
+workers = launch.local_workers(2)
+print(
+    "TF_CONFIG of worker 1:",
+    launch.tf_config(workers, 1).replace(workers[0], "127.0.0.1:<port0>").replace(workers[1], "127.0.0.1:<port1>"),
+)
 started = time.perf_counter()
-results = run_workers(["--global-batch", GLOBAL_BATCH, "--steps", STEPS, "--timed-steps", 40,
-                       "--out", WORK / "tf2.npz"], n=2)
+results = launch.run_workers(
+    ["--global-batch", GLOBAL_BATCH, "--steps", STEPS, "--timed-steps", 40, "--out", WORK / "tf2.npz"], n=2
+)
 print(f"2 workers: exit codes {[code for code, _ in results]} after {time.perf_counter() - started:.1f} s")
-print("\n".join(lines_with(results[0][1], "worker 0 of")))
+print("\n".join(launch.lines_with(results[0][1], "worker 0 of")))
 assert all(code == 0 for code, _ in results), results[0][1][-3000:] + results[1][1][-3000:]
 tf2 = np.load(WORK / "tf2.npz")
 
 # %%
 grad_gap = np.abs(tf2["grads_step0"] - single_grads).max()
 loss_gap = np.abs(tf2["losses"] - np.array(single_losses)).max()
-print(f"first-step gradients, 2 workers (2 x 32 samples) vs one process (64): max |diff| = {grad_gap:.1e}  (tolerance 1e-6)")
-print(f"losses over {STEPS} steps, 2 workers vs one process:                 max |diff| = {loss_gap:.1e}  (tolerance 1e-5)")
+print(
+    f"first-step gradients, 2 workers (2 x 32 samples) vs one process (64): max |diff| = {grad_gap:.1e}  (tolerance 1e-6)"
+)
+print(
+    f"losses over {STEPS} steps, 2 workers vs one process:                 max |diff| = {loss_gap:.1e}  (tolerance 1e-5)"
+)
 assert grad_gap < 1e-6 and loss_gap < 1e-5
 
 # %% [markdown]
@@ -223,6 +214,8 @@ assert grads_op == [common.parameter_count()]  # every gradient of the model, in
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import importlib.util
+
 keras_root = Path(importlib.util.find_spec("keras").origin).parent
 tf_backend = (keras_root / "src/backend/tensorflow/distribution_lib.py").read_text()
 print("keras/src/backend/tensorflow/distribution_lib.py begins:", tf_backend.split('"""')[1].strip().splitlines()[0])
@@ -244,13 +237,19 @@ assert "DO NOT USE" in tf_backend
 
 # %%
 rate1, rate2 = float(tf1["samples_per_s"]), float(tf2["samples_per_s"])
-print(f"samples/s, 1 process: {rate1:8.0f}   2 processes: {rate2:8.0f}   ratio 2/1: {rate2 / rate1:.2f} (one run, not a benchmark)")
+print(
+    f"samples/s, 1 process: {rate1:8.0f}   2 processes: {rate2:8.0f}   ratio 2/1: {rate2 / rate1:.2f} (one run, not a benchmark)"
+)
 
 # %%
 # NBVAL_CHECK_OUTPUT
 grad_bytes = 4 * grads_op[0]
-print(f"bytes all-reduced per step, from the parameter count: {common.parameter_count()} x 4 = {common.parameter_count() * 4}")
-print(f"bytes all-reduced per step, in the traced step:       {grad_bytes} of gradients + 4 of loss = {int(tf2['allreduce_bytes_per_step'])}")
+print(
+    f"bytes all-reduced per step, from the parameter count: {common.parameter_count()} x 4 = {common.parameter_count() * 4}"
+)
+print(
+    f"bytes all-reduced per step, in the traced step:       {grad_bytes} of gradients + 4 of loss = {int(tf2['allreduce_bytes_per_step'])}"
+)
 assert grad_bytes == common.parameter_count() * 4 and int(tf2["allreduce_bytes_per_step"]) == grad_bytes + 4
 
 # %% [markdown]
@@ -284,23 +283,25 @@ assert grad_bytes == common.parameter_count() * 4 and int(tf2["allreduce_bytes_p
 # status 2: a global batch of 64 over 3 workers, a `TF_CONFIG` that is not JSON, a worker port that is taken.
 
 # %%
-bad = run_workers(["--global-batch", 64], n=3)
+import socket
+
+bad = launch.run_workers(["--global-batch", 64], n=3)
 print("exit codes", [code for code, _ in bad])
-print(lines_with(bad[0][1], "error:")[0])
+print(launch.lines_with(bad[0][1], "error:")[0])
 assert all(code == common.EXIT_USAGE and "not divisible by the world size 3" in out for code, out in bad)
 
-broken = start(None, 0, ["--steps", 1], config='{"cluster": {"worker": ["127.0.0.1:1"]')
+broken = launch.start_worker(None, 0, ["--steps", 1], config='{"cluster": {"worker": ["127.0.0.1:1"]')
 out = broken.communicate(timeout=60)[0]
-print("exit code", broken.returncode, "|", lines_with(out, "error:")[0])
+print("exit code", broken.returncode, "|", launch.lines_with(out, "error:")[0])
 assert broken.returncode == common.EXIT_USAGE and "TF_CONFIG is not valid JSON" in out
 
 with socket.socket() as squatter:  # something else holds worker 0's port
     squatter.bind(("127.0.0.1", 0))
     squatter.listen()
     taken = squatter.getsockname()[1]
-    busy = start([f"127.0.0.1:{taken}", workers[1]], 0, ["--steps", 1])
+    busy = launch.start_worker([f"127.0.0.1:{taken}", workers[1]], 0, ["--steps", 1])
     out = busy.communicate(timeout=60)[0]
-print("exit code", busy.returncode, "|", lines_with(out, "error:")[0].replace(str(taken), "<port>"))
+print("exit code", busy.returncode, "|", launch.lines_with(out, "error:")[0].replace(str(taken), "<port>"))
 assert busy.returncode == common.EXIT_USAGE and "cannot listen on" in out
 
 # %% [markdown]
@@ -311,8 +312,12 @@ assert busy.returncode == common.EXIT_USAGE and "cannot listen on" in out
 # is no launcher here: what happens is up to the survivor.
 
 # %%
-workers = local_workers(2)
-procs = [start(workers, i, ["--steps", 1, "--timed-steps", 400, "--step-sleep", 0.05]) for i in range(2)]
+import psutil
+
+from utils.servers import port_is_open
+
+workers = launch.local_workers(2)
+procs = [launch.start_worker(workers, i, ["--steps", 1, "--timed-steps", 400, "--step-sleep", 0.05]) for i in range(2)]
 try:
     output = []
     for line in procs[0].stdout:
@@ -330,7 +335,7 @@ finally:
         p.wait()
 text = "".join(output)
 print(f"worker 0 exited with code {procs[0].returncode}, {reported_after:.1f} s after worker 1 was killed")
-print("\n".join(lines_with(text, "UnavailableError:", "Collective ops is aborted by")[:2]))
+print("\n".join(launch.lines_with(text, "UnavailableError:", "Collective ops is aborted by")[:2]))
 ports = [int(w.rsplit(":", 1)[1]) for w in workers]
 left = [p.pid for p in procs if psutil.pid_exists(p.pid) and psutil.Process(p.pid).status() != psutil.STATUS_ZOMBIE]
 print("processes left:", left, "| worker ports still open:", [port_is_open(port) for port in ports])
@@ -353,24 +358,36 @@ assert not left and not any(port_is_open(port) for port in ports)
 # (one physical CPU split in two, as you would test a multi-GPU script on a laptop) must give them too.
 
 # %%
-assert not [p for p in psutil.Process().children(recursive=True)], "a worker process is still running"
-import tensorflow as tf
+from utils.start import quiet_stderr, start_tensorflow
+
+assert not psutil.Process().children(recursive=True), "a worker process is still running"
+with quiet_stderr():  # TensorFlow's C++ start-up lines stay out; the logical CPUs must be set before first use
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+start_tensorflow(seed=0)
 import keras
 
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 print("logical CPUs:", [d.name for d in tf.config.list_logical_devices("CPU")])
 
-xs, ys = common.global_batches(GLOBAL_BATCH, STEPS)
 
 def build_model():
-    model = keras.Sequential([keras.Input((64,))] + [
+    layers = [
         keras.layers.Dense(o, activation="relu" if i < len(common.LAYERS) - 2 else None)
-        for i, o in enumerate(common.LAYERS[1:])])
+        for i, o in enumerate(common.LAYERS[1:])
+    ]
+    model = keras.Sequential([keras.Input((64,)), *layers])
     model.set_weights([a for pair in common.initial_weights() for a in pair])
     return model
 
-model, optimizer = build_model(), keras.optimizers.SGD(0.1)  # no strategy: one device, the whole batch
+
+# %% [markdown]
+# The plain loop: no strategy, one device, the whole global batch.
+
+# %%
+xs, ys = common.global_batches(GLOBAL_BATCH, STEPS)
+model, optimizer = build_model(), keras.optimizers.SGD(0.1)
 plain_losses = []
 for step in range(STEPS):
     with tf.GradientTape() as tape:
@@ -379,35 +396,37 @@ for step in range(STEPS):
     optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
     plain_losses.append(float(loss))
 
+# %% [markdown]
+# `MirroredStrategy` over the two logical CPUs, running §3.1's `make_train_step`, the step the workers ran: each
+# device gets its half of every global batch.
+
+# %%
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 with strategy.scope():
     mirrored, mirrored_optimizer = build_model(), keras.optimizers.SGD(0.1)
+mirrored_step, _ = make_train_step(strategy, mirrored, mirrored_optimizer, GLOBAL_BATCH)
 
-@tf.function
-def mirrored_step(x, y):
-    def step(x, y):
-        with tf.GradientTape() as tape:
-            per_sample = keras.losses.sparse_categorical_crossentropy(y, mirrored(x), from_logits=True)
-            loss = tf.nn.compute_average_loss(per_sample, global_batch_size=GLOBAL_BATCH)
-        grads = tape.gradient(loss, mirrored.trainable_variables)
-        mirrored_optimizer.apply_gradients(zip(grads, mirrored.trainable_variables))  # all-reduce across devices
-        return loss
-    return strategy.reduce("SUM", strategy.run(step, args=(x, y)), axis=None)
 
-mirrored_losses = []
-for step in range(STEPS):
-    x_halves = strategy.experimental_distribute_values_from_function(lambda ctx: tf.constant(
-        common.shard(xs[step], ctx.replica_id_in_sync_group, 2)))
-    y_halves = strategy.experimental_distribute_values_from_function(lambda ctx: tf.constant(
-        common.shard(ys[step], ctx.replica_id_in_sync_group, 2)))
-    mirrored_losses.append(float(mirrored_step(x_halves, y_halves)))
+def halves(batch):  # one slice of the global batch per replica
+    return strategy.experimental_distribute_values_from_function(
+        lambda ctx: tf.constant(common.shard(batch, ctx.replica_id_in_sync_group, 2))
+    )
+
+
+mirrored_losses = [float(mirrored_step(halves(xs[step]), halves(ys[step]))) for step in range(STEPS)]
 print("replicas in sync:", strategy.num_replicas_in_sync)
 
 # %%
+import shutil
+
 plain_gap = np.abs(np.array(plain_losses) - single_losses).max()
 mirrored_gap = np.abs(np.array(mirrored_losses) - single_losses).max()
-print(f"losses, plain Keras loop in this kernel vs the one-worker script: max |diff| = {plain_gap:.1e}  (tolerance 1e-5)")
-print(f"losses, MirroredStrategy on 2 logical CPUs vs the one-worker script: max |diff| = {mirrored_gap:.1e}  (tolerance 1e-5)")
+print(
+    f"losses, plain Keras loop in this kernel vs the one-worker script: max |diff| = {plain_gap:.1e}  (tolerance 1e-5)"
+)
+print(
+    f"losses, MirroredStrategy on 2 logical CPUs vs the one-worker script: max |diff| = {mirrored_gap:.1e}  (tolerance 1e-5)"
+)
 assert plain_gap < 1e-5 and mirrored_gap < 1e-5
 shutil.rmtree(WORK)
 
@@ -441,9 +460,9 @@ shutil.rmtree(WORK)
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C8 | **holds partly** | Measured: both frameworks ran synchronous data parallelism that matched one process (this notebook's §3.2, the twin's §3.2). PyTorch's DDP does overlap communication with backward (the twin's §3.3), where TensorFlow's default packs every gradient into one all-reduce after backward (§3.3 here printed one op of 26,122 elements). That overlap comes from DDP's C++ reducer and gloo, not from "Python's native asynchronous execution", and "best" is not shown: §3.5's samples/s on 2 cores compare nothing. |
-# | C9 | **outdated** (since TF 0.8.0, April 2016) | Measured: §3.2 trained across 2 worker processes with `MultiWorkerMirroredStrategy` and §3.9 over 2 devices with `MirroredStrategy`, with no per-device code, and matched one process. Cited: TF 0.8.0's release notes, "Added a distributed runtime using GRPC", announced in April 2016 on the Google Research blog ("Announcing TensorFlow 0.8 – now with distributed computing support!"); TF 1.8.0's, the first distribution strategy (`tf.contrib.distribute.MirroredStrategy` passed to an Estimator's `RunConfig`). |
-# | C16 | **holds partly** | Measured: TensorFlow's synchronous multi-worker tooling works (§3.2, §3.8) and fails cleanly on bad input (§3.7); but PyTorch ran the same and more here (FSDP2, a launcher that reports a dead worker: the twin's §3.4, §3.8), while Keras 3's sharding API on TensorFlow is a prototype (§3.4). Strong, not stronger. The research-libraries half is cited, not run; the start notebook judges it (C20). |
+# | C8 | **holds partly** | The article: 在数据并行性方面,PyTorch 在使用 Python 固有的异步执行功能时表现最佳 ("for data parallelism, PyTorch performs best using Python's native asynchronous execution"). What holds: PyTorch does data parallelism well, and asynchronously: the twin's DDP matched one process (its §3.2) and all-reduced its first bucket while backward was still running (its §3.3), where TensorFlow's default packs every gradient into one all-reduce after backward (§3.3 here printed one op of 26,122 elements). What is false: the asynchrony is not Python's. It comes from DDP's C++ reducer and gloo, one process per worker; Python's threads and `asyncio` play no part, and PyTorch steers users from its thread-based `DataParallel` to DDP, "significantly faster" (DistributedDataParallel API docs). "Best" is not measured: both frameworks matched one process (§3.2 here and there), and §3.5's samples/s on 2 shared cores compare nothing. |
+# | C9 | **false** (when written); its per-device half **outdated** since TF 1.8 (2018) | The article: TensorFlow 不支持分布式训练,需要对特定设备上执行的每个操作进行手动编码和优化 ("does not support distributed training; every operation on a given device must be coded and optimised by hand"). Measured: §3.2 trained across 2 worker processes with `MultiWorkerMirroredStrategy` and §3.9 over 2 devices with `MirroredStrategy`, no per-device code, matching one process. Dated: "does not support distributed training" was false when written: TF 0.8.0 added "a distributed runtime using GRPC" (release notes; announced 13 April 2016), nine months before PyTorch's first public release (January 2017, PyTorch's "PyTorch, a year in" post): TensorFlow trained across machines before PyTorch existed. "Coded by hand per device" described TF 1.x's multi-GPU towers (`with tf.device(...)` per replica) until distribution strategies: `tf.contrib.distribute.MirroredStrategy` in TF 1.8.0 (April 2018, release notes), `tf.distribute` in the core API by TF 2.0 (September 2019, `tf.contrib` removed). |
+# | C16 | **holds partly** | The article: TensorFlow在分布式计算方面有着强大的支持 … 而PyTorch则在动态图和实验性功能方面更加强大,有很多用于研究的高级库 ("TensorFlow has strong support for distributed computing … PyTorch is stronger in dynamic graphs and experimental features, with many advanced research libraries"). The first half holds, measured here: `MultiWorkerMirroredStrategy` trained 2 worker processes and matched one process (§3.2), refused bad input before loading TensorFlow (§3.7) and failed fast when a worker was killed (§3.8); `keras.distribution`'s TensorFlow backend is still a prototype for sharding (§3.4), which the article does not claim either way. Of the second half, "stronger in dynamic graphs" is outdated: TensorFlow runs eagerly by default since 2.0 (2019), as pair 01 shows; the research libraries are not run here, the start notebook judges them with cited, dated sources (C20). |
 # | C12 | **outdated** | The distributed half: nothing here needed a static graph. The strategies ran a `tf.function` step and an eager loop alike (§3.9), and the twin's eager DDP matched one process too. Graph-only TensorFlow ended with TF 2.0 (2019), as pair 01 shows. |
 
 # %% [markdown]
@@ -452,9 +471,11 @@ shutil.rmtree(WORK)
 # **Exercise 1.** Write `allreduce_bytes(model)`: how many bytes a data-parallel step all-reduces for a Keras
 # model's gradients (every trainable variable, its element count times its element size).
 
+
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def allreduce_bytes(model):
     return sum(int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize for v in model.trainable_variables)
+
 
 # %% tags=["check"]
 got = allreduce_bytes(build_model())
@@ -465,19 +486,24 @@ assert got == grad_bytes, f"expected {grad_bytes} bytes (elements x 4 for float3
 # **Exercise 2.** Write `worker_slice(batch, rank, world_size)`, the contiguous slice of a global batch that
 # worker `rank` trains on; it must raise `ValueError` when the batch does not split evenly.
 
+
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def worker_slice(batch, rank, world_size):
     if len(batch) % world_size:
         raise ValueError(f"{len(batch)} samples do not split over {world_size} workers")
     per = len(batch) // world_size
-    return batch[rank * per:(rank + 1) * per]
+    return batch[rank * per : (rank + 1) * per]
+
 
 # %% tags=["check"]
+from utils.show import expect_error
+
 batch = np.arange(12)
 parts = [worker_slice(batch, r, 3) for r in range(3)]
 print("slices:", [p.tolist() for p in parts])
-assert np.array_equal(np.concatenate(parts), batch) and all(len(p) == 4 for p in parts), \
+assert np.array_equal(np.concatenate(parts), batch) and all(len(p) == 4 for p in parts), (
     "the three slices must be 4 samples each and together give the batch back in order"
+)
 with expect_error(ValueError):
     worker_slice(batch, 0, 5)
 

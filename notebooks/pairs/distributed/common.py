@@ -19,11 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-try:  # installed course (pip install -e .), or PYTHONPATH set by the notebook / conftest
-    from utils.data import load_digits
-except ImportError:  # run by path from a plain checkout: the repository root is three folders up
-    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-    from utils.data import load_digits
+from utils.data import load_digits
 
 LAYERS = (64, 128, 128, 10)
 EXIT_USAGE = 2
@@ -39,8 +35,12 @@ def base_parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=int, default=5, help="recorded training steps (losses, gradients)")
     parser.add_argument("--timed-steps", type=int, default=0, help="extra steps after those, timed (samples/s)")
     parser.add_argument("--lr", type=float, default=0.1, help="SGD learning rate")
-    parser.add_argument("--step-sleep", type=float, default=0.0,
-                        help="seconds to sleep after each timed step (only to give a fault demo time to act)")
+    parser.add_argument(
+        "--step-sleep",
+        type=float,
+        default=0.0,
+        help="seconds to sleep after each timed step (only to give a fault demo time to act)",
+    )
     parser.add_argument("--out", type=Path, help="rank 0 writes its record here (.npz)")
     return parser
 
@@ -52,9 +52,11 @@ def check_batch(global_batch: int, world_size: int, steps: int) -> int:
     if global_batch < 1 or steps < 1:
         raise UsageError(f"--global-batch and --steps must be positive, got {global_batch} and {steps}")
     if global_batch % world_size:
-        raise UsageError(f"--global-batch {global_batch} is not divisible by the world size {world_size}: "
-                         f"each worker must get the same number of samples (try {global_batch - global_batch % world_size} "
-                         f"or {global_batch + world_size - global_batch % world_size})")
+        raise UsageError(
+            f"--global-batch {global_batch} is not divisible by the world size {world_size}: "
+            f"each worker must get the same number of samples (try {global_batch - global_batch % world_size} "
+            f"or {global_batch + world_size - global_batch % world_size})"
+        )
     return global_batch // world_size
 
 
@@ -66,8 +68,10 @@ def check_port_free(host: str, port: int) -> None:
         try:
             sock.bind((host, port))
         except OSError as err:
-            raise UsageError(f"cannot listen on {host}:{port} ({err.strerror}): another process uses the port, "
-                             f"or {host} is not an address of this machine; pick a free port") from None
+            raise UsageError(
+                f"cannot listen on {host}:{port} ({err.strerror}): another process uses the port, "
+                f"or {host} is not an address of this machine; pick a free port"
+            ) from None
 
 
 def fail(err: UsageError) -> None:
@@ -88,7 +92,7 @@ def global_batches(global_batch: int, steps: int) -> tuple[np.ndarray, np.ndarra
 def shard(batch: np.ndarray, rank: int, world_size: int) -> np.ndarray:
     """Worker ``rank``'s contiguous slice of a global batch (first axis)."""
     per = len(batch) // world_size
-    return batch[rank * per:(rank + 1) * per]
+    return batch[rank * per : (rank + 1) * per]
 
 
 def initial_weights() -> list[tuple[np.ndarray, np.ndarray]]:
@@ -97,8 +101,9 @@ def initial_weights() -> list[tuple[np.ndarray, np.ndarray]]:
     weights = []
     for fan_in, fan_out in zip(LAYERS[:-1], LAYERS[1:]):
         bound = np.sqrt(6.0 / fan_in)
-        weights.append((rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32),
-                        np.zeros(fan_out, np.float32)))
+        weights.append(
+            (rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32), np.zeros(fan_out, np.float32))
+        )
     return weights
 
 
@@ -120,6 +125,5 @@ def write_record(path: Path, **arrays) -> None:
     """Save the record as .npz (numbers) beside a readable .json (scalars and short lists)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **{k: np.asarray(v) for k, v in arrays.items()})
-    small = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in arrays.items()
-             if np.asarray(v).size <= 64}
+    small = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in arrays.items() if np.asarray(v).size <= 64}
     path.with_suffix(".json").write_text(json.dumps(small, indent=1, default=float))

@@ -1,31 +1,30 @@
 """Data-parallel training of the course's MLP with PyTorch DistributedDataParallel (or FSDP2) over gloo.
 
-Run it with torchrun, which starts one process per worker and gives each its RANK and WORLD_SIZE:
+Run it with torchrun, which starts one process per worker and gives each its RANK and WORLD_SIZE (``-m``: as a
+module of the installed course, like ``python -m``):
 
-    torchrun --nproc-per-node 2 --master-port 29500 ddp_train.py --global-batch 64 --steps 5 --out run.npz
+    torchrun --nproc-per-node 2 --master-port 29500 -m pairs.distributed.ddp_train --global-batch 64 --out run.npz
 
 On several machines, the same script, unchanged (run this on every host, node-rank 0 and 1):
 
     torchrun --nnodes 2 --nproc-per-node 2 --node-rank 0 \
              --rdzv-backend c10d --rdzv-endpoint host0.example.org:29500 --rdzv-id job42 \
-             ddp_train.py --global-batch 64 --steps 5 --out run.npz
+             -m pairs.distributed.ddp_train --global-batch 64 --steps 5 --out run.npz
 
 Each worker takes its slice of every global batch; DDP averages the gradients across workers during backward
 (bucket by bucket, as soon as a bucket's gradients are ready), so every step equals one single-process step on
 the whole global batch. Rank 0 writes what the notebook checks: the losses, the gradients of the first step,
-what the communication hook saw (buckets, bytes), a gradient-accumulation step under ``no_sync``, samples/s.
+what the communication hook saw (buckets, bytes), a gradient-accumulation step under ``no_sync``, and, timed
+without any of those Python hooks, samples/s and the time of one all-reduce of every gradient.
 ``--fsdp`` shards parameters, gradients and optimizer state with FSDP2's ``fully_shard`` instead.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # common.py beside this file, when run by path
-import common  # noqa: E402
+from pairs.distributed import common
 
 
 def parse_args():
@@ -35,14 +34,19 @@ def parse_args():
     parser.add_argument("--fsdp", action="store_true", help="shard with FSDP2 fully_shard instead of DDP")
     args = parser.parse_args()
     if "RANK" not in os.environ or "WORLD_SIZE" not in os.environ:
-        common.fail(common.UsageError("RANK and WORLD_SIZE are not set: start this script with torchrun "
-                                      "(torchrun --nproc-per-node 2 ddp_train.py ...)"))
+        common.fail(
+            common.UsageError(
+                "RANK and WORLD_SIZE are not set: start this script with torchrun "
+                "(torchrun --nproc-per-node 2 -m pairs.distributed.ddp_train ...)"
+            )
+        )
     args.rank, args.world_size = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
     try:
         args.local_batch = common.check_batch(args.global_batch, args.world_size, args.steps)
         if args.accumulate < 1 or args.local_batch % args.accumulate:
-            raise common.UsageError(f"--accumulate {args.accumulate} does not divide the per-worker batch "
-                                    f"{args.local_batch}")
+            raise common.UsageError(
+                f"--accumulate {args.accumulate} does not divide the per-worker batch {args.local_batch}"
+            )
     except common.UsageError as err:
         common.fail(err)  # before importing torch: a bad argument costs a second, not a start-up
     return args
@@ -71,8 +75,13 @@ def main() -> None:
     dist.init_process_group("gloo")  # env:// rendezvous with torchrun's MASTER_ADDR / MASTER_PORT
     rank, world = dist.get_rank(), dist.get_world_size()
     xs, ys = common.global_batches(args.global_batch, args.steps + max(args.timed_steps, 0))
-    local = lambda step: (torch.from_numpy(common.shard(xs[step], rank, world)),
-                          torch.from_numpy(common.shard(ys[step], rank, world)))
+
+    def local(step):
+        return (
+            torch.from_numpy(common.shard(xs[step], rank, world)),
+            torch.from_numpy(common.shard(ys[step], rank, world)),
+        )
+
     loss_fn = torch.nn.functional.cross_entropy
     model = build_model(torch)
     record: dict = {"world_size": world, "global_batch": args.global_batch, "mode": "fsdp" if args.fsdp else "ddp"}
@@ -95,13 +104,18 @@ def main() -> None:
 
         def counting_allreduce(state, bucket):
             """DDP calls this once per bucket, during backward, as soon as the bucket's gradients are ready."""
-            events.append((f"all-reduce bucket {bucket.index()}", bucket.buffer().numel() * bucket.buffer().element_size()))
+            events.append(
+                (f"all-reduce bucket {bucket.index()}", bucket.buffer().numel() * bucket.buffer().element_size())
+            )
             return default_hooks.allreduce_hook(state, bucket)  # the default: average over the workers
 
         net.register_comm_hook(dist.group.WORLD, counting_allreduce)
         names = {id(p): n for n, p in model.named_parameters()}
-        for p in model.parameters():
-            p.register_post_accumulate_grad_hook(lambda p: events.append((f"grad ready {names[id(p)]}", 0)))
+
+        def grad_ready(p):
+            events.append((f"grad ready {names[id(p)]}", 0))
+
+        hook_handles = [p.register_post_accumulate_grad_hook(grad_ready) for p in model.parameters()]
     optimizer = torch.optim.SGD(net.parameters(), lr=args.lr)
 
     def grads() -> np.ndarray:
@@ -152,11 +166,16 @@ def main() -> None:
     record["hook_bytes_per_step"] = sum(allreduced)
 
     if args.timed_steps > 0:
+        timed = net
+        if not args.fsdp:  # time DDP as a user runs it: no Python hook on gradients or buckets (they cost time)
+            for handle in hook_handles:
+                handle.remove()
+            timed = DDP(model, bucket_cap_mb=args.bucket_cap_mb)  # a second wrapper: C++ all-reduce, no comm hook
         dist.barrier()
         clock = common.Clock()
         for step in range(args.steps, args.steps + args.timed_steps):
             x, y = local(step)
-            loss_fn(net(x), y).backward()
+            loss_fn(timed(x), y).backward()
             optimizer.step()
             optimizer.zero_grad()
             if args.step_sleep:
@@ -166,9 +185,18 @@ def main() -> None:
         dist.barrier()
         seconds = clock.seconds()
         record["samples_per_s"] = args.timed_steps * args.global_batch / seconds
+        record["step_ms"] = 1000 * seconds / args.timed_steps
+        buffer = torch.zeros(common.parameter_count())  # every gradient, as one all-reduce would carry it
+        dist.barrier()
+        clock = common.Clock()
+        for _ in range(args.timed_steps):
+            dist.all_reduce(buffer)
+        dist.barrier()
+        record["allreduce_ms"] = 1000 * clock.seconds() / args.timed_steps
     # every rank takes part: gathering FSDP's shards (full_tensor) is a collective
     record["final_params"] = np.concatenate(
-        [(p.full_tensor() if args.fsdp else p).detach().reshape(-1).numpy() for p in net.parameters()])
+        [(p.full_tensor() if args.fsdp else p).detach().reshape(-1).numpy() for p in net.parameters()]
+    )
     if rank == 0:
         if args.out:
             common.write_record(args.out, **record)

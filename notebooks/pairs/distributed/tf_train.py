@@ -3,8 +3,9 @@
 One process per worker. Each learns who it is from the ``TF_CONFIG`` environment variable (the cluster's
 worker addresses and this worker's index), the convention that Kubeflow's TFJob and Vertex AI also set:
 
-    TF_CONFIG='{"cluster": {"worker": ["127.0.0.1:20001", "127.0.0.1:20002"]}, "task": {"type": "worker", "index": 0}}' \
-        python tf_train.py --global-batch 64 --steps 5 --out run.npz      # and index 1 in a second shell
+    TF_CONFIG='{"cluster": {"worker": ["127.0.0.1:20001", "127.0.0.1:20002"]},
+                "task": {"type": "worker", "index": 0}}' \
+        python -m pairs.distributed.tf_train --global-batch 64 --out run.npz   # and index 1 in a second shell
 
 On several machines, the same script, unchanged: put the real host names in the worker list
 (``["host0.example.org:20001", "host1.example.org:20001"]``) and start index 0 on host0, index 1 on host1.
@@ -12,7 +13,9 @@ On several machines, the same script, unchanged: put the real host names in the 
 
 Every worker takes its slice of every global batch; the strategy sums the replicas' gradients with collective
 all-reduce (gRPC between processes) before each update, so a step equals one single-process step on the whole
-global batch. Worker 0 writes what the notebook checks: losses, first-step gradients, samples/s.
+global batch. The step itself (``tf_step.make_train_step``) is written in 09_distributed_tensorflow's §3.1 and
+copied into ``tf_step.py`` by ``tools/export_cells.py``. Worker 0 writes what the notebook checks: losses,
+first-step gradients, the step's all-reduce ops, samples/s.
 """
 
 from __future__ import annotations
@@ -20,12 +23,9 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # common.py beside this file, when run by path
-import common  # noqa: E402
+from pairs.distributed import common
 
 LOCAL_NAMES = {"127.0.0.1", "localhost", "0.0.0.0", socket.gethostname()}
 
@@ -51,8 +51,10 @@ def parse_args():
         workers = config.get("cluster", {}).get("worker", [])
         task = config.get("task", {})
         if not workers or task.get("type") != "worker" or not 0 <= int(task.get("index", -1)) < len(workers):
-            raise common.UsageError(f"TF_CONFIG needs cluster.worker (a list of host:port) and task "
-                                    f"{{type: worker, index: 0..{len(workers) - 1}}}, got {json.dumps(config)}")
+            raise common.UsageError(
+                f"TF_CONFIG needs cluster.worker (a list of host:port) and task "
+                f"{{type: worker, index: 0..{len(workers) - 1}}}, got {json.dumps(config)}"
+            )
         args.index, args.world_size = int(task["index"]), len(workers)
         args.local_batch = common.check_batch(args.global_batch, args.world_size, args.steps)
         host, _, port = workers[args.index].rpartition(":")
@@ -68,9 +70,11 @@ def parse_args():
 def main() -> None:
     args = parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
     import numpy as np
     import tensorflow as tf
-    import keras
+
+    from pairs.distributed.tf_step import make_train_step
 
     tf.config.threading.set_intra_op_parallelism_threads(1)  # one core per worker on the 2-core machine
     tf.config.threading.set_inter_op_parallelism_threads(1)
@@ -79,32 +83,20 @@ def main() -> None:
     xs, ys = common.global_batches(args.global_batch, args.steps + max(args.timed_steps, 0))
 
     with strategy.scope():  # variables created here are mirrored: one copy per replica, kept in sync
-        model = keras.Sequential([keras.Input((64,))] + [
-            keras.layers.Dense(o, activation="relu" if i < len(common.LAYERS) - 2 else None)
-            for i, o in enumerate(common.LAYERS[1:])])
+        model = keras.Sequential(
+            [keras.Input((64,))]
+            + [
+                keras.layers.Dense(o, activation="relu" if i < len(common.LAYERS) - 2 else None)
+                for i, o in enumerate(common.LAYERS[1:])
+            ]
+        )
         model.set_weights([a for pair in common.initial_weights() for a in pair])
         optimizer = keras.optimizers.SGD(args.lr)
 
     def local(step):
         return (tf.constant(common.shard(xs[step], rank, world)), tf.constant(common.shard(ys[step], rank, world)))
 
-    def replica_loss(x, y):
-        per_sample = keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True)
-        # sum over this replica / global batch: the replicas' losses (and gradients) add up to the global mean
-        return tf.nn.compute_average_loss(per_sample, global_batch_size=args.global_batch)
-
-    def replica_grads(x, y):
-        with tf.GradientTape() as tape:
-            loss = replica_loss(x, y)
-        return loss, tape.gradient(loss, model.trainable_variables)
-
-    @tf.function
-    def train_step(x, y):
-        def step(x, y):
-            loss, grads = replica_grads(x, y)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables))  # all-reduces (sums) the gradients
-            return loss
-        return strategy.reduce("SUM", strategy.run(step, args=(x, y)), axis=None)
+    train_step, replica_grads = make_train_step(strategy, model, optimizer, args.global_batch)
 
     @tf.function
     def first_grads(x, y):  # only for the record: the summed gradient the first update applies
@@ -117,8 +109,11 @@ def main() -> None:
     record["losses"] = np.array(losses)
     # the all-reduces are ops of the traced step: list them with the number of elements each one sums
     graph = train_step.get_concrete_function(*local(0)).graph
-    collectives = [(op.name, int(np.prod(op.inputs[0].shape))) for op in graph.get_operations()
-                   if op.type.startswith("CollectiveReduce")]
+    collectives = [
+        (op.name, int(np.prod(op.inputs[0].shape)))
+        for op in graph.get_operations()
+        if op.type.startswith("CollectiveReduce")
+    ]
     record["collectives"] = np.array([f"{name}:{size}" for name, size in collectives])
     record["allreduce_bytes_per_step"] = 4 * sum(size for _, size in collectives)
     if args.timed_steps > 0:
