@@ -37,68 +37,11 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
     bootstrap("/content/course")
 
 # %%
-import collections, inspect, io, logging, os, pdb, re, sys, traceback, warnings, pathlib
-
-import numpy as np
 import torch
-import torch.nn.functional as F
 
-from utils.data import load_digits
-from utils.devices import describe_torch
-from utils.machine import inductor_missing
-from utils.seeding import seed_everything
+from utils.start import start_torch
 
-print(describe_torch())
-print("seeded:", seed_everything(0))
-# Debugging is the same on every device: these tiny tensors stay on the CPU.
-# Dynamo logs a failed shape check to stderr with full file paths before raising; the error itself says it all.
-logging.getLogger("torch._subclasses.fake_tensor").setLevel(logging.CRITICAL)
-
-CELL_DIR = os.path.dirname(inspect.currentframe().f_code.co_filename)  # where this notebook's cells are compiled
-
-
-def frame_kind(filename):
-    """Who wrote the code a traceback frame points into."""
-    if os.path.dirname(filename) == CELL_DIR:
-        return "user"
-    if re.search(r"[/\\](torch|tensorflow|keras)[/\\]", filename):
-        return "framework"
-    return "other"  # the Python standard library, generated code
-
-
-def line_of(fn, text):
-    """The line number of the line of fn whose code is exactly text."""
-    lines, start = inspect.getsourcelines(fn)
-    return start + [l.strip() for l in lines].index(text)
-
-
-def anatomy(err, fn, culprit, notes=""):
-    """Count what an error shows: traceback frames by kind, and whether the culprit line of fn is named."""
-    frames = traceback.extract_tb(err.__traceback__)
-    kinds = collections.Counter(frame_kind(f.filename) for f in frames)
-    lineno = line_of(fn, culprit)
-    in_tb = any(f.filename == fn.__code__.co_filename and f.lineno == lineno for f in frames)
-    message = str(err) + notes
-    in_msg = culprit in message or f'{fn.__code__.co_filename}", line {lineno},' in message
-    return {"error": type(err).__name__, "frames": len(frames), "user": kinds["user"],
-            "framework": kinds["framework"], "other": kinds["other"],
-            "line in traceback": in_tb, "line in message": in_msg}
-
-
-def clean(text):
-    """Text without colours and machine paths: this notebook's cells become <cell>, other paths lose their folders."""
-    text = re.sub(r"\x1b\[[0-9;]*m", "", text)
-    text = re.sub(re.escape(CELL_DIR) + r"[/\\][^\s\"'(]+", "<cell>", text)
-    return re.sub(r"(?:[A-Za-z]:)?(?:[/\\][\w.+-]+)+[/\\]", "", text)
-
-
-def first_line(err):
-    return f"{type(err).__name__}: {clean(str(err).strip().splitlines()[0])}"
-
-
-inductor_gap = inductor_missing()  # Inductor builds C++ with $CXX (else g++) against this Python's Python.h
-inductor_ready = inductor_gap is None
-print("C++ compiler and Python.h for torch.compile's default backend (Inductor):", inductor_gap or "found")
+start_torch(seed=0)  # debugging is the same on every device: these tiny tensors stay on the CPU
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -138,6 +81,11 @@ print("C++ compiler and Python.h for torch.compile's default backend (Inductor):
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import numpy as np
+import torch.nn.functional as F
+
+from utils.data import load_digits
+
 digits = load_digits()
 images = torch.tensor(digits.x_train[:32], dtype=torch.float32) / digits.max_value  # (32, 8, 8)
 x = images.reshape(32, 64)
@@ -167,18 +115,23 @@ print(f"loss on 32 digits: {loss_fn(forward, x, y).item():.6f}")  # TWIN_PARITY:
 # Forget to flatten the images and call `forward(images)`. Eagerly, the error comes from the line that failed:
 
 # %%
+import traceback
+
+from pairs.debugging.tracebacks import Tracebacks
+
+reader = Tracebacks.here()  # counts each traceback's frames: in this notebook's cells ("user"), in torch, other
 SHAPE_LINE = "h = torch.relu(x @ W1 + b1)"
 results = {}
 try:
     forward(images)
 except RuntimeError as err:
-    print(first_line(err))
-    results["shape, eager"] = anatomy(err, forward, SHAPE_LINE)
+    print(reader.first_line(err))
+    results["shape, eager"] = reader.count(err, forward, SHAPE_LINE)
     frames = traceback.extract_tb(err.__traceback__)
 else:
     raise AssertionError("forward(images) should fail: the images are not flattened")
 for f in frames:
-    print(f"  {frame_kind(f.filename):9} {f.name:12} {f.line}")
+    print(f"  {reader.kind(f.filename):9} {f.name:12} {f.line}")
 assert results["shape, eager"]["line in traceback"]
 
 # %% [markdown]
@@ -187,18 +140,24 @@ assert results["shape, eager"]["line in traceback"]
 # through the compiler. The message quotes "from user code" with the line.
 
 # %%
+import logging
+
+# Dynamo logs the failed shape check to stderr, with full file paths, before raising; the error says it all.
+logging.getLogger("torch._subclasses.fake_tensor").setLevel(logging.CRITICAL)
 compiled_forward = torch.compile(forward)
 try:
     compiled_forward(images)
 except RuntimeError as err:
-    print(first_line(err))
-    results["shape, torch.compile"] = anatomy(err, forward, SHAPE_LINE)
+    print(reader.first_line(err))
+    results["shape, torch.compile"] = reader.count(err, forward, SHAPE_LINE)
     message = str(err)
 else:
     raise AssertionError("the compiled forward should fail on unflattened images")
-print(clean(message[message.index("from user code"):]).strip().splitlines()[:3])
-print("frames of the traceback by kind:", {k: v for k, v in results["shape, torch.compile"].items()
-                                            if k in ("user", "framework", "other")})
+print(reader.clean(message[message.index("from user code") :]).strip().splitlines()[:3])
+print(
+    "frames of the traceback by kind:",
+    {k: v for k, v in results["shape, torch.compile"].items() if k in ("user", "framework", "other")},
+)
 assert results["shape, torch.compile"]["framework"] > results["shape, eager"]["framework"]
 
 # %% [markdown]
@@ -211,8 +170,8 @@ torch.compiler.set_stance("force_eager")
 try:
     compiled_forward(images)
 except RuntimeError as err:
-    print(first_line(err))
-    results["shape, compiled, force_eager"] = anatomy(err, forward, SHAPE_LINE)
+    print(reader.first_line(err))
+    results["shape, compiled, force_eager"] = reader.count(err, forward, SHAPE_LINE)
 else:
     raise AssertionError("force_eager should still fail, eagerly")
 finally:
@@ -246,6 +205,9 @@ assert torch.isnan(loss)
 # names.
 
 # %%
+import warnings
+
+
 def standardized_loss(x, y):
     return loss_fn(forward_standardized, x, y)
 
@@ -262,16 +224,10 @@ def backward_with_anomaly(loss_of):
             raise AssertionError("anomaly mode should raise on the NaN gradient")
 
 
-def quoted_user_lines(notes):
-    """The lines of this notebook's code that a warning's traceback quotes."""
-    frames = re.findall(r'File "([^"]+)", line \d+, in (\S+)\n\s+(.*)', notes)
-    return [f"{name}: {code.strip()}" for path, name, code in frames if frame_kind(path) == "user"]
-
-
 err, notes = backward_with_anomaly(standardized_loss)
-print(first_line(err))
-print("your lines the forward traceback quotes:", quoted_user_lines(notes))
-results["NaN, eager, detect_anomaly"] = anatomy(err, forward_standardized, NAN_LINE, notes)
+print(reader.first_line(err))
+print("your lines the forward traceback quotes:", reader.quoted_user_lines(notes))
+results["NaN, eager, detect_anomaly"] = reader.count(err, forward_standardized, NAN_LINE, notes)
 assert "LogSoftmaxBackward0" in str(err) and not results["NaN, eager, detect_anomaly"]["line in message"]
 
 # %% [markdown]
@@ -292,15 +248,21 @@ for name, value in (("x - mean", z), ("std", x.std(0, correction=0)), ("(x - mea
 # generation, and says so; Debian's and Ubuntu's python3 also need python3.X-dev for `Python.h`.)
 
 # %%
+from utils.machine import inductor_missing
+
+inductor_gap = inductor_missing()  # Inductor builds C++ with $CXX (else g++) against this Python's Python.h
+inductor_ready = inductor_gap is None
 backend = "inductor" if inductor_ready else "aot_eager"
 if not inductor_ready:
-    print(f"Inductor cannot build here ({inductor_gap}): using backend='aot_eager' (same capture, no code "
-          "generation); with it, Inductor would compile the same graphs and anomaly mode would report the same "
-          "'CompiledFunctionBackward'.")
+    print(
+        f"Inductor cannot build here ({inductor_gap}): using backend='aot_eager' (same capture, no code "
+        "generation); with it, Inductor would compile the same graphs and anomaly mode would report the same "
+        "'CompiledFunctionBackward'."
+    )
 err, notes = backward_with_anomaly(torch.compile(standardized_loss, backend=backend))
-print(first_line(err))
-print("your lines the forward traceback quotes:", quoted_user_lines(notes))
-results["NaN, torch.compile, detect_anomaly"] = anatomy(err, forward_standardized, NAN_LINE, notes)
+print(reader.first_line(err))
+print("your lines the forward traceback quotes:", reader.quoted_user_lines(notes))
+results["NaN, torch.compile, detect_anomaly"] = reader.count(err, forward_standardized, NAN_LINE, notes)
 assert "CompiledFunctionBackward" in str(err)
 
 # %% [markdown]
@@ -352,6 +314,7 @@ assert all(asked == ran for (mode, asked), ran in branches.items())
 # but the function now runs as several pieces. `torch._dynamo.explain` lists the pieces and why; here with a
 # second kind of branch, one on a tensor's *value*:
 
+
 # %%
 # NBVAL_CHECK_OUTPUT
 def forward_rescale(x):
@@ -366,8 +329,10 @@ for fn in (forward_switch, forward_rescale):
     print(f"{fn.__name__}: {report.graph_count} graphs, {report.graph_break_count} graph breaks")
     for reason in report.break_reasons:
         where = reason.user_stack[-1]
-        print(f"  line {where.lineno - fn.__code__.co_firstlineno} of {fn.__name__}, "
-              f"{where.line.strip()!r}: {reason.reason.strip().splitlines()[0][:60]}")
+        print(
+            f"  line {where.lineno - fn.__code__.co_firstlineno} of {fn.__name__}, "
+            f"{where.line.strip()!r}: {reason.reason.strip().splitlines()[0][:60]}"
+        )
 assert torch._dynamo.explain(forward_rescale)(x).graph_break_count >= 1
 
 # %% [markdown]
@@ -385,6 +350,10 @@ assert torch._dynamo.explain(forward_rescale)(x).graph_break_count >= 1
 # the cell below puts it back when done.)
 
 # %%
+import io
+import pdb
+import sys
+
 transcripts = []
 pdb_commands = "p x.shape\np float(x.sum())\nc\n"  # what you would type at the prompt
 
@@ -397,22 +366,27 @@ def scripted_pdb(*args, **kwargs):
     debugger.set_trace(sys._getframe(1))  # stop in the caller of breakpoint(), as pdb.set_trace() does
 
 
-def forward_debug(x):
-    breakpoint()
-    h = torch.relu(x @ W1 + b1)
-    return h @ W2 + b2
-
-
 def stops(fn, calls=2):
     """Call fn on two batches under the scripted debugger; return where each stop landed."""
     transcripts.clear()
     previous, sys.breakpointhook = sys.breakpointhook, scripted_pdb
     try:
         for i in range(calls):
-            fn(x[8 * i: 8 * i + 8])
+            fn(x[8 * i : 8 * i + 8])
     finally:
         sys.breakpointhook = previous
-    return [clean(t.getvalue()) for t in transcripts]
+    return [reader.clean(t.getvalue()) for t in transcripts]
+
+
+# %% [markdown]
+# The function under the debugger: the two-layer forward with a `breakpoint()` on its first line.
+
+
+# %%
+def forward_debug(x):
+    breakpoint()
+    h = torch.relu(x @ W1 + b1)
+    return h @ W2 + b2
 
 
 eager_stops = stops(forward_debug)
@@ -430,8 +404,10 @@ compiled_stops = stops(torch.compile(forward_debug, backend=backend))
 for i, transcript in enumerate(compiled_stops):
     print(f"compiled, stop {i + 1}:\n{transcript}")
 compiled_in_your_code = sum("<cell>" in t for t in compiled_stops)
-print(f"Python {sys.version_info.major}.{sys.version_info.minor}: {compiled_in_your_code} of {len(compiled_stops)} "
-      "compiled stops in your function")
+print(
+    f"Python {sys.version_info.major}.{sys.version_info.minor}: {compiled_in_your_code} of {len(compiled_stops)} "
+    "compiled stops in your function"
+)
 if sys.version_info >= (3, 13):  # the stop is at once, in the frame that called breakpoint(): forward_debug's
     assert compiled_in_your_code == len(compiled_stops) == 2
     assert all("torch.Size([8, 64])" in t for t in compiled_stops), "x should be in reach at the stop"
@@ -442,11 +418,16 @@ else:  # the stop is at the next line Python runs, and that line is Dynamo's, no
 # `breakpoint()` still fires at every call: Dynamo cannot put it in a graph, so it breaks the graph there and
 # runs the call in Python, at run time, in `forward_debug`'s own frame. Where `pdb` then stops depends on Python:
 #
-# - **Python 3.11 and 3.12** (the stored run is 3.11): `pdb` stops at the *next line* Python runs, and after the
-#   graph break that line is in **PyTorch's and Python's machinery** (guards, saving the random state: the file
-#   names above), where `x` is not defined; the compiled rest of `forward_debug` has no Python lines to stop on.
+# - **Python 3.11 and 3.12**: `pdb` stops at the *next line* Python runs, and after the graph break that line is
+#   in **PyTorch's and Python's machinery** (guards, saving the random state: the file names above), where `x` is
+#   not defined; the compiled rest of `forward_debug` has no Python lines to stop on.
 # - **Python 3.13 and later**: `pdb` stops at once, on the `breakpoint()` line of `forward_debug`, with `x` in
 #   reach, as eagerly.
+#
+# The outputs stored in this notebook come from **Python 3.11** (the line above prints the version it ran on), so
+# they show the first case: 0 of 2 stops in your function. On 3.13 the same cell prints 2 of 2, and each stop
+# shows `torch.Size([8, 64])` for `p x.shape`: the cell asserts exactly that when it runs there (the
+# `sys.version_info >= (3, 13)` branch), but no stored output of this course shows it.
 #
 # Either way, can you step on into the rest of your function? Type `n` (next line) twice, then ask for `h`, which
 # the line after `breakpoint()` computes:
@@ -487,28 +468,52 @@ assert len(forced_stops) == 2 and all("<cell>" in t for t in forced_stops)
 # anomaly mode, the message plus its warning).
 
 # %%
-# NBVAL_CHECK_OUTPUT
+from pairs.debugging.tracebacks import share  # "none", "some" or "most" (more than half) of the frames
+
 columns = ["error", "frames", "user", "framework", "other", "line in traceback", "line in message"]
-print(f"| bug, mode | {' | '.join(columns)} |\n|---|{'---|' * len(columns)}")
+print(f"| bug, mode | {' | '.join(columns)} | framework's share |\n|---|{'---|' * (len(columns) + 1)}")
 for case, row in results.items():
-    print(f"| {case} | " + " | ".join(str(row[c]) for c in columns) + " |")
-print("\nwrong branch (ACTIVATION flipped to 'tanh'): eager ran", branches[("eager", "tanh")],
-      "| torch.compile ran", branches[("torch.compile", "tanh")])
-print(f"breakpoint(): eager {len(eager_stops)}/2 stops in your code | force_eager "
-      f"{sum('<cell>' in t for t in forced_stops)}/{len(forced_stops)} | torch.compile: see §3.5 (Python-dependent)")
+    print(f"| {case} | " + " | ".join(str(row[c]) for c in columns) + f" | {share(row)} |")
+assert results["shape, eager"]["framework"] == 0 and share(results["shape, torch.compile"]) == "most"
+
+# %% [markdown]
+# The exact frame counts are this release's: a new PyTorch adds or removes a helper frame now and then (torch
+# 2.15 has one more in the compiled shape error than 2.13). What the lesson rests on does not move with them: how
+# many frames are **yours**, whether the framework's are none, some or most of the traceback, and whether the
+# culprit line is named. That is what this checked summary prints:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for case, row in results.items():
+    print(
+        f"{case:35} {row['error']:17} your frames: {row['user']}, torch's: {share(row):4}, culprit line named "
+        f"in traceback: {row['line in traceback']!s:5}, in message: {row['line in message']}"
+    )
+print(
+    "\nwrong branch (ACTIVATION flipped to 'tanh'): eager ran",
+    branches[("eager", "tanh")],
+    "| torch.compile ran",
+    branches[("torch.compile", "tanh")],
+)
+print(
+    f"breakpoint(): eager {len(eager_stops)}/2 stops in your code | force_eager "
+    f"{sum('<cell>' in t for t in forced_stops)}/{len(forced_stops)} | torch.compile: see §3.5 (Python-dependent)"
+)
 
 # %% [markdown]
 # ## 4. What you just saw
 #
-# - **Eager PyTorch is as direct as debugging gets.** The shape error's traceback (§3.2) had only frames in your
-#   code (the table's first row: 2 user frames, 0 framework frames) and named the failing line; the message
-#   gave both shapes. `print` and `breakpoint()` behaved like in any Python program (§3.4, §3.5: 2 stops of 2
+# - **Eager PyTorch is as direct as debugging gets, and so is eager TensorFlow** (the twin). The shape error's
+#   traceback (§3.2) had only frames in your code (the table's first row: 2 user frames, none of torch's) and
+#   named the failing line; the message gave both shapes. `print` and `breakpoint()` behaved like in any Python program (§3.4, §3.5: 2 stops of 2
 #   in your code, with the real batch).
 # - **Compiled, the traceback belongs to the compiler.** The same shape error under `torch.compile` came back
 #   as a `TorchRuntimeError` whose traceback is almost all `torch/_dynamo` frames (the table: one user frame, the
-#   call); the culprit line is named only in the message's "from user code" part. Where the debugger stopped
-#   depends on Python (§3.5): up to 3.12 in PyTorch's machinery, never in your function; from 3.13 on the
-#   `breakpoint()` line, but the lines after it still run compiled, out of the debugger's reach.
+#   call; torch's share "most"); the culprit line is named only in the message's "from user code" part. Where
+#   the debugger stopped depends on Python (§3.5): on 3.11, the stored run, in PyTorch's machinery, 0 of 2 times
+#   in your function (3.12 alike); from 3.13 on the `breakpoint()` line, but the lines after it still run
+#   compiled, out of the debugger's reach. The twin's `tf.function` stopped once, while tracing, with `x`'s shape
+#   but no values: in compiled code neither debugger is easy.
 # - **The NaN is where PyTorch's tools are weakest.** Anomaly mode watches the backward pass, so it named
 #   `F.cross_entropy`, downstream of the division that made the NaN; compiled, it named only
 #   `CompiledFunctionBackward` and the `def` line of the function. Neither named the culprit ("line in message":
@@ -526,8 +531,8 @@ print(f"breakpoint(): eager {len(eager_stops)}/2 stops in your code | force_eage
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C19 | **holds partly** | Eagerly, debugging is direct in both frameworks today: §3.6's table printed 2 user frames and 0 framework frames for the eager shape error, with the line named; the twin's eager TensorFlow traceback names it too (its §3.6 table). Compiled, PyTorch is easier where graphs usually go wrong: guards and graph breaks gave the right branch and a working `print` here (§3.4), where the twin's `tf.function` ran the stale branch silently and printed at trace time only. It is **not** easier for NaNs: anomaly mode named no culprit line (§3.6: `line in message` False twice), where the twin's `enable_check_numerics` named it. "Easier" is no longer about the graph being dynamic but about running eagerly, which TensorFlow 2 also does by default (since 2.0, 2019). |
-# | C14 | **holds partly** | The graph half is pair 01's (its §3.3–3.6): Python control flow also needs care in PyTorch to compile, and compile-time optimisation is no longer TensorFlow's alone. The "easier to debug and experiment" half, measured here, holds for eager code and for branches in compiled code (§3.4), not for NaNs (§3.3); see C19. |
+# | C19 | **holds partly** | Eagerly it does not hold: both frameworks are direct. §3.6 counted the eager shape error with 2 user frames and none of torch's, the culprit line named, and `pdb` stopped in your code 2 of 2 times (§3.5); the twin's eager TensorFlow named the line too and stopped 2 of 2. In compiled code it holds for branches and `print`: `torch.compile` followed the flipped flag and printed at every call (§3.4), where the twin's `tf.function` ran the stale relu branch silently. It does not hold for NaNs: anomaly mode named no culprit line (§3.6, "in message: False" twice), the twin's `enable_check_numerics` named it, eagerly and in a graph. A debugger in compiled code is hard in both, and which is worse depends on Python: on 3.11 (the stored outputs) `torch.compile`'s stops landed in your code 0 of 2 times, while the twin's `tf.function` stopped once, at trace time, with `x`'s shape and no values; from 3.13 PyTorch stops on the `breakpoint()` line with the real `x` (asserted there, not stored here), and in neither can you step into the compiled lines after it (§3.5). What makes debugging easy today is running eagerly, TensorFlow's default too since 2.0 (2019). |
+# | C14 | **holds partly** | The graph half is pair 01's (its §3.3–3.6): Python control flow also needs care in PyTorch to compile, and compile-time optimisation is no longer TensorFlow's alone. The "easier to debug and experiment" half, measured here and in the twin the same way: it holds for branches and `print` in compiled code (§3.4), not for eager code (both frameworks direct, §3.2, §3.5), not for NaNs (§3.3); a debugger in compiled code is hard in both, PyTorch's stop depending on the Python version (§3.5). See C19. |
 
 # %% [markdown]
 # ## 6. Exercises
@@ -536,10 +541,12 @@ print(f"breakpoint(): eager {len(eager_stops)}/2 stops in your code | force_eage
 # deviation (`correction=0`), but leave constant columns at 0 instead of NaN. It must stay one expression of
 # tensor operations (no Python loop over columns), so that it also compiles.
 
+
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def safe_standardize(x):
     std = x.std(0, correction=0)
     return (x - x.mean(0)) / torch.where(std > 0, std, torch.ones_like(std))
+
 
 # %% tags=["check"]
 xs = safe_standardize(x)
@@ -547,7 +554,8 @@ constant = x.std(0) == 0
 print("NaN count:", int(torch.isnan(xs).sum()), "| constant columns all zero:", bool((xs[:, constant] == 0).all()))
 assert not torch.isnan(xs).any() and (xs[:, constant] == 0).all(), "NaNs left: a constant column must become 0"
 assert torch.allclose(xs[:, ~constant].std(0, correction=0), torch.ones(int((~constant).sum())), atol=1e-5), (
-    "the other columns must have standard deviation 1")
+    "the other columns must have standard deviation 1"
+)
 assert not torch.isnan(torch.compile(safe_standardize, backend=backend)(x)).any(), "compiled, it gives NaNs"
 
 # %% [markdown]
@@ -555,17 +563,21 @@ assert not torch.isnan(torch.compile(safe_standardize, backend=backend)(x)).any(
 # with the same results but **no graph break**: choose between `x` and `x / 16` with a tensor operation instead
 # of a Python `if`.
 
+
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def forward_rescale_one_graph(x):
     x = torch.where(x.max() > 1, x / 16, x)
     return forward(x)
+
 
 # %% tags=["check"]
 report = torch._dynamo.explain(forward_rescale_one_graph)(x)
 print(f"{report.graph_count} graph, {report.graph_break_count} graph breaks")
 assert report.graph_break_count == 0 and report.graph_count == 1, "still a graph break: no Python branch on data"
 for batch in (x, images.reshape(32, 64) * 16):
-    assert torch.allclose(forward_rescale_one_graph(batch), forward_rescale(batch)), "results differ from forward_rescale"
+    assert torch.allclose(forward_rescale_one_graph(batch), forward_rescale(batch)), (
+        "results differ from forward_rescale"
+    )
 print("same results as forward_rescale on scaled and unscaled pixels")
 
 # %% [markdown]
