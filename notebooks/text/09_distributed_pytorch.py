@@ -208,8 +208,9 @@ ddp1 = np.load(WORK / "ddp1.npz")
 rate1, rate2 = float(ddp1["samples_per_s"]), float(ddp2["samples_per_s"])
 print(f"samples/s, 1 process: {rate1:8.0f}   2 processes: {rate2:8.0f}   ratio 2/1: {rate2 / rate1:.2f}")
 step1, step2, reduce2 = float(ddp1["step_ms"]), float(ddp2["step_ms"]), float(ddp2["allreduce_ms"])
-print(f"ms per step, 1 process: {step1:.2f}   2 processes: {step2:.2f}   one all-reduce of every gradient, "
-      f"2 processes: {reduce2:.2f} ms = {reduce2 / step1:.1f}x a whole 1-process step (one run, not a benchmark)")  # fmt: skip
+print(f"ms per step, 1 process (64 samples): {step1:.2f}   2 processes (32 each): {step2:.2f}")
+print(f"a 2-process step = half the 1-process compute {step1 / 2:.2f} + one all-reduce of every gradient "
+      f"{reduce2:.2f} + left over {step2 - step1 / 2 - reduce2:.2f} ms (one run, not a benchmark)")  # fmt: skip
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -333,11 +334,11 @@ shutil.rmtree(WORK)
 # - **FSDP2 runs on CPU and gloo** (§3.4): rank 0 stored about half of the parameters and the losses
 #   matched single-process training.
 # - **Speed is not shown here.** §3.5 printed samples/s for 1 and 2 processes from one run each, timed without
-#   the recording hooks of §3.3. Two processes were slower than one (the "ratio 2/1" line), and the all-reduce
-#   alone does not explain it: one all-reduce of every gradient took about as long as a whole 1-process step
-#   (the "x a whole 1-process step" figure), while a 2-process step took several times longer. The rest is two
-#   workers, their gloo threads and this kernel sharing 2 cores, and DDP's per-bucket bookkeeping on a model
-#   whose step is well under a millisecond. On 2 shared cores, with a 26 k-parameter model, these numbers say
+#   the recording hooks of §3.3. Two processes were slower than one (the "ratio 2/1" line, below 1), and the
+#   all-reduce does not explain it alone: the last line splits a 2-process step into each worker's half of the
+#   compute, one all-reduce of every gradient (timed by itself) and what is left over. The left-over part is
+#   two workers, their gloo threads and this kernel sharing 2 cores, and DDP's per-bucket bookkeeping, on a
+#   model whose whole step takes under a millisecond. On 2 shared cores, with a 26 k-parameter model, these numbers say
 #   nothing about a cluster. The communication volume does: 104,488 bytes all-reduced per step, the parameter
 #   count times 4, which the comm hook confirmed.
 # - **Failures are bounded and clean** (§3.7, §3.8): bad arguments end with one line and a non-zero exit;
