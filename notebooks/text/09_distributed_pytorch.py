@@ -225,8 +225,8 @@ assert int(ddp2["hook_bytes_per_step"]) == common.parameter_count() * 4
 # %% [markdown]
 # ### 3.6 Beyond one machine: the same script, other arguments
 #
-# Nothing in `ddp_train.py` knows how many machines there are (`-m` runs it as a module of the installed course). On two hosts with 4 GPUs or cores each, run
-# on **every** host (only `--node-rank` differs):
+# Nothing in `ddp_train.py` knows how many machines there are. On two hosts with 4 GPUs or cores each, run on
+# **every** host (only `--node-rank` differs; `-m` runs the script as a module of the installed course):
 #
 # ```
 # torchrun --nnodes 2 --nproc-per-node 4 --node-rank 0 \

@@ -262,7 +262,7 @@ assert grad_bytes == common.parameter_count() * 4 and int(tf2["allreduce_bytes_p
 # # on host0.example.org                                          # on host1.example.org: "index": 1
 # TF_CONFIG='{"cluster": {"worker": ["host0.example.org:20001", "host1.example.org:20001"]},
 #             "task": {"type": "worker", "index": 0}}' \
-#     python pairs/distributed/tf_train.py --global-batch 512 --steps 1000 --out run.npz
+#     python -m pairs.distributed.tf_train --global-batch 512 --steps 1000 --out run.npz
 # ```
 #
 # - `cluster.worker`: every worker's address; each worker listens on its own and connects to the others.
