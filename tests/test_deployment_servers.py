@@ -1,10 +1,10 @@
 """The deployment pair's servers that are not the course's Flask code path: LitServe, waitress, ExecuTorch.
 
-* LitServe (``notebooks/pairs/deployment/litserve_server.py``) serves a ``torch.export`` program and an ONNX file with the
-  in-process predictions, refuses every malformed request with a JSON 4xx, listens on 127.0.0.1 only,
+* LitServe (``notebooks/pairs/deployment/litserve_server.py``) serves a ``torch.export`` program and an ONNX file
+  with the in-process predictions, refuses every malformed request with a JSON 4xx, listens on 127.0.0.1 only,
   and leaves no process or port behind.
-* The course's Flask app (``notebooks/pairs/deployment/model_server.py``) runs under waitress, not Werkzeug's development
-  server.
+* The course's Flask app (``notebooks/pairs/deployment/model_server.py``) runs under waitress, not Werkzeug's
+  development server.
 * ``load_checked_pt2`` refuses a tampered archive (the check and the load read the same bytes).
 * ExecuTorch lowers an exported program to ``.pte`` and its runtime gives the eager predictions.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import sys
 import urllib.request
 import warnings
@@ -26,11 +25,16 @@ import pytest
 import torch
 from torch import nn
 
-from utils.servers import BackgroundServer, free_port, port_is_open
 from pairs.deployment.serving import (
-    RestClient, UnsafeArtifactError, listening_addresses, load_checked_pt2, malformed_requests, process_tree,
+    RestClient,
+    UnsafeArtifactError,
+    listening_addresses,
+    load_checked_pt2,
+    malformed_requests,
+    process_tree,
     wait_until_gone,
 )
+from utils.servers import BackgroundServer, free_port, port_is_open
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV: dict[str, str] = {}  # the servers run with this Python, where the course is installed (pip install -e .)
@@ -55,8 +59,9 @@ def exported(tmp_path_factory):
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        onnx_program = torch.onnx.export(model, (x[:2],), dynamo=True, input_names=["pixels"],
-                                         dynamic_shapes={"input": {0: "batch"}}, verbose=False)
+        onnx_program = torch.onnx.export(
+            model, (x[:2],), dynamo=True, input_names=["pixels"], dynamic_shapes={"input": {0: "batch"}}, verbose=False
+        )
     onnx_program.save(str(folder / "digits.onnx"), external_data=False)
     return {"model": model, "program": program, "x": x, "reference": reference, "folder": folder}
 
@@ -64,9 +69,18 @@ def exported(tmp_path_factory):
 @pytest.mark.parametrize("artifact", ["digits.pt2", "digits.onnx"])
 def test_litserve_serves_in_process_predictions_refuses_bad_input_and_leaves_nothing(exported, artifact, tmp_path):
     port = free_port()
-    cmd = [sys.executable, "-m", "pairs.deployment.litserve_server", "--port", str(port), "--model", str(exported["folder"] / artifact)]
-    with BackgroundServer(cmd, port, ready_path="/health", env=ENV, timeout_s=90, name="litserve",
-                          log_path=tmp_path / "litserve.log") as server:
+    cmd = [
+        sys.executable,
+        "-m",
+        "pairs.deployment.litserve_server",
+        "--port",
+        str(port),
+        "--model",
+        str(exported["folder"] / artifact),
+    ]
+    with BackgroundServer(
+        cmd, port, ready_path="/health", env=ENV, timeout_s=90, name="litserve", log_path=tmp_path / "litserve.log"
+    ) as server:
         assert listening_addresses(server.process.pid) == [f"127.0.0.1:{port}"]
         with RestClient(server.url, "digits", status_path="/health") as client:
             served = client.predict(exported["x"].numpy())
@@ -85,10 +99,24 @@ def test_litserve_serves_in_process_predictions_refuses_bad_input_and_leaves_not
 
 def test_flask_model_server_runs_under_waitress_not_the_development_server(exported, tmp_path):
     port = free_port()
-    cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port),
-           "--model", f"digits=onnx:{exported['folder'] / 'digits.onnx'}"]
-    with BackgroundServer(cmd, port, ready_path="/v1/models/digits", env=ENV, timeout_s=60, name="model_server",
-                          log_path=tmp_path / "model_server.log") as server:
+    cmd = [
+        sys.executable,
+        "-m",
+        "pairs.deployment.model_server",
+        "--port",
+        str(port),
+        "--model",
+        f"digits=onnx:{exported['folder'] / 'digits.onnx'}",
+    ]
+    with BackgroundServer(
+        cmd,
+        port,
+        ready_path="/v1/models/digits",
+        env=ENV,
+        timeout_s=60,
+        name="model_server",
+        log_path=tmp_path / "model_server.log",
+    ) as server:
         with urllib.request.urlopen(f"{server.url}/v1/models/digits") as answer:
             assert answer.headers["Server"] == "waitress"
             assert json.loads(answer.read())["model_version_status"][0]["state"] == "AVAILABLE"
@@ -125,8 +153,11 @@ def test_executorch_pte_gives_the_eager_predictions(exported, tmp_path):
         from executorch.exir import to_edge_transform_and_lower
         from executorch.runtime import Runtime
 
-        program = torch.export.export(exported["model"], (exported["x"][:2],),
-                                      dynamic_shapes={"input": {0: torch.export.Dim("batch", min=1, max=1024)}})
+        program = torch.export.export(
+            exported["model"],
+            (exported["x"][:2],),
+            dynamic_shapes={"input": {0: torch.export.Dim("batch", min=1, max=1024)}},
+        )
         (tmp_path / "digits.pte").write_bytes(to_edge_transform_and_lower(program).to_executorch().buffer)
     forward = Runtime.get().load_program(str(tmp_path / "digits.pte")).load_method("forward")
     out = forward.execute([exported["x"]])[0].numpy()

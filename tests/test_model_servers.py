@@ -30,30 +30,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from pairs.deployment.serving import RestClient, listening_addresses, malformed_requests, process_tree, wait_until_gone
 from utils.machine import INSTALL_HINTS, find_java
 from utils.servers import BackgroundServer, free_port, port_is_open
-from pairs.deployment.serving import RestClient, listening_addresses, malformed_requests, process_tree, wait_until_gone
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 MODELS = ("eager", "pt2", "onnx", "savedmodel")
-
-MODEL_CODE = """
-import torch
-from torch import nn
-
-
-class DigitsNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.flatten = nn.Flatten()
-        self.hidden = nn.Linear(64, 64)
-        self.out = nn.Linear(64, 10)
-
-    def forward(self, x):
-        return self.out(torch.relu(self.hidden(self.flatten(x))))
-"""
 
 SAVEDMODEL_SCRIPT = """
 import sys
@@ -77,12 +61,12 @@ archive.write_out(sys.argv[2], verbose=False)
 def artifacts(tmp_path_factory):
     """The same random DigitsNet as a state_dict, a .pt2, an ONNX file and a SavedModel (version 1)."""
     import torch
+
     folder = tmp_path_factory.mktemp("deploy_models")
-    (folder / "digits_net.py").write_text(MODEL_CODE)
-    namespace: dict = {}
-    exec(MODEL_CODE, namespace)
+    from pairs.deployment.digits_net import DigitsNet  # the class 07_deployment_pytorch writes (tools/export_cells.py)
+
     torch.manual_seed(0)
-    model = namespace["DigitsNet"]().eval()
+    model = DigitsNet().eval()
     x = torch.rand(6, 8, 8)
     torch.save(model.state_dict(), folder / "digits.pt")
     batch = torch.export.Dim("batch", min=1, max=1024)
@@ -122,11 +106,21 @@ def model_server(artifacts):
     port = free_port()
     f = artifacts.folder
     cmd = [
-        sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port),
-        "--model", f"eager=torch:{f / 'digits.pt'}", "--torch-class", "digits_net:DigitsNet", "--code-dir", str(f),
-        "--model", f"pt2=torch_export:{f / 'digits.pt2'}",
-        "--model", f"onnx=onnx:{f / 'digits.onnx'}",
-        "--model", f"savedmodel=savedmodel:{f / 'savedmodel'}",
+        sys.executable,
+        "-m",
+        "pairs.deployment.model_server",
+        "--port",
+        str(port),
+        "--model",
+        f"eager=torch:{f / 'digits.pt'}",
+        "--torch-class",
+        "pairs.deployment.digits_net:DigitsNet",
+        "--model",
+        f"pt2=torch_export:{f / 'digits.pt2'}",
+        "--model",
+        f"onnx=onnx:{f / 'digits.onnx'}",
+        "--model",
+        f"savedmodel=savedmodel:{f / 'savedmodel'}",
     ]
     server = BackgroundServer(
         cmd, port, ready_path="/v1/models/eager", env=ENV, timeout_s=180, name="model_server", log_path=f / "server.log"
@@ -232,8 +226,10 @@ def _torchserve_missing() -> str | None:
     that skips is a test that never runs. `make test` installs Java as root and says what to run otherwise.
     """
     if not ((BIN / "torchserve").exists() and (BIN / "torch-model-archiver").exists()):
-        return ("the torchserve / torch-model-archiver packages are not installed in this Python: "
-                "pip install -c requirements-lock.txt torchserve==0.12.0 torch-model-archiver==0.12.0 (make venv does)")
+        return (
+            "the torchserve / torch-model-archiver packages are not installed in this Python: "
+            "pip install -c requirements-lock.txt torchserve==0.12.0 torch-model-archiver==0.12.0 (make venv does)"
+        )
     if find_java(17) is None:  # the Java TorchServe would start: $JAVA_HOME/bin/java, else java on PATH
         return f"its front end needs Java 17 or newer: {INSTALL_HINTS['java']} (make test does this when run as root)"
     return None
@@ -251,21 +247,32 @@ def _torchserve_setup(work: Path, pt2: Path):
     store.mkdir(parents=True)
     (work / "tmp").mkdir()
     subprocess.run(
-        [BIN / "torch-model-archiver", "--model-name", "digits", "--version", "1.0", "--serialized-file", pt2,
-         "--handler", ROOT / "notebooks" / "pairs" / "deployment" / "torchserve_handler.py", "--export-path", store],
+        [
+            BIN / "torch-model-archiver",
+            "--model-name",
+            "digits",
+            "--version",
+            "1.0",
+            "--serialized-file",
+            pt2,
+            "--handler",
+            ROOT / "notebooks" / "pairs" / "deployment" / "torchserve_handler.py",
+            "--export-path",
+            store,
+        ],
         check=True,
     )
     ports = {k: free_port() for k in ("inference", "management", "metrics", "grpc_inference", "grpc_management")}
     (work / "config.properties").write_text(
         textwrap.dedent(
             f"""\
-            inference_address=http://127.0.0.1:{ports['inference']}
-            management_address=http://127.0.0.1:{ports['management']}
-            metrics_address=http://127.0.0.1:{ports['metrics']}
+            inference_address=http://127.0.0.1:{ports["inference"]}
+            management_address=http://127.0.0.1:{ports["management"]}
+            metrics_address=http://127.0.0.1:{ports["metrics"]}
             grpc_inference_address=127.0.0.1
-            grpc_inference_port={ports['grpc_inference']}
+            grpc_inference_port={ports["grpc_inference"]}
             grpc_management_address=127.0.0.1
-            grpc_management_port={ports['grpc_management']}
+            grpc_management_port={ports["grpc_management"]}
             model_store={store}
             load_models=digits.mar
             default_workers_per_model=1
@@ -275,8 +282,17 @@ def _torchserve_setup(work: Path, pt2: Path):
             """
         )
     )
-    cmd = [str(BIN / "torchserve"), "--start", "--foreground", "--ncs", "--disable-token-auth",
-           "--model-store", str(store), "--ts-config", str(work / "config.properties")]
+    cmd = [
+        str(BIN / "torchserve"),
+        "--start",
+        "--foreground",
+        "--ncs",
+        "--disable-token-auth",
+        "--model-store",
+        str(store),
+        "--ts-config",
+        str(work / "config.properties"),
+    ]
     env = {**ENV, "TMPDIR": str(work / "tmp"), "TEMP": str(work / "tmp")}
     return cmd, env, ports
 
@@ -287,7 +303,13 @@ def torchserve(artifacts, tmp_path_factory):
     work = tmp_path_factory.mktemp("torchserve")
     cmd, env, ports = _torchserve_setup(work, artifacts.folder / "digits.pt2")
     server = BackgroundServer(
-        cmd, ports["inference"], ready_path="/ping", env=env, cwd=work, timeout_s=120, name="torchserve",
+        cmd,
+        ports["inference"],
+        ready_path="/ping",
+        env=env,
+        cwd=work,
+        timeout_s=120,
+        name="torchserve",
         log_path=work / "torchserve.log",
     )
     server.start()
@@ -309,7 +331,9 @@ def torchserve(artifacts, tmp_path_factory):
 
 
 def test_torchserve_serves_in_process_predictions_and_refuses_bad_input(torchserve, artifacts):
-    with RestClient(torchserve.server.url, "digits", predict_path="/predictions/{model}", status_path="/ping") as client:
+    with RestClient(
+        torchserve.server.url, "digits", predict_path="/predictions/{model}", status_path="/ping"
+    ) as client:
         assert client.status() == {"status": "Healthy"}
         assert np.abs(client.predict(artifacts.x) - artifacts.expected).max() < 1e-4
         for kind, body in malformed_requests().items():
@@ -343,9 +367,9 @@ from pairs.deployment.serving import process_tree
 port = free_port()
 # started without a with block, as a learner might: only the kernel's exit can stop it
 server = BackgroundServer([sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port),
-                           "--model", "onnx=onnx:{artifacts.folder / 'digits.onnx'}"],
+                           "--model", "onnx=onnx:{artifacts.folder / "digits.onnx"}"],
                           port, ready_path="/v1/models/onnx",
-                          log_path={str(tmp_path / 'server.log')!r}).start()
+                          log_path={str(tmp_path / "server.log")!r}).start()
 started = {{"ports": [port], "pids": [p.pid for p in process_tree(server.process.pid)]}}
 pathlib.Path({str(record)!r}).write_text(json.dumps(started))
 """
@@ -354,13 +378,15 @@ pathlib.Path({str(record)!r}).write_text(json.dumps(started))
     if torchserve_missing is None:
         cmd, env, ports = _torchserve_setup(tmp_path / "ts", artifacts.folder / "digits.pt2")
         cells.append(f"""
-ts = BackgroundServer({cmd!r}, {ports['inference']}, ready_path="/ping", env={env!r}, cwd={str(tmp_path / 'ts')!r}, timeout_s=120,
-                      log_path={str(tmp_path / 'ts' / 'torchserve.log')!r}).start()
+ts = BackgroundServer({cmd!r}, {ports["inference"]}, ready_path="/ping", env={env!r},
+                      cwd={str(tmp_path / "ts")!r}, timeout_s=120,
+                      log_path={str(tmp_path / "ts" / "torchserve.log")!r}).start()
 import time, urllib.request
 deadline = time.monotonic() + 120
 while time.monotonic() < deadline:  # wait for the Python worker, so that its pid is recorded too
     try:
-        request = urllib.request.Request(ts.url + "/predictions/digits", data={json.dumps({"instances": [[[0.0] * 8] * 8]})!r}.encode(),
+        request = urllib.request.Request(ts.url + "/predictions/digits",
+                                         data={json.dumps({"instances": [[[0.0] * 8] * 8]})!r}.encode(),
                                          headers={{"Content-Type": "application/json"}})
         urllib.request.urlopen(request, timeout=5).read()
         break

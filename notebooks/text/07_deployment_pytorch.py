@@ -38,52 +38,16 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
     bootstrap("/content/course")
 
 # %%
-import sys, pathlib
-ROOT = pathlib.Path.cwd().resolve().parent
-import inspect
-import json
-import logging
-import os
-import shutil
-import subprocess
-import time
-import urllib.request
-import warnings
+from utils.start import start_torch
 
-import numpy as np
-import onnx
-import onnxruntime as ort
-import torch
-from torch import nn
-
-from utils.course import CLAIMS
-from utils.data import digits_torch
-from utils.devices import describe_torch, torch_device
-from utils.seeding import seed_everything
-from utils.servers import BackgroundServer, MissingComponentError, free_port, port_is_open, require_binary, running_servers
-from pairs.deployment.serving import (
-    RestClient, burst, check_pt2_archive, latency_table, listening_addresses, malformed_requests,
-    process_tree, tree_rss_mb, wait_until_gone, UnsafeArtifactError,
-)
-from pairs.deployment import model_server
-
-# Programs installed in this Python's environment (torchserve, torch-model-archiver) are found on
-# PATH, as after `source .venv/bin/activate`.
-os.environ["PATH"] = f"{pathlib.Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-device = torch_device()
-print(describe_torch())
-print({"onnx": onnx.__version__, "onnxruntime": ort.__version__})
-seed_everything(0)
-
-WORK = pathlib.Path("artifacts") / "07_deployment" / "pytorch"  # relative to notebooks/; git ignores artifacts/
-shutil.rmtree(WORK, ignore_errors=True)
-WORK.mkdir(parents=True)
-SERVER_ENV = {}  # the servers run with this kernel's Python, where the course is installed (pip install -e .)
+device = start_torch(seed=0)  # loads PyTorch, seeds it, picks the device; one line about the machine
 
 # %% [markdown]
 # ## 1. What the articles claim
 
 # %%
+from utils.course import CLAIMS
+
 print(f"C4: {CLAIMS['C4'].text}")
 
 # %% [markdown]
@@ -138,16 +102,18 @@ print(f"C4: {CLAIMS['C4'].text}")
 #
 # ### 3.1 A small model, trained here
 #
-# The server process must import the model's class to rebuild it from a `state_dict`, so the class
-# lives in a file (`digits_net.py`) that both this notebook and the server import. That is the first
-# thing eager serving asks of you: **ship the code with the weights**.
+# The server process must import the model's class to rebuild it from a `state_dict`: that is the first thing
+# eager serving asks of you, **ship the code with the weights**. So the class below is written here and also
+# lives in a module the server imports: its first line, `# @save pairs/deployment/digits_net.py`, tells
+# `tools/export_cells.py` to copy the cell there, and a test fails when the two copies differ.
 
 # %%
-MODEL_CODE = '''
 import torch
 from torch import nn
 
 
+# %%
+# @save pairs/deployment/digits_net.py
 class DigitsNet(nn.Module):
     """8x8 digit images (batch, 8, 8) in [0, 1] -> 10 logits."""
 
@@ -159,11 +125,18 @@ class DigitsNet(nn.Module):
 
     def forward(self, x):
         return self.out(torch.relu(self.hidden(self.flatten(x))))
-'''
-(WORK / "digits_net.py").write_text(MODEL_CODE)
-sys.path.insert(0, str(WORK.resolve()))  # not the course: the model file written just above
-from digits_net import DigitsNet
 
+
+# %%
+import shutil
+import time
+from pathlib import Path
+
+from utils.data import digits_torch
+
+WORK = Path("artifacts") / "07_deployment" / "pytorch"  # relative to notebooks/; git ignores artifacts/
+shutil.rmtree(WORK, ignore_errors=True)
+WORK.mkdir(parents=True)
 x_train, y_train = digits_torch("train", device=device)
 x_test, y_test = digits_torch("test")
 x_train, x_test = x_train.squeeze(1), x_test.squeeze(1)  # (N, 8, 8): the shape clients send
@@ -192,13 +165,15 @@ assert accuracy > 0.9
 # code hidden in it. Pickling the whole module instead is refused by that loader:
 
 # %%
+import pickle
+
+from utils.show import expect_error  # like pytest.raises: the cell fails if the load is not refused
+
 torch.save(model.state_dict(), WORK / "digits_state_dict.pt")
 state = torch.load(WORK / "digits_state_dict.pt", weights_only=True)
 print("state_dict keys:", list(state))
 
 torch.save(model, WORK / "digits_whole_module.pt")  # pickles the class: loading it would run code
-import pickle
-from utils.show import expect_error  # like pytest.raises: the cell fails if the load is not refused
 with expect_error(pickle.UnpicklingError, match="Unsupported global", show=False) as refused:
     torch.load(WORK / "digits_whole_module.pt", weights_only=True)
 reason = [line.strip() for line in str(refused.error).splitlines() if "Unsupported global" in line]
@@ -215,6 +190,8 @@ print(f"{type(refused.error).__name__}: Weights only load failed. {reason[0]}")
 # protobuf, no pickle), or load the `.pt2` in a throwaway process with no access to anything that matters.
 
 # %%
+from pairs.deployment.serving import UnsafeArtifactError, check_pt2_archive
+
 batch = torch.export.Dim("batch", min=1, max=1024)
 exported = torch.export.export(model, (x_test[:2],), dynamic_shapes={"x": {0: batch}})
 torch.export.save(exported, WORK / "digits.pt2")
@@ -227,12 +204,23 @@ print(exported.graph_signature.user_inputs, "->", exported.graph_signature.user_
 # graph to ONNX operators; ONNX Runtime runs the file without PyTorch.
 
 # %%
+import logging
+import warnings
+
+import onnx
+import onnxruntime as ort
+
 logging.getLogger("torch.onnx").setLevel(logging.ERROR)  # "torchvision is not installed" notices
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # the exporter's progress chatter
     onnx_program = torch.onnx.export(
-        model, (x_test[:2],), dynamo=True, input_names=["pixels"], output_names=["logits"],
-        dynamic_shapes={"x": {0: "batch"}}, verbose=False,
+        model,
+        (x_test[:2],),
+        dynamo=True,
+        input_names=["pixels"],
+        output_names=["logits"],
+        dynamic_shapes={"x": {0: "batch"}},
+        verbose=False,
     )
 onnx_program.save(str(WORK / "digits.onnx"), external_data=False)
 onnx.checker.check_model(str(WORK / "digits.onnx"))
@@ -243,29 +231,131 @@ for name in ("digits_state_dict.pt", "digits.pt2", "digits.onnx"):
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import numpy as np
+
 with torch.inference_mode():
     from_pt2 = torch.export.load(WORK / "digits.pt2").module()(x_test).numpy()
 from_onnx = session.run(None, {"pixels": x_test.numpy()})[0]
 for name, out in [("torch.export .pt2", from_pt2), ("ONNX Runtime", from_onnx)]:
     diff = np.abs(out - reference).max()
     assert diff < 1e-4, diff
-    print(f"{name:18} same predictions as eager: {bool((out.argmax(1) == reference.argmax(1)).all())}, max |diff| < 1e-4: {diff < 1e-4}")
+    print(
+        f"{name:18} same predictions as eager: {bool((out.argmax(1) == reference.argmax(1)).all())}, max |diff| < 1e-4: {diff < 1e-4}"
+    )
 
 # %% [markdown]
 # ### 3.3 The server the article names: its Flask backend, under a production WSGI server
 #
-# This is the "Flask backend" the article says PyTorch developers must build: `notebooks/pairs/deployment/model_server.py`,
-# started as its own process. It loads each model **once** at start-up, then hands requests to the Flask
-# app below, whole: three routes with TF Serving's URLs (status, metadata, predict), a body-size limit,
-# and three error handlers (a refused request becomes a 4xx with a message; an unknown URL or method a
-# JSON 404/405/413; anything else a 500 that names only the exception type). Every body goes through
-# `parse_predict_body` (in `notebooks/pairs/deployment/serving.py`: JSON, the `instances` key, batch size, numbers only, shape,
-# no NaN, values in [0, 1]) before the model sees it. After the app, its eager-PyTorch loader: the model
-# call itself is the small part.
+# This is the "Flask backend" the article says PyTorch developers must build, written out here in three cells
+# marked `# @save`: `tools/export_cells.py` copies them into `notebooks/pairs/deployment/model_server.py`, the
+# program the server process runs (`python -m pairs.deployment.model_server`), and a test fails when the copies
+# differ. That program loads each model **once** at start-up and hands every request to this app. Every body goes
+# through `parse_predict_body` (in `notebooks/pairs/deployment/serving.py`: JSON, the `instances` key, batch size,
+# numbers only, shape, no NaN, values in [0, 1]) before the model sees it.
+#
+# First the errors: a refused request becomes a 4xx with a message, an unknown URL or method a JSON 404/405, a
+# body over the size limit a 413, and anything else a 500 that names only the exception type.
 
 # %%
-print(inspect.getsource(model_server.create_app))
-print(inspect.getsource(model_server._load_torch))
+import json
+
+from pairs.deployment.model_server import MAX_BODY_BYTES, _import_attr, metadata_of, status_of
+from pairs.deployment.serving import DEFAULT_MAX_BATCH, RequestError, parse_predict_body
+
+
+# %%
+# @save pairs/deployment/model_server.py
+def json_answer(payload: dict, status: int = 200):
+    """Every answer of this server is JSON, errors included."""
+    from flask import Response
+
+    return Response(json.dumps(payload), status=status, mimetype="application/json")
+
+
+def add_error_handlers(app) -> None:
+    """A refused request gets a 4xx and {"error": message}; anything unexpected a 500 naming only its type."""
+    from flask import request
+    from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(RequestError)  # raised by parse_predict_body, and for an unknown model
+    def _request_error(err: RequestError):
+        return json_answer({"error": err.message}, err.status)
+
+    @app.errorhandler(HTTPException)  # Flask's own: unknown URL, wrong method, body too large
+    def _http_error(err: HTTPException):
+        messages = {
+            404: "no such endpoint; use GET /v1/models/NAME or POST /v1/models/NAME:predict",
+            405: f"method {request.method} is not allowed here",
+            413: f"the body is larger than {MAX_BODY_BYTES} bytes",
+        }
+        return json_answer({"error": messages.get(err.code, err.description or err.name)}, err.code or 400)
+
+    @app.errorhandler(Exception)
+    def _crash(err: Exception):  # a bug in the server or the model, never the client's input
+        app.logger.exception("unexpected error")
+        return json_answer({"error": f"internal error: {type(err).__name__}"}, 500)
+
+
+# %% [markdown]
+# Then the app: three routes with TF Serving's URLs (status, metadata, predict) and a body-size limit.
+
+
+# %%
+# @save pairs/deployment/model_server.py
+def create_app(models: dict, *, max_batch: int = DEFAULT_MAX_BATCH, value_range=(0.0, 1.0)):
+    """The Flask app serving `models` (each loaded once, at start-up) with TF Serving's REST API."""
+    from flask import Flask, request
+
+    app = Flask("model_server")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # a larger body is refused (413) before it is read
+    add_error_handlers(app)
+    limits = dict(max_batch=max_batch, value_range=value_range)
+
+    def find(name: str):
+        if name not in models:
+            raise RequestError(404, f"model {name!r} is not served here; served: {', '.join(sorted(models))}")
+        return models[name]
+
+    @app.get("/v1/models/<name>")
+    def status(name: str):  # what a load balancer polls
+        return json_answer(status_of(find(name)))
+
+    @app.get("/v1/models/<name>/metadata")
+    def metadata(name: str):
+        return json_answer(metadata_of(find(name), **limits))
+
+    @app.post("/v1/models/<name>:predict")
+    def predict(name: str):
+        model = find(name)
+        batch = parse_predict_body(request.get_data(cache=False), instance_shape=model.instance_shape, **limits)
+        return json_answer({"predictions": np.asarray(model.predict(batch), dtype=np.float32).tolist()})
+
+    return app
+
+
+# %% [markdown]
+# And the eager-PyTorch loader the program calls for a `state_dict`: the model call itself is the small part.
+
+
+# %%
+# @save pairs/deployment/model_server.py
+def _load_torch(path: Path, torch_class: str | None, threads: int):
+    import torch
+
+    torch.set_num_threads(threads)
+    if torch_class is None:
+        raise ValueError("the 'torch' backend needs --torch-class module:Class (eager PyTorch needs the model's code)")
+    model = _import_attr(torch_class)()
+    state = torch.load(path, map_location="cpu", weights_only=True)  # tensors only: no pickle of arbitrary objects
+    model.load_state_dict(state)
+    model.eval()
+
+    def predict(batch: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            return model(torch.from_numpy(batch)).numpy()
+
+    return predict, {"class": torch_class}
+
 
 # %% [markdown]
 # **Which program runs the app.** `app.run()` starts Werkzeug's development server, and Flask's
@@ -283,21 +373,51 @@ print(inspect.getsource(model_server._load_torch))
 # process group on a free port of 127.0.0.1 and stops it when the `with` block ends, even on an error.
 
 # %%
+import sys
+import urllib.request
+
+from pairs.deployment.serving import (
+    RestClient,
+    burst,
+    listening_addresses,
+    malformed_requests,
+    process_tree,
+    tree_rss_mb,
+    wait_until_gone,
+)
+from utils.servers import BackgroundServer, free_port
+
 SERVED = {"digits_eager": "eager state_dict", "digits_pt2": "torch.export .pt2", "digits_onnx": "ONNX Runtime"}
-flask_cmd = [
-    sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port := free_port()),
-    "--model", f"digits_eager=torch:{(WORK / 'digits_state_dict.pt').resolve()}",
-    "--torch-class", "digits_net:DigitsNet", "--code-dir", str(WORK.resolve()),
-    "--model", f"digits_pt2=torch_export:{(WORK / 'digits.pt2').resolve()}",
-    "--model", f"digits_onnx=onnx:{(WORK / 'digits.onnx').resolve()}",
-]
+flask_cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port := free_port())]
+flask_cmd += ["--model", f"digits_eager=torch:{(WORK / 'digits_state_dict.pt').resolve()}"]
+flask_cmd += ["--torch-class", "pairs.deployment.digits_net:DigitsNet"]  # the class of §3.1, as the server imports it
+flask_cmd += ["--model", f"digits_pt2=torch_export:{(WORK / 'digits.pt2').resolve()}"]
+flask_cmd += ["--model", f"digits_onnx=onnx:{(WORK / 'digits.onnx').resolve()}"]
 latencies, startup, checks = [], {}, {}
 with torch.inference_mode():
-    in_process = burst(lambda: model(x_test[:1]), label="eager, in process (no HTTP)", requests=300)
-latencies.append(in_process)
+    latencies.append(burst(lambda: model(x_test[:1]), label="eager, in process (no HTTP)", requests=300))
 
-with BackgroundServer(flask_cmd, port, ready_path="/v1/models/digits_eager", env=SERVER_ENV, timeout_s=60, name="model_server",
-                      log_path=WORK / "model_server.log") as server:
+
+# %%
+def exercise(url: str, name: str, what: str) -> dict:
+    """One model of a running server: its status, a batch of 64 against `reference`, a latency burst, every
+    malformed request (its answers are returned), and a good request after them, which must still be answered."""
+    with RestClient(url, name) as client:
+        state = client.status()["model_version_status"][0]
+        checks[name] = np.abs(client.predict(x_test.numpy()[:64]) - reference[:64]).max()
+        print(f"{name:13} {what:18} status {state['state']}, version {state['version']}, max |diff| {checks[name]:.1e}")
+        one = x_test.numpy()[:1]
+        latencies.append(
+            burst(lambda: client.predict(one), label=f"Flask (waitress): {what}", requests=300, max_seconds=2)
+        )
+        bad = {kind: client.post_raw(body) for kind, body in malformed_requests().items()}
+        assert np.abs(client.predict(x_test.numpy()[:5]) - reference[:5]).max() < 1e-4
+    return bad
+
+
+# %%
+flask_options = dict(ready_path="/v1/models/digits_eager", timeout_s=60, log_path=WORK / "model_server.log")
+with BackgroundServer(flask_cmd, port, name="model_server", **flask_options) as server:
     startup["Flask model_server (3 models)"] = server.startup_s
     print(f"started in {server.startup_s:.1f} s; resident memory {tree_rss_mb(server.process.pid):.0f} MB")
     flask_listens = listening_addresses(server.process.pid)
@@ -307,24 +427,8 @@ with BackgroundServer(flask_cmd, port, ready_path="/v1/models/digits_eager", env
         served_by = answer.headers["Server"]
     print("answered by (the Server header):", served_by)
     assert served_by == "waitress", served_by  # Werkzeug's development server would say "Werkzeug/..."
-    for name, what in SERVED.items():
-        client = RestClient(server.url, name)
-        status = client.status()["model_version_status"][0]
-        served = client.predict(x_test.numpy()[:64])  # one request, a batch of 64
-        checks[name] = np.abs(served - reference[:64]).max()
-        print(f"{name:13} {what:18} status {status['state']}, version {status['version']}, max |diff| {checks[name]:.1e}")
-        latencies.append(burst(lambda: client.predict(x_test.numpy()[:1]), label=f"Flask (waitress): {what}", requests=300, max_seconds=2))
-        client.close()
-    # The same malformed requests at every model; the server must refuse each and stay up.
-    bad_answers = {}
-    for name in SERVED:
-        client = RestClient(server.url, name)
-        bad_answers[name] = {kind: client.post_raw(body) for kind, body in malformed_requests().items()}
-        still_ok = client.predict(x_test.numpy()[:5])
-        assert np.abs(still_ok - reference[:5]).max() < 1e-4
-        client.close()
+    bad_answers = {name: exercise(server.url, name, what) for name, what in SERVED.items()}
     flask_tree = process_tree(server.process.pid)
-
 flask_left = wait_until_gone(flask_tree)
 print("processes of the Flask server still alive after the with block:", len(flask_left))
 assert not flask_left, flask_left
@@ -357,39 +461,52 @@ for kind, (status, answer) in bad_answers["digits_eager"].items():
 # since the 0.11 releases of 2024).
 
 # %%
+import os
+import subprocess
+
 from utils.machine import INSTALL_HINTS, find_java
+from utils.servers import MissingComponentError, require_binary
+
+# Programs installed in this Python's environment (torchserve, torch-model-archiver) are found on PATH, as after
+# `source .venv/bin/activate`.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
 
 try:
     require_binary("torchserve", "Install it with: pip install torchserve==0.12.0 torch-model-archiver==0.12.0")
     if find_java(min_major=17) is None:  # $JAVA_HOME/bin/java or java on PATH, version 17 or newer
-        raise MissingComponentError(f"TorchServe's front end needs Java 17 or newer, not found here. "
-                                    f"Install: {INSTALL_HINTS['java']}")
+        raise MissingComponentError(
+            f"TorchServe's front end needs Java 17 or newer, not found here. Install: {INSTALL_HINTS['java']}"
+        )
     have_torchserve = True
 except MissingComponentError as err:
     have_torchserve = False
-    print(f"{type(err).__name__}: {err}\nSkipping TorchServe; everything else runs. With it, this section packs the "
-          "exported model into a .mar archive, starts TorchServe on 127.0.0.1, and checks that its predictions equal "
-          "the in-process ones and that it answers every malformed request with a 4xx.")
+    print(
+        f"{type(err).__name__}: {err}\nSkipping TorchServe; everything else runs. With it, this section packs the "
+        "exported model into a .mar archive, starts TorchServe on 127.0.0.1, and checks that its predictions equal "
+        "the in-process ones and that it answers every malformed request with a 4xx."
+    )
 
 # %%
 if have_torchserve:
     store = (WORK / "model_store").resolve()
     store.mkdir()
-    subprocess.run(
-        ["torch-model-archiver", "--model-name", "digits", "--version", "1.0",
-         "--serialized-file", str((WORK / "digits.pt2").resolve()),
-         "--handler", str(ROOT / "notebooks" / "pairs" / "deployment" / "torchserve_handler.py"), "--export-path", str(store)],
-        check=True,
-    )
+    archiver = ["torch-model-archiver", "--model-name", "digits", "--version", "1.0", "--export-path", str(store)]
+    archiver += ["--serialized-file", str((WORK / "digits.pt2").resolve())]
+    archiver += ["--handler", str(Path("pairs/deployment/torchserve_handler.py").resolve())]
+    subprocess.run(archiver, check=True)
+    print("archive:", [p.name for p in store.iterdir()])
+
+# %%
+if have_torchserve:
     ts_ports = {key: free_port() for key in ("inference", "management", "metrics", "grpc_inference", "grpc_management")}
     ts_config = f"""\
-inference_address=http://127.0.0.1:{ts_ports['inference']}
-management_address=http://127.0.0.1:{ts_ports['management']}
-metrics_address=http://127.0.0.1:{ts_ports['metrics']}
+inference_address=http://127.0.0.1:{ts_ports["inference"]}
+management_address=http://127.0.0.1:{ts_ports["management"]}
+metrics_address=http://127.0.0.1:{ts_ports["metrics"]}
 grpc_inference_address=127.0.0.1
-grpc_inference_port={ts_ports['grpc_inference']}
+grpc_inference_port={ts_ports["grpc_inference"]}
 grpc_management_address=127.0.0.1
-grpc_management_port={ts_ports['grpc_management']}
+grpc_management_port={ts_ports["grpc_management"]}
 model_store={store}
 load_models=digits.mar
 default_workers_per_model=1
@@ -400,7 +517,6 @@ vmargs=-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
     (WORK / "config.properties").write_text(ts_config)
     (WORK / "ts_tmp").mkdir()
     print("\n".join(line for line in ts_config.splitlines() if "address" in line))
-    print("archive:", [p.name for p in store.iterdir()])
 
 # %% [markdown]
 # TorchServe's `/ping` answers before the model is loaded, so the cell waits for the first good
@@ -408,30 +524,44 @@ vmargs=-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
 
 # %%
 if have_torchserve:
-    ts_cmd = ["torchserve", "--start", "--foreground", "--ncs", "--disable-token-auth",
-              "--model-store", str(store), "--ts-config", str((WORK / "config.properties").resolve())]
-    ts_env = {**SERVER_ENV, "TMPDIR": str((WORK / "ts_tmp").resolve()), "TEMP": str((WORK / "ts_tmp").resolve())}
+    ts_cmd = ["torchserve", "--start", "--foreground", "--ncs", "--disable-token-auth", "--model-store", str(store)]
+    ts_cmd += ["--ts-config", str((WORK / "config.properties").resolve())]
+    ts_tmp = str((WORK / "ts_tmp").resolve())
+    ts_options = dict(
+        ready_path="/ping", env={"TMPDIR": ts_tmp, "TEMP": ts_tmp}, cwd=WORK, log_path=WORK / "torchserve.log"
+    )
+
+
+def first_prediction(client: RestClient, timeout_s: float = 60) -> None:
+    """Wait until the model answers: the model loads in a worker after the front end is up."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if client.post_raw(json.dumps({"instances": x_test[:1].tolist()}).encode())[0] == 200:
+                return
+        except OSError:  # the first request can wait longer than the client's timeout
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"TorchServe gave no prediction within {timeout_s} s")
+
+
+# %%
+if have_torchserve:
     started = time.perf_counter()
-    with BackgroundServer(ts_cmd, ts_ports["inference"], ready_path="/ping", env=ts_env, cwd=WORK, timeout_s=60, name="torchserve",
-                          log_path=WORK / "torchserve.log") as ts:
+    with BackgroundServer(ts_cmd, ts_ports["inference"], name="torchserve", timeout_s=60, **ts_options) as ts:
         client = RestClient(ts.url, "digits", predict_path="/predictions/{model}", status_path="/ping")
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # the model loads in a worker after the front end is up
-            try:
-                if client.post_raw(json.dumps({"instances": x_test[:1].tolist()}).encode())[0] == 200:
-                    break
-            except OSError:  # the first request can wait longer than the client's timeout
-                pass
-            time.sleep(0.2)
-        startup["TorchServe (.mar with the .pt2)"] = time.perf_counter() - started
-        print(f"first prediction {startup['TorchServe (.mar with the .pt2)']:.1f} s after start; ping: {client.status()}")
+        first_prediction(client)
+        ts_startup = startup["TorchServe (.mar with the .pt2)"] = time.perf_counter() - started
+        print(f"first prediction {ts_startup:.1f} s after start; ping: {client.status()}")
         print(f"resident memory (Java + Python worker): {tree_rss_mb(ts.process.pid):.0f} MB")
         print("listening on:", listening_addresses(ts.process.pid))
-        served = client.predict(x_test.numpy()[:64])
-        checks["torchserve"] = np.abs(served - reference[:64]).max()
+        checks["torchserve"] = np.abs(client.predict(x_test.numpy()[:64]) - reference[:64]).max()
         ts_bad = {kind: client.post_raw(body) for kind, body in malformed_requests().items()}
         assert np.abs(client.predict(x_test.numpy()[:5]) - reference[:5]).max() < 1e-4  # still answering
-        latencies.append(burst(lambda: client.predict(x_test.numpy()[:1]), label="TorchServe: .pt2 in a .mar", requests=300, max_seconds=2))
+        one = x_test.numpy()[:1]
+        latencies.append(
+            burst(lambda: client.predict(one), label="TorchServe: .pt2 in a .mar", requests=300, max_seconds=2)
+        )
         client.close()
         ts_tree = process_tree(ts.process.pid)
         ts_names = sorted({p.name() for p in ts_tree})
@@ -458,17 +588,21 @@ if have_torchserve:
 # docstring); the request checks are a type declaration instead of a function:
 
 # %%
-litserve_source = (ROOT / "notebooks" / "pairs" / "deployment" / "litserve_server.py").read_text()
-print(litserve_source[litserve_source.index("# The request"):])
+litserve_source = Path("pairs/deployment/litserve_server.py").read_text()  # this notebook runs in notebooks/
+print(litserve_source[litserve_source.index("# The request") :])
 
 # %%
-lit_cmd = [sys.executable, "-m", "pairs.deployment.litserve_server", "--port", str(lit_port := free_port()),
-           "--model", str((WORK / "digits.pt2").resolve())]
-with BackgroundServer(lit_cmd, lit_port, ready_path="/health", env=SERVER_ENV, timeout_s=60, name="litserve",
-                      log_path=WORK / "litserve.log") as lit:
+from utils.servers import port_is_open
+
+lit_cmd = [sys.executable, "-m", "pairs.deployment.litserve_server", "--port", str(lit_port := free_port())]
+lit_cmd += ["--model", str((WORK / "digits.pt2").resolve())]
+lit_options = dict(ready_path="/health", timeout_s=60, log_path=WORK / "litserve.log")
+with BackgroundServer(lit_cmd, lit_port, name="litserve", **lit_options) as lit:
     startup["LitServe (.pt2)"] = lit.startup_s
     lit_tree = process_tree(lit.process.pid)
-    print(f"started in {lit.startup_s:.1f} s; {len(lit_tree)} processes, resident memory {tree_rss_mb(lit.process.pid):.0f} MB")
+    print(
+        f"started in {lit.startup_s:.1f} s; {len(lit_tree)} processes, {tree_rss_mb(lit.process.pid):.0f} MB resident"
+    )
     lit_listens = listening_addresses(lit.process.pid)
     print("listening on:", lit_listens)
     assert lit_listens == [f"127.0.0.1:{lit_port}"], lit_listens
@@ -478,7 +612,8 @@ with BackgroundServer(lit_cmd, lit_port, ready_path="/health", env=SERVER_ENV, t
     checks["litserve"] = np.abs(served - reference[:64]).max()
     lit_bad = {kind: client.post_raw(body) for kind, body in malformed_requests().items()}
     assert np.abs(client.predict(x_test.numpy()[:5]) - reference[:5]).max() < 1e-4  # still answering after them
-    latencies.append(burst(lambda: client.predict(x_test.numpy()[:1]), label="LitServe: .pt2", requests=300, max_seconds=2))
+    one = x_test.numpy()[:1]
+    latencies.append(burst(lambda: client.predict(one), label="LitServe: .pt2", requests=300, max_seconds=2))
     client.close()
     lit_tree = process_tree(lit.process.pid)
 lit_left = wait_until_gone(lit_tree, timeout_s=20)
@@ -532,17 +667,23 @@ with warnings.catch_warnings():
     started = time.perf_counter()
     lowered = to_edge_transform_and_lower(exported)  # the torch.export program of §3.2, dynamic batch
     (WORK / "digits.pte").write_bytes(lowered.to_executorch().buffer)
-print(f"executorch {importlib.metadata.version('executorch')}: digits.pte, {(WORK / 'digits.pte').stat().st_size / 1024:.1f} kB, "
-      f"lowered in {time.perf_counter() - started:.1f} s")
+print(
+    f"executorch {importlib.metadata.version('executorch')}: digits.pte, {(WORK / 'digits.pte').stat().st_size / 1024:.1f} kB, "
+    f"lowered in {time.perf_counter() - started:.1f} s"
+)
 forward = Runtime.get().load_program(str(WORK / "digits.pte")).load_method("forward")
 from_pte = forward.execute([x_test])[0].numpy()  # all 360 test images in one call
-latencies.append(burst(lambda: forward.execute([x_test[:1]]), label="ExecuTorch runtime, in process (no HTTP)", requests=300))
+latencies.append(
+    burst(lambda: forward.execute([x_test[:1]]), label="ExecuTorch runtime, in process (no HTTP)", requests=300)
+)
 
 # %%
 # NBVAL_CHECK_OUTPUT
 pte_diff = np.abs(from_pte - reference).max()
 assert pte_diff < 1e-4, pte_diff
-print(f"ExecuTorch .pte: same predictions as eager: {bool((from_pte.argmax(1) == reference.argmax(1)).all())}, max |diff| < 1e-4: {pte_diff < 1e-4}")
+print(
+    f"ExecuTorch .pte: same predictions as eager: {bool((from_pte.argmax(1) == reference.argmax(1)).all())}, max |diff| < 1e-4: {pte_diff < 1e-4}"
+)
 
 # %% [markdown]
 # ### 3.7 Latency: one client, every server
@@ -552,6 +693,8 @@ print(f"ExecuTorch .pte: same predictions as eager: {bool((from_pte.argmax(1) ==
 # requests; req/s is what one client gets, not a server's peak under concurrent load.
 
 # %%
+from pairs.deployment.serving import latency_table
+
 print(latency_table(latencies))
 print()
 flask_p50 = min(r.p50_ms for r in latencies if r.label.startswith("Flask"))
@@ -561,15 +704,25 @@ for r in latencies:
 for what, seconds in startup.items():
     print(f"start-up: {what:34} {seconds:5.1f} s")
 shared = WORK.parent / "latency_pytorch.json"
-shared.write_text(json.dumps({
-    "measured_at": time.time(),
-    "rows": [dict(label=r.label, requests=r.requests, seconds=r.seconds, p50_ms=r.p50_ms, p95_ms=r.p95_ms) for r in latencies],
-    "startup_s": startup,
-}, indent=1))
+shared.write_text(
+    json.dumps(
+        {
+            "measured_at": time.time(),
+            "rows": [
+                dict(label=r.label, requests=r.requests, seconds=r.seconds, p50_ms=r.p50_ms, p95_ms=r.p95_ms)
+                for r in latencies
+            ],
+            "startup_s": startup,
+        },
+        indent=1,
+    )
+)
 print(f"\nrows saved to {shared} for the TensorFlow twin's combined table")
 
 # %%
 # NBVAL_CHECK_OUTPUT
+from utils.servers import running_servers
+
 leftover = [s for s in running_servers()]
 ports_open = [p for p in [port, lit_port] + (list(ts_ports.values()) if have_torchserve else []) if port_is_open(p)]
 print("servers still running:", leftover, "| their ports still open:", ports_open)
@@ -581,7 +734,7 @@ print("servers still running:", leftover, "| their ports still open:", ports_ope
 #   app served the eager `state_dict`, the `torch.export` program and the ONNX file (§3.3); TorchServe
 #   served the `.pt2` in a `.mar` (§3.4); LitServe served the same `.pt2` (§3.5). Only the eager route
 #   needed the model's Python class in the server; the `.pt2` and the ONNX file carried their own graph.
-# * **The Flask backend is real work; a maintained model server is less.** The Flask app §3.3 printed,
+# * **The Flask backend is real work; a maintained model server is less.** The Flask app written out in §3.3,
 #   plus its request checks, is what the article's "build a Flask backend" means: routes, JSON errors
 #   with 4xx codes, a status endpoint, a body-size limit, binding to 127.0.0.1, and a production WSGI
 #   server to run it (waitress here; the `Server` header said so). With LitServe the course wrote a
@@ -608,7 +761,7 @@ print("servers still running:", leftover, "| their ports still open:", ports_ope
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C4 | **holds partly** | *Run and printed here:* LitServe, a maintained model server that is not the course's code, served the `torch.export` program with predictions equal to eager (`True`) and a 4xx for every malformed request (`[422]`), from a request type and a four-method class, with no routes or error handlers of ours (§3.5); TorchServe served it too (`True`, `[400, 413]`, §3.4); the course's Flask app, the backend the article describes, printed in §3.3 and run under waitress, served the eager, `.pt2` and ONNX artifacts (`True` for all three); ExecuTorch ran the `.pte` (`True`, §3.6). *Cited, not run here:* PyTorch has no maintained first-party server (TorchServe in limited maintenance, its repository archived on 7 August 2025); Triton's PyTorch backend runs TorchScript only and KServe's PyTorch runtime is TorchServe (§2), so servers that take a file with no code of yours take PyTorch models as ONNX; TF Serving's side is in the twin. So "no direct way, developers must build a Flask/Django backend" is outdated (a maintained server needs a short class, not a web backend), while "TensorFlow ships its own server and PyTorch does not" still holds. |
+# | C4 | **holds partly** | *Run and printed here:* LitServe, a maintained model server that is not the course's code, served the `torch.export` program with predictions equal to eager (`True`) and a 4xx for every malformed request (`[422]`), from a request type and a four-method class, with no routes or error handlers of ours (§3.5); TorchServe served it too (`True`, `[400, 413]`, §3.4); the course's Flask app, the backend the article describes, written out in §3.3 and run under waitress, served the eager, `.pt2` and ONNX artifacts (`True` for all three); ExecuTorch ran the `.pte` (`True`, §3.6). *Cited, not run here:* PyTorch has no maintained first-party server (TorchServe in limited maintenance, its repository archived on 7 August 2025); Triton's PyTorch backend runs TorchScript only and KServe's PyTorch runtime is TorchServe (§2), so servers that take a file with no code of yours take PyTorch models as ONNX; TF Serving's side is in the twin. So "no direct way, developers must build a Flask/Django backend" is outdated (a maintained server needs a short class, not a web backend), while "TensorFlow ships its own server and PyTorch does not" still holds. |
 
 # %% [markdown]
 # ## 6. Exercises
@@ -619,10 +772,20 @@ print("servers still running:", leftover, "| their ports still open:", ports_ope
 # note how fast it starts.)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-onnx_cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(ex_port := free_port()),
-            "--model", f"digits_onnx=onnx:{(WORK / 'digits.onnx').resolve()}", "--max-batch", "16"]
-with BackgroundServer(onnx_cmd, ex_port, ready_path="/v1/models/digits_onnx", env=SERVER_ENV, name="onnx_server",
-                      log_path=WORK / "exercise_server.log") as ex_server:
+onnx_cmd = [
+    sys.executable,
+    "-m",
+    "pairs.deployment.model_server",
+    "--port",
+    str(ex_port := free_port()),
+    "--model",
+    f"digits_onnx=onnx:{(WORK / 'digits.onnx').resolve()}",
+    "--max-batch",
+    "16",
+]
+with BackgroundServer(
+    onnx_cmd, ex_port, ready_path="/v1/models/digits_onnx", name="onnx_server", log_path=WORK / "exercise_server.log"
+) as ex_server:
     ex_client = RestClient(ex_server.url, "digits_onnx")
     status_16, _ = ex_client.post_raw(json.dumps({"instances": x_test[:16].tolist()}).encode())
     status_17, answer_17 = ex_client.post_raw(json.dumps({"instances": x_test[:17].tolist()}).encode())
@@ -641,10 +804,18 @@ print("batch of 16 -> 200, batch of 17 -> 413, server stopped: correct")
 # in-process accuracy printed in §3.1.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-onnx_cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(ex_port := free_port()),
-            "--model", f"digits_onnx=onnx:{(WORK / 'digits.onnx').resolve()}"]
-with BackgroundServer(onnx_cmd, ex_port, ready_path="/v1/models/digits_onnx", env=SERVER_ENV, name="onnx_server",
-                      log_path=WORK / "exercise_server.log") as ex_server:
+onnx_cmd = [
+    sys.executable,
+    "-m",
+    "pairs.deployment.model_server",
+    "--port",
+    str(ex_port := free_port()),
+    "--model",
+    f"digits_onnx=onnx:{(WORK / 'digits.onnx').resolve()}",
+]
+with BackgroundServer(
+    onnx_cmd, ex_port, ready_path="/v1/models/digits_onnx", name="onnx_server", log_path=WORK / "exercise_server.log"
+) as ex_server:
     with RestClient(ex_server.url, "digits_onnx") as ex_client:
         logits = np.concatenate([ex_client.predict(chunk.numpy()) for chunk in x_test.split(64)])
 served_accuracy = (logits.argmax(1) == y_test.numpy()).mean()
@@ -662,7 +833,8 @@ print(f"served accuracy {served_accuracy:.3f} equals the in-process accuracy: co
 # a class of yours). Store the error `check_pt2_archive` raises in `refusal`.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-import io, zipfile
+import io
+import zipfile
 
 
 class NotATensor:

@@ -38,55 +38,16 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
     bootstrap("/content/course")
 
 # %%
-import sys, pathlib
-ROOT = pathlib.Path.cwd().resolve().parent
-import os
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads: hide its C++ info logs
-import inspect
-import json
-import logging
-import shutil
-import subprocess
-import time
-import warnings
+from utils.start import start_tensorflow
 
-import keras
-import numpy as np
-import onnxruntime as ort
-import tensorflow as tf
-import tf2onnx
-from ai_edge_litert.interpreter import Interpreter
-
-from utils.course import CLAIMS
-from utils.data import digits_tf
-from utils.devices import describe_tf, tf_device
-from utils.seeding import seed_everything
-from utils.servers import BackgroundServer, free_port, port_is_open, running_servers
-from pairs.deployment.serving import (
-    Latency, RestClient, burst, latency_table, listening_addresses, malformed_requests,
-    process_tree, tree_rss_mb, wait_until_gone,
-)
-from pairs.deployment import model_server
-
-# Programs installed in this Python's environment are found on PATH, as after
-# `source .venv/bin/activate`.
-os.environ["PATH"] = f"{pathlib.Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-logging.getLogger("tf2onnx").setLevel(logging.ERROR)
-tf.get_logger().setLevel("ERROR")  # "Assets written to ..." notices
-print(describe_tf())
-print({"tf2onnx": tf2onnx.__version__, "onnxruntime": ort.__version__})
-seed_everything(0)
-
-WORK = pathlib.Path("artifacts") / "07_deployment" / "tensorflow"  # relative to notebooks/; git ignores artifacts/
-shutil.rmtree(WORK, ignore_errors=True)
-WORK.mkdir(parents=True)
-# The server processes import utils/ too, and serve on the CPU (as the reference below is computed).
-SERVER_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+device = start_tensorflow(seed=0)  # loads TensorFlow without its C++ start-up lines; one line about the machine
 
 # %% [markdown]
 # ## 1. What the articles claim
 
 # %%
+from utils.course import CLAIMS
+
 print(f"C4: {CLAIMS['C4'].text}")
 
 # %% [markdown]
@@ -104,10 +65,11 @@ print(f"C4: {CLAIMS['C4'].text}")
 # **signatures** (typed entry points) in a folder, no Python code needed. It watches a base folder of
 # numbered versions (`digits/1`, `digits/2`, ...) and switches to a new version without a restart,
 # serves REST and gRPC, can batch concurrent requests, and exports metrics. It is maintained, but it
-# lags TensorFlow: in March 2026 a user asked whether the project was still active, as there had been no
-# release for a year and it still supported TensorFlow 2.19 while TensorFlow was at 2.21; the answer, in
-# August 2026, was that TF Serving 2.20.0 was out (tensorflow/serving#4132). So it trails TensorFlow by
-# about a release. Its REST API:
+# lags TensorFlow: on 13 March 2026 a user asked whether the project was still active, as there had been no
+# release for a year and it still supported TensorFlow 2.19 while TensorFlow was at 2.21; a maintainer answered
+# on 12 August 2026 that TF Serving 2.20.0 was out (tensorflow/serving#4132, "Is this project still actively
+# maintained?"; the same answer closes the roadmap question #4130, and pull request #4135, "Update version for
+# 2.20.0 release", is the release's version bump). So it trails TensorFlow by about a release. Its REST API:
 #
 # | request | answer |
 # |---|---|
@@ -126,12 +88,28 @@ print(f"C4: {CLAIMS['C4'].text}")
 # The same network as the twin: 8x8 images in [0, 1], one hidden layer of 64, 10 logits.
 
 # %%
+import shutil
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from utils.data import digits_tf
+
+WORK = Path("artifacts") / "07_deployment" / "tensorflow"  # relative to notebooks/; git ignores artifacts/
+shutil.rmtree(WORK, ignore_errors=True)
+WORK.mkdir(parents=True)
+tf.get_logger().setLevel("ERROR")  # "Assets written to ..." notices
+
+# %%
 x_train, y_train = digits_tf("train")
 x_test, y_test = digits_tf("test")
 x_train, x_test = tf.squeeze(x_train, -1), tf.squeeze(x_test, -1)  # (N, 8, 8): the shape clients send
 x_test_np, y_test_np = x_test.numpy(), y_test.numpy()
 
-with tf.device(tf_device()):
+with tf.device(device):
     inputs = keras.Input((8, 8), name="pixels")
     hidden = keras.layers.Dense(64, activation="relu")(keras.layers.Flatten()(inputs))
     model = keras.Model(inputs, keras.layers.Dense(10, name="logits")(hidden), name="digits")
@@ -150,14 +128,18 @@ assert accuracy > 0.9
 # layer holding a lambda) is refused.
 
 # %%
+from utils.show import expect_error  # like pytest.raises: the cell fails if the load is not refused
+
 model.save(WORK / "digits.keras")
 again = keras.saving.load_model(WORK / "digits.keras", safe_mode=True)
 with tf.device("/CPU:0"):
-    print("reloaded .keras, same predictions:", bool(np.allclose(again.predict(x_test_np[:8], verbose=0), reference[:8], atol=1e-5)))
+    print(
+        "reloaded .keras, same predictions:",
+        bool(np.allclose(again.predict(x_test_np[:8], verbose=0), reference[:8], atol=1e-5)),
+    )
 
 risky = keras.Sequential([keras.Input((2,)), keras.layers.Lambda(lambda t: t * 2)])
 risky.save(WORK / "risky.keras")
-from utils.show import expect_error  # like pytest.raises: the cell fails if the load is not refused
 with expect_error(ValueError, match="Lambda", show=False) as refused:
     keras.saving.load_model(WORK / "risky.keras", safe_mode=True)
 print(f"{type(refused.error).__name__}: {str(refused.error).split('. ')[0]}.")
@@ -175,7 +157,9 @@ BASE = WORK / "models" / "digits"  # TF Serving's --model_base_path
 
 archive = keras.export.ExportArchive()
 archive.track(model)
-archive.add_endpoint("serving_default", lambda pixels: {"logits": model(pixels, training=False)}, input_signature=SIGNATURE)
+archive.add_endpoint(
+    "serving_default", lambda pixels: {"logits": model(pixels, training=False)}, input_signature=SIGNATURE
+)
 archive.write_out(str(BASE / "1"), verbose=False)
 print(sorted(p.name for p in (BASE / "1").iterdir()))
 
@@ -195,15 +179,23 @@ print("model.export signatures:", sorted(tf.saved_model.load(str(WORK / "exporte
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import os
+import subprocess
+import sys
+
 args = ["show", "--dir", str(BASE / "1"), "--tag_set", "serve", "--signature_def", "serving_default"]
 print("$ saved_model_cli", " ".join(args), "\n")
 # The `saved_model_cli` program is tensorflow.python.tools.saved_model_cli:main; it runs here through
 # this Python. The platform call first answers `uname -p` before TensorFlow's import asks for it from a
 # 500 MB process (a fork that the course's memory meter would count twice).
-SAVED_MODEL_CLI = [sys.executable, "-c", "import platform; platform.uname().processor; "
-                   "from tensorflow.python.tools.saved_model_cli import main; main()"]
-shown = subprocess.run(SAVED_MODEL_CLI + args, capture_output=True, text=True,
-                       env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, check=True)
+SAVED_MODEL_CLI = [
+    sys.executable,
+    "-c",
+    "import platform; platform.uname().processor; from tensorflow.python.tools.saved_model_cli import main; main()",
+]
+shown = subprocess.run(
+    SAVED_MODEL_CLI + args, capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, check=True
+)
 print(shown.stdout.strip())
 
 # %%
@@ -214,7 +206,12 @@ with tf.device("/CPU:0"):
     in_saved_model = signature(pixels=x_test)["logits"].numpy()
 diff = np.abs(in_saved_model - reference).max()
 assert diff < 1e-4, diff
-print("SavedModel signature, in process: same predictions as Keras:", bool((in_saved_model.argmax(1) == reference.argmax(1)).all()), "| max |diff| < 1e-4:", diff < 1e-4)
+print(
+    "SavedModel signature, in process: same predictions as Keras:",
+    bool((in_saved_model.argmax(1) == reference.argmax(1)).all()),
+    "| max |diff| < 1e-4:",
+    diff < 1e-4,
+)
 
 # %% [markdown]
 # ### 3.3 The server the article names: TF Serving
@@ -250,20 +247,38 @@ tf_serving_binary = shutil.which("tensorflow_model_server")
 if tf_serving_binary is None:
     print("tensorflow_model_server is not on PATH.", HOW_TO_GET_TF_SERVING)
 elif os.environ.get("COURSE_RUN_TF_SERVING") != "1":
-    print(f"found {tf_serving_binary}, not started: set COURSE_RUN_TF_SERVING=1 to run it (its gRPC port listens on 0.0.0.0).")
+    print(
+        f"found {tf_serving_binary}, not started: set COURSE_RUN_TF_SERVING=1 to run it (its gRPC port listens on 0.0.0.0)."
+    )
     tf_serving_binary = None
 
 # %%
+from pairs.deployment.serving import (
+    Latency,
+    RestClient,
+    burst,
+    latency_table,
+    listening_addresses,
+    malformed_requests,
+    process_tree,
+    tree_rss_mb,
+    wait_until_gone,
+)
+from utils.servers import BackgroundServer, free_port, port_is_open, running_servers
+
 latencies, startup, checks, bad_answers = [], {}, {}, {}
 latencies.append(burst(lambda: signature(pixels=x_test[:1]), label="SavedModel, in process (no HTTP)", requests=300))
 
+
+# %%
 if tf_serving_binary:
     rest_port, grpc_port = free_port(), free_port()
-    tfs_cmd = [tf_serving_binary, f"--port={grpc_port}", f"--rest_api_port={rest_port}", "--model_name=digits",
-               f"--model_base_path={BASE.resolve()}", "--tensorflow_intra_op_parallelism=1", "--tensorflow_inter_op_parallelism=1"]
+    tfs_cmd = [tf_serving_binary, f"--port={grpc_port}", f"--rest_api_port={rest_port}", "--model_name=digits"]
+    tfs_cmd += [f"--model_base_path={BASE.resolve()}", "--tensorflow_intra_op_parallelism=1"]
+    tfs_cmd += ["--tensorflow_inter_op_parallelism=1"]
+    tfs_options = dict(ready_path="/v1/models/digits", timeout_s=60, log_path=WORK / "tf_serving.log")
     started = time.perf_counter()
-    with BackgroundServer(tfs_cmd, rest_port, ready_path="/v1/models/digits", timeout_s=60, name="tf_serving",
-                          log_path=WORK / "tf_serving.log") as tfs:
+    with BackgroundServer(tfs_cmd, rest_port, name="tf_serving", **tfs_options) as tfs:
         client = RestClient(tfs.url, "digits")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # the REST port opens before the model is loaded
@@ -276,7 +291,8 @@ if tf_serving_binary:
         print("listening on:", listening_addresses(tfs.process.pid), f"(REST {rest_port}, gRPC {grpc_port})")
         checks["TF Serving"] = np.abs(client.predict(x_test_np[:64]) - reference[:64]).max()
         bad_answers["TF Serving"] = {kind: client.post_raw(body) for kind, body in malformed_requests().items()}
-        latencies.append(burst(lambda: client.predict(x_test_np[:1]), label="TF Serving", requests=300, max_seconds=2))
+        one = x_test_np[:1]
+        latencies.append(burst(lambda: client.predict(one), label="TF Serving", requests=300, max_seconds=2))
         client.close()
     for kind, (status, answer) in bad_answers["TF Serving"].items():  # TF Serving's own checks, printed as they come
         print(f"TF Serving: {status} {kind:20} {str(answer)[:80]}")
@@ -293,6 +309,11 @@ else:
 # is not TF Serving**: no gRPC, no hot reload of new versions, no request batching, no monitoring, no
 # columnar `{"inputs": ...}` format.
 #
+# The loader below is the SavedModel part of that server, written here: its first line, `# @save ...`, makes
+# `tools/export_cells.py` copy the cell into `model_server.py`, and a test fails when the two differ. It serves the
+# highest version under the base path (`_savedmodel_version`), reads the signature's one input and one output, and
+# answers on the CPU, where this notebook computes its reference.
+#
 # **A SavedModel is a program, not data.** `tf.saved_model.load` runs the graph inside the folder, and
 # TensorFlow's security policy says so plainly: *"TensorFlow models are programs, and need to be treated
 # as such from a security perspective"*; when it runs a graph, TensorFlow *"may read and write files,
@@ -301,13 +322,46 @@ else:
 # from someone else belongs in a sandbox, exactly like the `.pt2` and `.mar` files of the PyTorch twin.
 
 # %%
-print(inspect.getsource(model_server._load_savedmodel))
+from pairs.deployment.model_server import _savedmodel_version
+
 
 # %%
-stand_in_cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port := free_port()),
-                "--model", f"digits=savedmodel:{BASE.resolve()}"]
-with BackgroundServer(stand_in_cmd, port, ready_path="/v1/models/digits", env=SERVER_ENV, timeout_s=60, name="model_server",
-                      log_path=WORK / "stand_in.log") as server:
+# @save pairs/deployment/model_server.py
+def _load_savedmodel(path: Path, threads: int, instance_shape: tuple[int, ...]):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:  # TensorFlow already initialised (load_model called in a notebook): keep its settings
+        pass
+    folder, version = _savedmodel_version(path)
+    loaded = tf.saved_model.load(str(folder))
+    if "serving_default" not in loaded.signatures:
+        raise ValueError(f"{folder} has no 'serving_default' signature (it has {list(loaded.signatures)})")
+    signature = loaded.signatures["serving_default"]
+    ((input_name, spec),) = signature.structured_input_signature[1].items()
+    declared = tuple(spec.shape[1:])
+    if None not in declared and declared != instance_shape:
+        raise ValueError(f"the signature takes instances of shape {declared}, the server was told {instance_shape}")
+    output_names = list(signature.structured_outputs)
+    if len(output_names) != 1:
+        raise ValueError(f"this server returns one output per instance; the signature has {output_names}")
+    (output_name,) = output_names
+
+    def predict(batch: np.ndarray) -> np.ndarray:
+        with tf.device("/CPU:0"):  # served on the CPU, where the notebooks compute their references
+            return signature(**{input_name: tf.constant(batch)})[output_name].numpy()
+
+    return predict, {"input": input_name, "output": output_name, "_keep": loaded}, version
+
+
+# %%
+stand_in_cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port := free_port())]
+stand_in_cmd += ["--model", f"digits=savedmodel:{BASE.resolve()}"]
+stand_in_options = dict(ready_path="/v1/models/digits", timeout_s=60, log_path=WORK / "stand_in.log")
+with BackgroundServer(stand_in_cmd, port, name="model_server", **stand_in_options) as server:
     startup["stand-in: Flask + SavedModel"] = server.startup_s
     print(f"started in {server.startup_s:.1f} s; resident memory {tree_rss_mb(server.process.pid):.0f} MB")
     print("listening on:", listening_addresses(server.process.pid))
@@ -316,7 +370,10 @@ with BackgroundServer(stand_in_cmd, port, ready_path="/v1/models/digits", env=SE
     checks["stand-in (SavedModel)"] = np.abs(client.predict(x_test_np[:64]) - reference[:64]).max()
     bad_answers["stand-in (SavedModel)"] = {kind: client.post_raw(body) for kind, body in malformed_requests().items()}
     assert np.abs(client.predict(x_test_np[:5]) - reference[:5]).max() < 1e-4  # still answering after them
-    latencies.append(burst(lambda: client.predict(x_test_np[:1]), label="stand-in: Flask + SavedModel", requests=300, max_seconds=2))
+    one = x_test_np[:1]
+    latencies.append(
+        burst(lambda: client.predict(one), label="stand-in: Flask + SavedModel", requests=300, max_seconds=2)
+    )
     client.close()
     stand_in_tree = process_tree(server.process.pid)
 stand_in_left = wait_until_gone(stand_in_tree)
@@ -343,6 +400,10 @@ for kind, (status, answer) in bad_answers["stand-in (SavedModel)"].items():
 # embed in an app (Android, iOS, microcontrollers), not a network server, so it gets no HTTP row.
 
 # %%
+import warnings
+
+from ai_edge_litert.interpreter import Interpreter
+
 converter = tf.lite.TFLiteConverter.from_saved_model(str(BASE / "1"))
 tflite_bytes = converter.convert()
 (WORK / "digits.tflite").write_bytes(tflite_bytes)
@@ -357,7 +418,9 @@ interpreter = Interpreter(model_content=tflite_bytes)
 print("LiteRT signatures:", interpreter.get_signature_list())
 runner = interpreter.get_signature_runner("serving_default")
 from_litert = runner(pixels=x_test_np)["logits"].copy()  # the runner reuses its output buffer on the next call
-latencies.append(burst(lambda: runner(pixels=x_test_np[:1]), label="LiteRT interpreter, in process (no HTTP)", requests=300))
+latencies.append(
+    burst(lambda: runner(pixels=x_test_np[:1]), label="LiteRT interpreter, in process (no HTTP)", requests=300)
+)
 
 # %% [markdown]
 # ### 3.6 ONNX: out of TensorFlow altogether (TensorFlow only)
@@ -367,22 +430,40 @@ latencies.append(burst(lambda: runner(pixels=x_test_np[:1]), label="LiteRT inter
 # backend, in a process that never imports TensorFlow: compare its memory with the stand-in's.
 
 # %%
+import logging
+
+import onnxruntime as ort
+import tf2onnx
+
+logging.getLogger("tf2onnx").setLevel(logging.ERROR)
+print({"tf2onnx": tf2onnx.__version__, "onnxruntime": ort.__version__})
 spec = (tf.TensorSpec((None, 8, 8), tf.float32, name="pixels"),)
 tf2onnx.convert.from_keras(model, input_signature=spec, opset=17, output_path=str(WORK / "digits_tf.onnx"))
 session = ort.InferenceSession(str(WORK / "digits_tf.onnx"), providers=["CPUExecutionProvider"])
-print("ONNX input:", session.get_inputs()[0].name, session.get_inputs()[0].shape, "-> output:", session.get_outputs()[0].name)
+print(
+    "ONNX input:",
+    session.get_inputs()[0].name,
+    session.get_inputs()[0].shape,
+    "-> output:",
+    session.get_outputs()[0].name,
+)
 from_onnx = session.run(None, {"pixels": x_test_np})[0]
 
-onnx_cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(onnx_port := free_port()),
-            "--model", f"digits_tf_onnx=onnx:{(WORK / 'digits_tf.onnx').resolve()}"]
-with BackgroundServer(onnx_cmd, onnx_port, ready_path="/v1/models/digits_tf_onnx", env=SERVER_ENV, name="onnx_server",
-                      log_path=WORK / "onnx_server.log") as onnx_server:
+# %%
+onnx_cmd = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(onnx_port := free_port())]
+onnx_cmd += ["--model", f"digits_tf_onnx=onnx:{(WORK / 'digits_tf.onnx').resolve()}"]
+onnx_options = dict(ready_path="/v1/models/digits_tf_onnx", log_path=WORK / "onnx_server.log")
+with BackgroundServer(onnx_cmd, onnx_port, name="onnx_server", **onnx_options) as onnx_server:
     startup["Flask + ONNX Runtime (no TF)"] = onnx_server.startup_s
-    print(f"ONNX-only server started in {onnx_server.startup_s:.1f} s; resident memory {tree_rss_mb(onnx_server.process.pid):.0f} MB")
+    rss = tree_rss_mb(onnx_server.process.pid)
+    print(f"ONNX-only server started in {onnx_server.startup_s:.1f} s; resident memory {rss:.0f} MB")
     client = RestClient(onnx_server.url, "digits_tf_onnx")
     checks["ONNX server"] = np.abs(client.predict(x_test_np[:64]) - reference[:64]).max()
     bad_answers["ONNX server"] = {kind: client.post_raw(body) for kind, body in malformed_requests().items()}
-    latencies.append(burst(lambda: client.predict(x_test_np[:1]), label="Flask + ONNX Runtime (tf2onnx)", requests=300, max_seconds=2))
+    one = x_test_np[:1]
+    latencies.append(
+        burst(lambda: client.predict(one), label="Flask + ONNX Runtime (tf2onnx)", requests=300, max_seconds=2)
+    )
     client.close()
 
 # %%
@@ -390,9 +471,15 @@ with BackgroundServer(onnx_cmd, onnx_port, ready_path="/v1/models/digits_tf_onnx
 for name, out in [("LiteRT", from_litert), ("ONNX Runtime", from_onnx)]:
     diff = np.abs(out - reference).max()
     assert diff < 1e-4, (name, diff)
-    print(f"{name:13} in process: same predictions as Keras: {bool((out.argmax(1) == reference.argmax(1)).all())}, max |diff| < 1e-4: {diff < 1e-4}")
-print("ONNX server: same predictions (max |diff| < 1e-4):", bool(checks["ONNX server"] < 1e-4),
-      "| every malformed request got a 4xx:", all(400 <= s < 500 for s, _ in bad_answers["ONNX server"].values()))
+    print(
+        f"{name:13} in process: same predictions as Keras: {bool((out.argmax(1) == reference.argmax(1)).all())}, max |diff| < 1e-4: {diff < 1e-4}"
+    )
+print(
+    "ONNX server: same predictions (max |diff| < 1e-4):",
+    bool(checks["ONNX server"] < 1e-4),
+    "| every malformed request got a 4xx:",
+    all(400 <= s < 500 for s, _ in bad_answers["ONNX server"].values()),
+)
 
 # %% [markdown]
 # ### 3.7 Latency: one client, every server, both twins
@@ -402,15 +489,25 @@ print("ONNX server: same predictions (max |diff| < 1e-4):", bool(checks["ONNX se
 # client gets per second, not a server's peak under concurrent load.
 
 # %%
+import json
+
 print(latency_table(latencies))
 print()
 for what, seconds in startup.items():
     print(f"start-up: {what:30} {seconds:5.1f} s")
-(WORK.parent / "latency_tensorflow.json").write_text(json.dumps({
-    "measured_at": time.time(),
-    "rows": [dict(label=r.label, requests=r.requests, seconds=r.seconds, p50_ms=r.p50_ms, p95_ms=r.p95_ms) for r in latencies],
-    "startup_s": startup,
-}, indent=1))
+(WORK.parent / "latency_tensorflow.json").write_text(
+    json.dumps(
+        {
+            "measured_at": time.time(),
+            "rows": [
+                dict(label=r.label, requests=r.requests, seconds=r.seconds, p50_ms=r.p50_ms, p95_ms=r.p95_ms)
+                for r in latencies
+            ],
+            "startup_s": startup,
+        },
+        indent=1,
+    )
+)
 
 # %% [markdown]
 # The PyTorch twin saves its rows to `artifacts/07_deployment/latency_pytorch.json`. When it has run on
@@ -421,8 +518,16 @@ for what, seconds in startup.items():
 twin_file = WORK.parent / "latency_pytorch.json"
 if twin_file.exists():
     twin = json.loads(twin_file.read_text())
-    twin_rows = [Latency(label=f"PyTorch twin: {r['label']}", requests=r["requests"], seconds=r["seconds"],
-                         p50_ms=r["p50_ms"], p95_ms=r["p95_ms"]) for r in twin["rows"]]
+    twin_rows = [
+        Latency(
+            label=f"PyTorch twin: {r['label']}",
+            requests=r["requests"],
+            seconds=r["seconds"],
+            p50_ms=r["p50_ms"],
+            p95_ms=r["p95_ms"],
+        )
+        for r in twin["rows"]
+    ]
     http_rows = [r for r in latencies + twin_rows if "no HTTP" not in r.label]
     print(f"(PyTorch rows measured {(time.time() - twin['measured_at']) / 60:.0f} min ago)")
     print(latency_table(sorted(http_rows, key=lambda r: r.p50_ms)))
@@ -467,7 +572,7 @@ print("servers still running:", running_servers(), "| their ports still open:", 
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C4 | **holds partly** | *Run and printed here:* `saved_model_cli` printed the self-describing signature (`pixels`, (-1, 8, 8) -> `logits`) that lets a C++ server load a SavedModel without Python code (§3.2); the stand-in, the course's Flask app under waitress and **not TF Serving**, served that SavedModel with predictions equal to Keras's (`True`) and a 4xx for every malformed request (§3.4); ONNX Runtime served the `tf2onnx` export just as well (`True`, §3.6), so serving no longer has to follow the training framework. *Cited, not run (TF Serving is not on PyPI, Debian or npm, §3.3):* TF Serving is TensorFlow's first-party server with a REST API (tensorflow.org/tfx/serving), maintained but a release behind TensorFlow (2.20.0 in August 2026 while TensorFlow is at 2.21, tensorflow/serving#4132). So "TensorFlow ships a REST model server" holds, from its documentation. The PyTorch half is judged in the twin: no maintained first-party server (TorchServe archived), but a maintained third-party one (LitServe) served the exported program there. |
+# | C4 | **holds partly** | *Run and printed here:* `saved_model_cli` printed the self-describing signature (`pixels`, (-1, 8, 8) -> `logits`) that lets a C++ server load a SavedModel without Python code (§3.2); the stand-in, the course's Flask app under waitress and **not TF Serving**, served that SavedModel with predictions equal to Keras's (`True`) and a 4xx for every malformed request (§3.4); ONNX Runtime served the `tf2onnx` export just as well (`True`, §3.6), so serving no longer has to follow the training framework. *Cited, not run (TF Serving is not on PyPI, Debian or npm, §3.3):* TF Serving is TensorFlow's first-party server with a REST API (tensorflow.org/tfx/serving), maintained but a release behind TensorFlow (2.20.0 in August 2026 while TensorFlow is at 2.21: tensorflow/serving#4132 and #4130, maintainer answers of 12 August 2026, and the release's version bump, #4135). So "TensorFlow ships a REST model server" holds, from its documentation. The PyTorch half is judged in the twin: no maintained first-party server (TorchServe archived), but a maintained third-party one (LitServe) served the exported program there. |
 
 # %% [markdown]
 # ## 6. Exercises
@@ -479,9 +584,13 @@ print("servers still running:", running_servers(), "| their ports still open:", 
 # and its predictions for the first test image in `served_logits`; remove version 2 afterwards.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
+from pairs.deployment import model_server
+
 archive_2 = keras.export.ExportArchive()
 archive_2.track(model)
-archive_2.add_endpoint("serving_default", lambda pixels: {"logits": 2.0 * model(pixels, training=False)}, input_signature=SIGNATURE)
+archive_2.add_endpoint(
+    "serving_default", lambda pixels: {"logits": 2.0 * model(pixels, training=False)}, input_signature=SIGNATURE
+)
 archive_2.write_out(str(BASE / "2"), verbose=False)
 as_served = model_server.load_model("digits", "savedmodel", BASE)
 served_version = as_served.version
@@ -507,12 +616,20 @@ converter.optimizations = [tf.lite.Optimize.DEFAULT]
 quantized = converter.convert()
 q_runner = Interpreter(model_content=quantized).get_signature_runner("serving_default")
 quantized_accuracy = (q_runner(pixels=x_test_np)["logits"].argmax(1) == y_test_np).mean()
-print(f"{len(tflite_bytes) / 1024:.1f} kB -> {len(quantized) / 1024:.1f} kB; accuracy {accuracy:.3f} -> {quantized_accuracy:.3f}")
+print(
+    f"{len(tflite_bytes) / 1024:.1f} kB -> {len(quantized) / 1024:.1f} kB; accuracy {accuracy:.3f} -> {quantized_accuracy:.3f}"
+)
 
 # %% tags=["check"]
-assert len(quantized) < 0.6 * len(tflite_bytes), "dynamic-range quantization stores weights in 8 bits: expect well under 60 % of the size"
-assert quantized_accuracy > accuracy - 0.05, f"quantization should cost little accuracy here, got {quantized_accuracy:.3f}"
-print(f"quantized model is {len(quantized) / len(tflite_bytes):.0%} of the float one and keeps accuracy within 5 points: correct")
+assert len(quantized) < 0.6 * len(tflite_bytes), (
+    "dynamic-range quantization stores weights in 8 bits: expect well under 60 % of the size"
+)
+assert quantized_accuracy > accuracy - 0.05, (
+    f"quantization should cost little accuracy here, got {quantized_accuracy:.3f}"
+)
+print(
+    f"quantized model is {len(quantized) / len(tflite_bytes):.0%} of the float one and keeps accuracy within 5 points: correct"
+)
 
 # %% [markdown]
 # ## 7. Summary

@@ -70,7 +70,9 @@ class DigitsAPI(ls.LitAPI):
 async def validation_error(request, exc: RequestValidationError):
     # FastAPI's default 422 body echoes the rejected input; a NaN in it cannot be written as JSON and
     # turned the answer into a 500 (fastapi 0.165). Answer with the messages only, as {"error": ...}.
-    where = lambda e: ".".join(map(str, e["loc"][1:])) if e["type"] != "json_invalid" else "body"
+    def where(e):
+        return ".".join(map(str, e["loc"][1:])) if e["type"] != "json_invalid" else "body"
+
     messages = [f"{where(e) or 'body'}: {e['msg']}" for e in exc.errors()[:3]]
     return JSONResponse({"error": "; ".join(messages)}, status_code=422)
 

@@ -39,19 +39,21 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import platform
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from pairs.deployment.serving import DEFAULT_MAX_BATCH, RequestError, parse_predict_body
 
-__all__ = ["LoadedModel", "load_model", "create_app", "main", "BACKENDS"]
+__all__ = ["LoadedModel", "load_model", "create_app", "main", "BACKENDS", "MAX_BODY_BYTES", "metadata_of", "status_of"]
 
 # h5py, imported by TensorFlow, calls platform.uname(), which runs `uname -p` in a subprocess: a fork
 # of the whole process. Answering it now, while this process is small, keeps a 500 MB copy of a
@@ -82,24 +84,6 @@ def _import_attr(spec: str):
     if not module_name or not attr:
         raise ValueError(f"--torch-class must look like module:Class, got {spec!r}")
     return getattr(importlib.import_module(module_name), attr)
-
-
-def _load_torch(path: Path, torch_class: str | None, threads: int):
-    import torch
-
-    torch.set_num_threads(threads)
-    if torch_class is None:
-        raise ValueError("the 'torch' backend needs --torch-class module:Class (eager PyTorch needs the model's code)")
-    model = _import_attr(torch_class)()
-    state = torch.load(path, map_location="cpu", weights_only=True)  # tensors only: no pickle of arbitrary objects
-    model.load_state_dict(state)
-    model.eval()
-
-    def predict(batch: np.ndarray) -> np.ndarray:
-        with torch.inference_mode():
-            return model(torch.from_numpy(batch)).numpy()
-
-    return predict, {"class": torch_class}
 
 
 def _load_torch_export(path: Path, threads: int):
@@ -147,6 +131,8 @@ def _savedmodel_version(path: Path) -> tuple[Path, str]:
     return folder, str(number)
 
 
+# The SavedModel loader is written in 07_deployment_tensorflow (§3.4), the page that teaches it.
+# @generated from notebooks/text/07_deployment_tensorflow.py by tools/export_cells.py: edit the notebook, not this
 def _load_savedmodel(path: Path, threads: int, instance_shape: tuple[int, ...]):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
@@ -161,7 +147,7 @@ def _load_savedmodel(path: Path, threads: int, instance_shape: tuple[int, ...]):
     if "serving_default" not in loaded.signatures:
         raise ValueError(f"{folder} has no 'serving_default' signature (it has {list(loaded.signatures)})")
     signature = loaded.signatures["serving_default"]
-    (input_name, spec), = signature.structured_input_signature[1].items()
+    ((input_name, spec),) = signature.structured_input_signature[1].items()
     declared = tuple(spec.shape[1:])
     if None not in declared and declared != instance_shape:
         raise ValueError(f"the signature takes instances of shape {declared}, the server was told {instance_shape}")
@@ -171,9 +157,13 @@ def _load_savedmodel(path: Path, threads: int, instance_shape: tuple[int, ...]):
     (output_name,) = output_names
 
     def predict(batch: np.ndarray) -> np.ndarray:
-        return signature(**{input_name: tf.constant(batch)})[output_name].numpy()
+        with tf.device("/CPU:0"):  # served on the CPU, where the notebooks compute their references
+            return signature(**{input_name: tf.constant(batch)})[output_name].numpy()
 
     return predict, {"input": input_name, "output": output_name, "_keep": loaded}, version
+
+
+# @end generated
 
 
 def load_model(
@@ -208,83 +198,110 @@ def load_model(
     return model
 
 
-def create_app(models: dict[str, LoadedModel], *, max_batch: int = DEFAULT_MAX_BATCH, value_range=(0.0, 1.0)):
-    """The Flask app serving ``models`` (already loaded) with TF Serving's REST API."""
-    from flask import Flask, Response, request
+# The Flask app and its eager-PyTorch loader are written in 07_deployment_pytorch (§3.3), the page that teaches them.
+# @generated from notebooks/text/07_deployment_pytorch.py by tools/export_cells.py: edit the notebook, not this
+def json_answer(payload: dict, status: int = 200):
+    """Every answer of this server is JSON, errors included."""
+    from flask import Response
+
+    return Response(json.dumps(payload), status=status, mimetype="application/json")
+
+
+def add_error_handlers(app) -> None:
+    """A refused request gets a 4xx and {"error": message}; anything unexpected a 500 naming only its type."""
+    from flask import request
     from werkzeug.exceptions import HTTPException
 
-    app = Flask("model_server")
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-
-    def answer(payload: dict, status: int = 200) -> Response:
-        import json
-
-        return Response(json.dumps(payload), status=status, mimetype="application/json")
-
-    def error(status: int, message: str) -> Response:
-        return answer({"error": message}, status)
-
-    def find(name: str) -> LoadedModel:
-        if name not in models:
-            raise RequestError(404, f"model {name!r} is not served here; served: {', '.join(sorted(models))}")
-        return models[name]
-
-    @app.errorhandler(RequestError)
+    @app.errorhandler(RequestError)  # raised by parse_predict_body, and for an unknown model
     def _request_error(err: RequestError):
-        return error(err.status, err.message)
+        return json_answer({"error": err.message}, err.status)
 
-    @app.errorhandler(HTTPException)
+    @app.errorhandler(HTTPException)  # Flask's own: unknown URL, wrong method, body too large
     def _http_error(err: HTTPException):
         messages = {
             404: "no such endpoint; use GET /v1/models/NAME or POST /v1/models/NAME:predict",
             405: f"method {request.method} is not allowed here",
             413: f"the body is larger than {MAX_BODY_BYTES} bytes",
         }
-        return error(err.code or 400, messages.get(err.code, err.description or err.name))
+        return json_answer({"error": messages.get(err.code, err.description or err.name)}, err.code or 400)
 
     @app.errorhandler(Exception)
     def _crash(err: Exception):  # a bug in the server or the model, never the client's input
         app.logger.exception("unexpected error")
-        return error(500, f"internal error: {type(err).__name__}")
+        return json_answer({"error": f"internal error: {type(err).__name__}"}, 500)
+
+
+def create_app(models: dict, *, max_batch: int = DEFAULT_MAX_BATCH, value_range=(0.0, 1.0)):
+    """The Flask app serving `models` (each loaded once, at start-up) with TF Serving's REST API."""
+    from flask import Flask, request
+
+    app = Flask("model_server")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # a larger body is refused (413) before it is read
+    add_error_handlers(app)
+    limits = dict(max_batch=max_batch, value_range=value_range)
+
+    def find(name: str):
+        if name not in models:
+            raise RequestError(404, f"model {name!r} is not served here; served: {', '.join(sorted(models))}")
+        return models[name]
 
     @app.get("/v1/models/<name>")
-    def status(name: str):
-        model = find(name)
-        return answer(
-            {
-                "model_version_status": [
-                    {"version": model.version, "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}}
-                ]
-            }
-        )
+    def status(name: str):  # what a load balancer polls
+        return json_answer(status_of(find(name)))
 
     @app.get("/v1/models/<name>/metadata")
     def metadata(name: str):
-        model = find(name)
-        return answer(
-            {
-                "model_spec": {"name": model.name, "version": model.version},
-                "metadata": {
-                    "backend": model.backend,
-                    "instance_shape": list(model.instance_shape),
-                    "dtype": "float32",
-                    "max_batch": max_batch,
-                    "value_range": list(value_range) if value_range else None,
-                    "load_seconds": round(model.load_s, 3),
-                },
-            }
-        )
+        return json_answer(metadata_of(find(name), **limits))
 
     @app.post("/v1/models/<name>:predict")
     def predict(name: str):
         model = find(name)
-        batch = parse_predict_body(
-            request.get_data(cache=False), instance_shape=model.instance_shape, max_batch=max_batch, value_range=value_range
-        )
-        output = model.predict(batch)
-        return answer({"predictions": np.asarray(output, dtype=np.float32).tolist()})
+        batch = parse_predict_body(request.get_data(cache=False), instance_shape=model.instance_shape, **limits)
+        return json_answer({"predictions": np.asarray(model.predict(batch), dtype=np.float32).tolist()})
 
     return app
+
+
+def _load_torch(path: Path, torch_class: str | None, threads: int):
+    import torch
+
+    torch.set_num_threads(threads)
+    if torch_class is None:
+        raise ValueError("the 'torch' backend needs --torch-class module:Class (eager PyTorch needs the model's code)")
+    model = _import_attr(torch_class)()
+    state = torch.load(path, map_location="cpu", weights_only=True)  # tensors only: no pickle of arbitrary objects
+    model.load_state_dict(state)
+    model.eval()
+
+    def predict(batch: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            return model(torch.from_numpy(batch)).numpy()
+
+    return predict, {"class": torch_class}
+
+
+# @end generated
+
+
+def status_of(model: LoadedModel) -> dict:
+    """TF Serving's status answer for one loaded model."""
+    state = {"version": model.version, "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}}
+    return {"model_version_status": [state]}
+
+
+def metadata_of(model: LoadedModel, max_batch: int, value_range) -> dict:
+    """What a client may ask before sending: backend, instance shape, dtype, batch limit, value range."""
+    return {
+        "model_spec": {"name": model.name, "version": model.version},
+        "metadata": {
+            "backend": model.backend,
+            "instance_shape": list(model.instance_shape),
+            "dtype": "float32",
+            "max_batch": max_batch,
+            "value_range": list(value_range) if value_range else None,
+            "load_seconds": round(model.load_s, 3),
+        },
+    }
 
 
 def _parse_model(spec: str) -> tuple[str, str, str]:
@@ -300,7 +317,9 @@ def _parse_model(spec: str) -> tuple[str, str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, required=True, help="TCP port on 127.0.0.1")
-    parser.add_argument("--model", type=_parse_model, action="append", required=True, help="NAME=BACKEND:PATH (repeatable)")
+    parser.add_argument(
+        "--model", type=_parse_model, action="append", required=True, help="NAME=BACKEND:PATH (repeatable)"
+    )
     parser.add_argument("--torch-class", help="module:Class of the eager PyTorch model (backend 'torch')")
     parser.add_argument("--code-dir", help="a folder to put on sys.path first (where --torch-class's module is)")
     parser.add_argument("--instance-shape", type=int, nargs="+", default=[8, 8], help="shape of one instance")
@@ -315,15 +334,23 @@ def main(argv: list[str] | None = None) -> int:
     models = {}
     for name, backend, path in args.model:
         models[name] = load_model(
-            name, backend, path, instance_shape=tuple(args.instance_shape), torch_class=args.torch_class, threads=args.threads
+            name,
+            backend,
+            path,
+            instance_shape=tuple(args.instance_shape),
+            torch_class=args.torch_class,
+            threads=args.threads,
         )
         print(f"loaded {name} ({backend}) from {path} in {models[name].load_s:.2f} s", flush=True)
     value_range = None if args.no_value_range else (0.0, 1.0)
     app = create_app(models, max_batch=args.max_batch, value_range=value_range)
     import waitress
 
-    print(f"serving {', '.join(models)} on http://{HOST}:{args.port} with waitress {_version('waitress')} "
-          f"(ready after {time.perf_counter() - started:.2f} s)", flush=True)
+    print(
+        f"serving {', '.join(models)} on http://{HOST}:{args.port} with waitress {_version('waitress')} "
+        f"(ready after {time.perf_counter() - started:.2f} s)",
+        flush=True,
+    )
     # A production WSGI server, bound to 127.0.0.1 only; four threads answer requests.
     waitress.serve(app, host=HOST, port=args.port, threads=4)
     return 0

@@ -32,8 +32,9 @@ import math
 import os
 import time
 import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import requests
@@ -124,7 +125,9 @@ def parse_predict_body(
     if "instances" not in payload:
         if "inputs" in payload:
             raise RequestError(
-                400, "this server takes the row format {\"instances\": [...]}; the columnar {\"inputs\": ...} format is not supported"
+                400,
+                'this server takes the row format {"instances": [...]}; '
+                'the columnar {"inputs": ...} format is not supported',
             )
         raise RequestError(400, f"missing key 'instances'; send JSON like {example}")
     instances = payload["instances"]
@@ -138,7 +141,8 @@ def parse_predict_body(
         array = np.asarray(instances)
     except (ValueError, TypeError, OverflowError, RecursionError):
         raise RequestError(
-            400, f"wrong shape: the instances are ragged (nested lists of different lengths); each must be {instance_shape}"
+            400,
+            f"wrong shape: the instances are ragged (nested lists of different lengths); each must be {instance_shape}",
         ) from None
     if array.dtype.kind == "b":
         raise RequestError(400, "wrong dtype: expected numbers, got booleans")
@@ -256,7 +260,7 @@ class RestClient:
             self._session.close()
             self._session = None
 
-    def __enter__(self) -> "RestClient":
+    def __enter__(self) -> RestClient:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -268,8 +272,9 @@ class RestClient:
         if self._session is None:
             self._session = requests.Session()
         headers = {"Content-Type": content_type} if body is not None else {}
-        response = self._session.request(method, self.base_url + path, data=body, headers=headers,
-                                         timeout=self.timeout_s)
+        response = self._session.request(
+            method, self.base_url + path, data=body, headers=headers, timeout=self.timeout_s
+        )
         text = response.content.decode("utf-8", errors="replace")
         try:
             return response.status_code, json.loads(text)
@@ -362,8 +367,15 @@ def burst(
     total = time.perf_counter() - started
     loads = [x for x in (*loads, load_average()) if x is not None]
     p50, p95 = np.percentile(np.asarray(times) * 1e3, [50, 95])
-    return Latency(label or getattr(call, "__name__", "call"), len(times), total, float(p50), float(p95),
-                   load_average=max(loads) if loads else None, cpu_count=os.cpu_count())
+    return Latency(
+        label or getattr(call, "__name__", "call"),
+        len(times),
+        total,
+        float(p50),
+        float(p95),
+        load_average=max(loads) if loads else None,
+        cpu_count=os.cpu_count(),
+    )
 
 
 def latency_table(rows: Sequence[Latency], baseline: Latency | None = None) -> str:
@@ -375,7 +387,8 @@ def latency_table(rows: Sequence[Latency], baseline: Latency | None = None) -> s
     lines = [f"{'server':<{width}}  {'requests':>8}  {'p50 ms':>7}  {'p95 ms':>7}  {'req/s':>7}  p50 vs {base.label}"]
     for r in rows:
         lines.append(
-            f"{r.label:<{width}}  {r.requests:>8}  {r.p50_ms:>7.3f}  {r.p95_ms:>7.3f}  {r.req_per_s:>7.0f}  {r.p50_ms / base.p50_ms:>6.2f}x"
+            f"{r.label:<{width}}  {r.requests:>8}  {r.p50_ms:>7.3f}  {r.p95_ms:>7.3f}  {r.req_per_s:>7.0f}  "
+            f"{r.p50_ms / base.p50_ms:>6.2f}x"
         )
     return "\n".join(lines + [r.warning for r in rows if r.warning])
 
@@ -419,7 +432,9 @@ def check_pt2_archive(path, *, label: str | None = None) -> list[str]:
                     raise UnsafeArtifactError(f"{path}: entry {fqn!r} in {name.split('/')[-1]} is pickled")
                 file = str(meta.get("path_name", ""))
                 if not file.startswith(("weight_", "tensor_")) and file:
-                    raise UnsafeArtifactError(f"{path}: constant {fqn!r} is a custom object ({file}), loaded with pickle")
+                    raise UnsafeArtifactError(
+                        f"{path}: constant {fqn!r} is a custom object ({file}), loaded with pickle"
+                    )
             checked.append(f"{name.split('/')[-1]}: {len(config)} entries, none pickled")
         samples = [n for n in names if "/sample_inputs/" in n]
         if samples:

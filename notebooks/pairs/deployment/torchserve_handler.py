@@ -52,7 +52,7 @@ class ExportedProgramHandler:
         # when the client sent Content-Type: application/json (and bytes if that JSON was invalid).
         body = row.get("body", row.get("data"))
         if body is None:
-            return 400, {"error": "no request body: POST JSON like {\"instances\": [...]}"}
+            return 400, {"error": 'no request body: POST JSON like {"instances": [...]}'}
         try:
             batch = parse_predict_body(
                 body, instance_shape=INSTANCE_SHAPE, max_batch=DEFAULT_MAX_BATCH, value_range=VALUE_RANGE
