@@ -142,7 +142,7 @@ def course_map_markdown(link_prefix: str = "") -> str:
     if START_CLAIMS:
         judged = "; ".join(f"{cid}: {CLAIMS[cid].verdict}" for cid in START_CLAIMS)
         lines.append(
-            f"| 00 | Adoption and ecosystem: cited sources, and what installs here "
+            f"| 00 | Adoption and ecosystem: dated, cited sources "
             f"| [{START}]({link_prefix}{START}) | | {judged} |"
         )
     covered = {c for t in TOPICS for c in t.claims} | set(START_CLAIMS)

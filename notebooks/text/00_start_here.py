@@ -43,9 +43,10 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
 # uses a GPU automatically when the framework sees one.
 
 # %%
-import os, sys, pathlib, platform, re
+import os
+import platform
+import re
 from importlib import metadata
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ INFO/WARNING lines after start-up
 
 import psutil
 from IPython.display import Markdown, display
@@ -59,39 +60,46 @@ for package, pinned in pins.items():
     installed = found.version if found else None
     if installed is None:
         missing.append(package)
-    status = "ok" if installed and installed.split("+")[0] == pinned else ("MISSING" if installed is None else "differs")
+    status = (
+        "ok" if installed and installed.split("+")[0] == pinned else ("MISSING" if installed is None else "differs")
+    )
     rows.append(f"| {package} | {pinned} | {installed or '-'} | {status} |")
 display(Markdown("| package | pinned | installed | |\n|---|---|---|---|\n" + "\n".join(rows)))
+
+# %%
 from utils.machine import report, usable_cpus
-print(f"Python {platform.python_version()} on {platform.machine()}, {usable_cpus()} CPU cores usable here "
-      f"(the machine has {os.cpu_count()}), {psutil.virtual_memory().total / 2**30:.0f} GiB RAM")
+
+print(
+    f"Python {platform.python_version()} on {platform.machine()}, {usable_cpus()} CPU cores usable here "
+    f"(the machine has {os.cpu_count()}), {psutil.virtual_memory().total / 2**30:.0f} GiB RAM"
+)
 # Programs some sections use (torch.compile: a C++ compiler and Python.h; TorchServe: Java 17+; offline Visdom:
 # npm; browser test: Chromium). Where one is missing, that section says so and how to get it; every other cell runs.
 print("\n".join(report(frameworks=False)))
 
 torch_only = os.environ.get("COURSE_TORCH_ONLY") == "1"  # a GPU box without TensorFlow (tools/GPU.md)
 # The PyTorch-only GPU run carries just what PyTorch notebooks need (tools/GPU.md).
-allowed_missing = {"tensorflow", "keras", "tensorboard", "tensorboard-plugin-profile", "xprof", "jupyterlab", "jupytext",
-                   "jupyter-repo2docker", "playwright", "greenlet"} if torch_only else set()
+optional = {"tensorflow", "keras", "tensorboard", "tensorboard-plugin-profile", "xprof", "jupyterlab", "jupytext"}
+optional |= {"jupyter-repo2docker", "playwright", "greenlet"}
+allowed_missing = optional if torch_only else set()
 assert not set(missing) - allowed_missing, f"missing packages {missing}: run `make venv` (see README)"
 
-# %%
-from utils.devices import describe_torch
+# %% [markdown]
+# Each framework, loaded the way every notebook loads it (`utils.start`): one line each, naming the device it
+# computes on. TensorFlow's C++ runtime writes a few lines to stderr while it starts (`oneDNN custom operations
+# are on`, and on a machine without an NVIDIA GPU `Could not find cuda drivers` and `failed call to cuInit`),
+# before any log setting applies: facts about the machine, not problems. `start_tensorflow` keeps those known
+# start-up lines off the page and lets any other line through, so what you see in red is worth reading.
 
-print("PyTorch sees:", describe_torch())
+# %%
+from utils.start import start_tensorflow, start_torch
+
+start_torch(seed=None)
 try:
-    from utils.devices import describe_tf
-    print("TensorFlow sees:", describe_tf())
+    start_tensorflow(seed=None)
 except ImportError as err:
     assert torch_only, err  # only the PyTorch-only GPU run may lack TensorFlow
     print(f"TensorFlow is not installed here ({err}); its notebooks are skipped in this run.")
-
-# %% [markdown]
-# When TensorFlow starts it writes a few lines to stderr (shown in red): `oneDNN custom operations are on`, and on
-# a machine without an NVIDIA GPU `Could not find cuda drivers` and `failed call to cuInit`. They are its C++
-# runtime describing the machine, logged before any log setting applies; on a CPU-only machine they are expected
-# and harmless. The notebooks set `TF_CPP_MIN_LOG_LEVEL=2`, which hides TensorFlow's *later* informational lines,
-# so what appears after start-up is worth reading.
 
 # %% [markdown]
 # ## The course map
@@ -120,74 +128,52 @@ display(Markdown(releases_markdown()))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-display(Markdown("| ID | Article | Claim | Verdict |\n|---|---|---|---|\n" + "\n".join(
-    f"| {c.id} | {c.article} | {c.text} | {c.verdict} |" for c in CLAIMS.values())))
+display(
+    Markdown(
+        "| ID | Article | Claim | Verdict |\n|---|---|---|---|\n"
+        + "\n".join(f"| {c.id} | {c.article} | {c.text} | {c.verdict} |" for c in CLAIMS.values())
+    )
+)
 
 # %% [markdown]
 # ## Adoption and ecosystem (C20)
 #
-# - **C20** (article 004): *"TensorFlow is more widely used in industry and PyTorch in research; some libraries
-#   exist for only one of the two."*
+# - **C20** (article 004, dated 14 January 2024): *"TensorFlow is more widely used in industry and PyTorch in
+#   research; some libraries exist for only one of the two."* In the article's words: PyTorch's flexibility
+#   "使得PyTorch在研究领域中非常受欢迎" (makes it very popular in research); TensorFlow's speed on large workloads
+#   "使得TensorFlow在工业界的应用更为广泛" (makes it more widely used in industry); and "一些依赖库可能只在其中一个框架中可用"
+#   (some libraries *may* be available in only one of the two frameworks).
 #
-# No notebook can run "more widely used", so no pair judges it: this section does, from dated sources (cited,
-# checked on 2026-12-01) and from what can be checked in this environment (measured, in the cell below).
+# No notebook can run "more widely used", so no pair judges it: this section does, from dated sources, checked
+# with the course's search tool on 2026-12-07. The reason the article gives for the industry half, speed on large
+# workloads, is claim C15, measured in pair 08; here only the three statements of fact are judged.
 #
-# **Cited.**
-# - *Research.* The [State of AI Report 2020](https://www.stateof.ai/) (October 2020), from Papers with Code data:
-#   47% of paper implementations on GitHub used PyTorch, 18% TensorFlow. In September 2025 Hugging Face
-#   Transformers, the largest library of pretrained models, removed TensorFlow and JAX/Flax "library-wide" to "focus
-#   fully on `torch`" (pull request huggingface/transformers#40760; `MIGRATION_GUIDE_V5.md`, "Removal of TensorFlow
-#   and Jax"; v5.0.0rc-0 announced on the Hugging Face blog, 1 December 2025). Checked with
-#   `pip download --no-deps`: the current wheel, 5.24.0, offers a `torch` extra and no `tf` or `flax` extra and holds
-#   no `modeling_tf_*` file; 4.57.6, the last v4, held 76.
-# - *Industry.* We found no dated, citable measurement of framework use in industry for 2025–2026. What is dated
-#   points away from a TensorFlow lead: PyTorch moved to the vendor-neutral PyTorch Foundation on 12 September 2022
-#   with AMD, AWS, Google Cloud, Meta, Microsoft Azure and NVIDIA as founding members (Linux Foundation press
-#   release); Google's on-device runtime, [LiteRT](https://ai.google.dev/edge/litert) (formerly TensorFlow Lite),
-#   now converts PyTorch and JAX models too. TensorFlow's serving stack is pair 07's subject.
-# - *Libraries for one framework.* Keras, once TensorFlow's own high-level API, has been multi-backend since
-#   Keras 3.0 (November 2023, PyPI: "support for TensorFlow, JAX, and PyTorch").
+# - *Industry.* Stack Overflow Developer Survey 2022, "Other frameworks and libraries", professional developers:
+#   **TensorFlow 11.49 %, PyTorch 7.61 %** (Keras 6.47 %), as read from the survey's professional-developers tab in
+#   Laurence Moroney, "ML and the Stack Overflow 2022 Dev Survey" (22 June 2022). Horace He's industry measures of
+#   2019 (job listings, GitHub popularity, Medium articles) also put TensorFlow first ("The State of Machine Learning
+#   Frameworks in 2019", The Gradient, October 2019). We found no later figure for the same survey question, so
+#   none is cited.
+# - *Research.* The same 2019 study counted the papers that name a framework at each major ML conference: PyTorch
+#   had the majority at every one in 2019 (69 % at CVPR, over 75 % at NAACL and ACL, over 50 % at ICLR and ICML).
+#   The [State of AI Report 2020](https://www.stateof.ai/) (October 2020), from Papers with Code data: 47 % of paper
+#   implementations on GitHub used PyTorch, 18 % TensorFlow.
+# - *Libraries for one framework.* Hugging Face Transformers, a library of pretrained models whose job does not
+#   depend on the framework, removed TensorFlow and JAX/Flax "library-wide" in version 5 to "focus fully on `torch`"
+#   (pull request huggingface/transformers#40760, September 2025; `MIGRATION_GUIDE_V5.md`). Checked with
+#   `pip download --no-deps` on 2026-12-01: the wheel of 5.24.0 offers a `torch` extra and no `tf` or `flax` extra
+#   and holds no `modeling_tf_*` file; 4.57.6, the last v4, held 76. The reverse exists as well: Keras, once
+#   TensorFlow's own API, runs on TensorFlow, JAX and PyTorch since Keras 3.0 (November 2023).
 #
-# **Measured here.** Which framework does each library beside the pinned frameworks use? The cell counts, in each
-# installed package's own source, the files that import `torch`, `tensorflow` or `jax` (a static count: nothing is
-# imported, so it costs under a second and no memory).
-
-# %%
-import importlib.util
-
-IMPORTS = re.compile(r"^\s*(?:import|from)\s+(torch|tensorflow|jax)\b", re.MULTILINE)
-libraries = [  # (distribution, top-level package, what it is)
-    ("tf2onnx", "tf2onnx", "TensorFlow -> ONNX converter"),
-    ("torchserve", "ts", "PyTorch model server"),
-    ("onnxscript", "onnxscript", "PyTorch's ONNX exporter"),
-    ("keras", "keras", "high-level API"),
-    ("tensorboard", "tensorboard", "training dashboard"),
-    ("ai-edge-litert", "ai_edge_litert", "on-device runtime"),
-]
-uses = {}
-print(f"{'library':15} {'version':8} {'what it is':29} files importing: torch  tensorflow  jax")
-for dist, package, what in libraries:
-    spec = importlib.util.find_spec(package)
-    if spec is None:
-        assert torch_only, f"{dist} is pinned but not installed"
-        print(f"{dist:15} not installed in this run")
-        continue
-    counts = dict.fromkeys(("torch", "tensorflow", "jax"), 0)
-    for source in pathlib.Path(spec.origin).parent.rglob("*.py"):
-        for framework in set(IMPORTS.findall(source.read_text(errors="ignore"))):
-            counts[framework] += 1
-    uses[dist] = counts
-    print(f"{dist:15} {metadata.version(dist):8} {what:29} {counts['torch']:21} {counts['tensorflow']:11} "
-          f"{counts['jax']:4}")
-assert uses["torchserve"]["torch"] > 0 and uses["torchserve"]["tensorflow"] == 0
-if not torch_only:
-    assert uses["tf2onnx"]["tensorflow"] > 0 and uses["tf2onnx"]["torch"] == 0
-    assert all(uses["keras"][framework] > 0 for framework in ("torch", "tensorflow", "jax"))
-
-# %% [markdown]
+# What is *not* evidence here, and so is left out: who sits on a foundation's board or which models a runtime
+# converts says who backs a framework, not who uses it; and counting which framework a library's source imports
+# proves nothing for a converter or a server built for one framework (a TensorFlow-to-ONNX converter must import
+# TensorFlow), while for others it misleads (TensorBoard's source imports only TensorFlow, yet it serves PyTorch's
+# logs, pair 06).
+#
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C20 | **holds partly** | *Research* (cited): holds, 47% vs 18% of paper implementations in 2020, and Transformers went PyTorch-only in 2025. *Industry* (cited): not supported by any dated usage data we found, and the dated moves above (PyTorch Foundation's industry members, 2022; Transformers dropping TensorFlow, 2025; LiteRT taking PyTorch models) point the other way. *Libraries for one framework* (measured, the cell above): holds, `tf2onnx` imports only TensorFlow and TorchServe only PyTorch; but Keras, TensorFlow's own API until Keras 3, now has code for all three of PyTorch, TensorFlow and JAX. |
+# | C20 | **holds** | *Industry:* 11.49 % of professional developers used TensorFlow against 7.61 % PyTorch (Stack Overflow Developer Survey 2022, the latest dated figure we checked), and TensorFlow led 2019's industry measures. *Research:* PyTorch had the majority of framework-naming papers at every major ML conference in 2019, and 47 % of paper implementations against TensorFlow's 18 % in 2020 (Papers with Code, State of AI Report 2020). *Libraries:* "may be available in only one" holds: Transformers, whose job is framework-neutral, is PyTorch-only since v5 (2025). All cited, none measurable in a notebook; the industry figure predates the article by a year and a half. |
 
 # %% [markdown]
 # ## How to read a pair
