@@ -22,15 +22,8 @@
 
 from __future__ import annotations
 
-# Import order guard, first of all: with the CUDA build of torch, importing TensorFlow 2.21 first and Triton
-# afterwards (torch.optim, torch.export and torch._dynamo import it) crashes the process with a segmentation fault
-# (utils/coexist.py says why). The unit tests import both frameworks in one process; this root conftest is loaded
-# before any test module. Notebooks that use both call the same function in their import cell.
-from utils.coexist import load_triton_before_tensorflow
-
-load_triton_before_tensorflow()
-
 import ast
+import importlib.util
 import json
 import os
 import re
@@ -41,16 +34,21 @@ from pathlib import Path
 import pytest
 
 from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler
+from utils.coexist import load_triton_before_tensorflow
+
+# Import order guard, before any test module loads: with the CUDA build of torch, importing TensorFlow 2.21 first
+# and Triton afterwards (torch.optim, torch.export and torch._dynamo import it) crashes the process with a
+# segmentation fault (utils/coexist.py says why). The unit tests import both frameworks in one process; this root
+# conftest is loaded before any test module, and nothing imported above loads a framework.
+load_triton_before_tensorflow()
 
 ROOT = Path(__file__).resolve().parent
 
-try:
-    import pairs  # noqa: F401  (notebooks/pairs, importable only through the install)
-except ImportError:
+if importlib.util.find_spec("pairs") is None:  # notebooks/pairs, importable only through the install
     raise pytest.UsageError(
         "the course package is not installed in this Python: run `python -m pip install --no-deps -e .` in the "
         "repository root (make test and make test-here do it)"
-    ) from None
+    )
 os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
@@ -117,7 +115,8 @@ except Exception as _probe_error:
         _hints = [str(_probe_error).strip().splitlines()[0]]
     if not _hints:
         raise AssertionError("without its solution the check fails with no hint for the student: "
-                             f"{{type(_probe_error).__name__}}: {{_probe_error}}; add an assert with a message") from None
+                             f"{{type(_probe_error).__name__}}: {{_probe_error}}; add an assert with a message"
+                             ) from None
     print("without its solution the check fails, as it must, saying:", _hints[0])
     del _probe_error, _chain, _seen, _hints
 else:
@@ -130,13 +129,15 @@ def _insert_solution_probes(items):
     from nbformat.v4 import new_code_cell
     from nbval.plugin import IPyNbCell
 
-    tags = lambda item: item.cell.metadata.get("tags", []) if isinstance(item, IPyNbCell) else []
+    def tags(item):
+        return item.cell.metadata.get("tags", []) if isinstance(item, IPyNbCell) else []
+
     for position in reversed(range(len(items))):
         solution = items[position]
         if "solution" not in tags(solution):
             continue
         checks = []
-        for later in items[position + 1:]:
+        for later in items[position + 1 :]:
             if later.parent is not solution.parent or "solution" in tags(later):
                 break
             if "check" in tags(later):
@@ -144,8 +145,11 @@ def _insert_solution_probes(items):
         if not checks:
             continue
         probe = IPyNbCell.from_parent(
-            solution.parent, name=f"{solution.name} without its solution", cell_num=solution.cell_num,
-            cell=new_code_cell(solution_probe_source(solution.cell.source, checks)), options=defaultdict(bool),
+            solution.parent,
+            name=f"{solution.name} without its solution",
+            cell_num=solution.cell_num,
+            cell=new_code_cell(solution_probe_source(solution.cell.source, checks)),
+            options=defaultdict(bool),
         )
         items.insert(position, probe)
 
@@ -158,9 +162,8 @@ def _in_ci() -> bool:
 
 
 def _partial_run_line() -> str:
-    line = (
-        f"PARTIAL RUN: {len(_left_out)} TensorFlow notebooks left out (COURSE_TORCH_ONLY=1): "
-        + ", ".join(sorted(_left_out))
+    line = f"PARTIAL RUN: {len(_left_out)} TensorFlow notebooks left out (COURSE_TORCH_ONLY=1): " + ", ".join(
+        sorted(_left_out)
     )
     return line + (". This fails the run because CI is set." if _in_ci() else ".")
 
@@ -248,8 +251,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not stats:
         return
     tr.section("notebook budget (wall time and peak memory of kernel + its processes)")
-    tr.write_line(f"memory budget {MEMORY_BUDGET_MB} MB (utils/budget.py: 1500 with torch's CPU build, 2000 with "
-                  "its CUDA build, COURSE_MEMORY_BUDGET_MB overrides)")
+    tr.write_line(
+        f"memory budget {MEMORY_BUDGET_MB} MB (utils/budget.py: 1500 with torch's CPU build, 2000 with "
+        "its CUDA build, COURSE_MEMORY_BUDGET_MB overrides)"
+    )
     tr.write_line(f"{'notebook':<40} {'cells':>5} {'seconds':>8} {'peak MB':>8}")
     over = []
     for name, s in sorted(stats.items()):
@@ -259,9 +264,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         if s["peak_mb"] > MEMORY_BUDGET_MB:
             flags.append(f"OVER {MEMORY_BUDGET_MB} MB")
             over.append(name)
-        tr.write_line(
-            f"{name:<40} {s['cells']:>5} {s['seconds']:>8.1f} {s['peak_mb']:>8.0f}  {'; '.join(flags)}"
-        )
+        tr.write_line(f"{name:<40} {s['cells']:>5} {s['seconds']:>8.1f} {s['peak_mb']:>8.0f}  {'; '.join(flags)}")
     tr.write_line(f"{'total':<40} {'':>5} {sum(s['seconds'] for s in stats.values()):>8.1f}")
     artifacts = ROOT / "artifacts"
     artifacts.mkdir(exist_ok=True)
@@ -300,7 +303,9 @@ def sanitize_patterns(path: Path = SANITIZE_FILE) -> list[tuple[str, str]]:
     text = path.read_text()
     patterns = get_sanitize_patterns(text)
     # a "replace:" line that lost its trailing space would drop its regex without a word: count them
-    assert len(patterns) == len(re.findall(r"^regex: ", text, re.MULTILINE)), f"{path}: a regex without its replace line"
+    assert len(patterns) == len(re.findall(r"^regex: ", text, re.MULTILINE)), (
+        f"{path}: a regex without its replace line"
+    )
     return patterns
 
 
@@ -316,8 +321,9 @@ def _drop_stderr_streams_that_hold_only_log_lines(path: Path) -> None:
     import nbval.plugin as nbval_plugin
 
     patterns = sanitize_patterns(path)
-    original = getattr(nbval_plugin.transform_streams_for_comparison, "__wrapped__",
-                       nbval_plugin.transform_streams_for_comparison)
+    original = getattr(
+        nbval_plugin.transform_streams_for_comparison, "__wrapped__", nbval_plugin.transform_streams_for_comparison
+    )
 
     def only_log_lines(output) -> bool:
         if output.get("output_type") != "stream" or output.get("name") != "stderr":

@@ -1,9 +1,8 @@
 """Test-only helpers for the TensorBoard tests: the HPARAMS table as TensorBoard's HTTP API serves it, and
 whether a server listens on loopback only.
 
-Moved from pairs/visualization/dashboards.py (issue #12, item 3): no notebook reads the HPARAMS table over HTTP any
-more, the test does. ``tensorboard_json`` / ``tensorboard_scalars`` stay in pairs.visualization.dashboards because
-the TensorFlow notebook still uses them (its profile plugin and exercise 2).
+No notebook reads the HPARAMS table over HTTP; the tests do. ``tensorboard_json`` / ``tensorboard_scalars`` stay in
+pairs.visualization.dashboards because the TensorFlow notebook still uses them (its profile plugin and exercise 2).
 """
 
 from __future__ import annotations
@@ -28,6 +27,12 @@ def tensorboard_hparams(server) -> list[tuple[dict, dict]]:
     Asks for every session status: ``tf.summary``'s hparams leave it unknown, PyTorch's
     ``add_hparams`` marks it a success, and a filter on one status silently hides the other.
     """
-    body = {"experimentName": "", "allowedStatuses": _SESSION_STATUSES, "colParams": [], "startIndex": 0, "sliceSize": 1000}
+    body = {
+        "experimentName": "",
+        "allowedStatuses": _SESSION_STATUSES,
+        "colParams": [],
+        "startIndex": 0,
+        "sliceSize": 1000,
+    }
     groups = tensorboard_json(server, "/data/plugin/hparams/session_groups", body=body)["sessionGroups"]
     return [(g["hparams"], {m["name"]["tag"]: m["value"] for m in g.get("metricValues", [])}) for g in groups]

@@ -25,7 +25,9 @@ def dockerfile() -> str:
     result = subprocess.run(
         # the user Binder builds with; without it repo2docker takes the caller's uid (root here: 0, a learner: 1000)
         [command, "--no-build", "--debug", "--user-id", "1000", "--user-name", "jovyan", str(REPO_ROOT)],
-        capture_output=True, text=True, timeout=120
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout + result.stderr
@@ -63,6 +65,7 @@ def test_binder_uses_cpu_builds_and_the_same_pins_as_the_course():
 
 # -- the lock (requirements-lock.txt): every package of the environment, used by the Makefile and by Binder -----
 
+
 def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -71,9 +74,13 @@ def test_the_lock_pins_every_direct_pin_at_the_same_version_and_torch_without_a_
     lock_text = (REPO_ROOT / "requirements-lock.txt").read_text()
     names = [_norm(n) for n, _ in PIN.findall(lock_text)]
     assert len(names) == len(set(names)) > 150, "one exact line per package of the built environment"
-    assert not [line for line in lock_text.splitlines() if line.strip() and not line.startswith("#") and "==" not in line]
+    assert not [
+        line for line in lock_text.splitlines() if line.strip() and not line.startswith("#") and "==" not in line
+    ]
     lock = {_norm(n): v for n, v in PIN.findall(lock_text)}
-    assert lock["torch"] == pins(REPO_ROOT / "requirements.txt")["torch"], "torch without +cpu: one line for both builds"
+    assert lock["torch"] == pins(REPO_ROOT / "requirements.txt")["torch"], (
+        "torch without +cpu: one line for both builds"
+    )
     for source in ("requirements.txt", "binder/requirements.txt"):
         for name, version in pins(REPO_ROOT / source).items():
             name = {"tensorflow-cpu": "tensorflow"}.get(_norm(name), _norm(name))
@@ -86,7 +93,9 @@ def test_binder_and_the_makefile_install_with_the_lock(dockerfile):
     binder = (REPO_ROOT / "binder" / "requirements.txt").read_text()
     assert re.search(r"^-c \.\./requirements-lock\.txt$", binder, re.MULTILINE)
     # the -c path is resolved from binder/, so the requirements must be installed after the whole repo is copied
-    assert dockerfile.index("COPY --chown=1000:1000 src/ ") < dockerfile.index('pip install --no-cache-dir -r "binder/requirements.txt"')
+    assert dockerfile.index("COPY --chown=1000:1000 src/ ") < dockerfile.index(
+        'pip install --no-cache-dir -r "binder/requirements.txt"'
+    )
     post_build = (REPO_ROOT / "binder" / "postBuild").read_text()
     assert "-c requirements-lock.txt" in post_build and "setup_visdom_offline.py --strict" in post_build
     makefile = (REPO_ROOT / "Makefile").read_text()
@@ -100,8 +109,7 @@ def test_every_locked_package_installed_here_admits_every_supported_python():
     there with 'No matching distribution', never here."""
     from importlib import metadata
 
-    sys.path.insert(0, str(REPO_ROOT / "tools"))
-    from check_lock import excluded_pythons
+    from tools.check_lock import excluded_pythons
 
     lock = {_norm(n): v for n, v in PIN.findall((REPO_ROOT / "requirements-lock.txt").read_text())}
     checked, excluding = 0, []

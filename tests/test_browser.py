@@ -22,8 +22,8 @@ import re
 import numpy as np
 import pytest
 
-from utils import REPO_ROOT
 from pairs.visualization import dashboards as visual
+from utils import REPO_ROOT
 from utils.machine import INSTALL_HINTS, find_browser
 
 CHROMIUM_ARGS = [
@@ -61,6 +61,8 @@ def save_screen(page, name: str) -> None:
         SCREENS.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     assert target.stat().st_size <= SCREEN_MAX_BYTES, f"the committed {target.name} is over {SCREEN_MAX_BYTES} bytes"
+
+
 POINTS = [1.0 / (step + 1) for step in range(12)]
 
 
@@ -106,7 +108,9 @@ class PageWatch:
         self.offsite: list[str] = []
         page.on("pageerror", lambda err: self.errors.append(str(err)))
         page.on("requestfailed", lambda req: self.failed.append(f"{req.url} ({req.failure})"))
-        page.on("response", lambda res: self.failed.append(f"{res.url} (HTTP {res.status})") if res.status >= 400 else None)
+        page.on(
+            "response", lambda res: self.failed.append(f"{res.url} (HTTP {res.status})") if res.status >= 400 else None
+        )
         page.on(
             "request",
             lambda req: None if req.url.startswith((origin, "data:", "blob:")) else self.offsite.append(req.url),
@@ -117,7 +121,9 @@ def test_visdom_page_renders_the_logged_plot_image_and_text(browser, tmp_path):
     import visdom
 
     with visual.visdom_server(tmp_path / "envs") as server:
-        viz = visdom.Visdom(server="http://127.0.0.1", port=server.port, env="main", use_incoming_socket=False, raise_exceptions=True)
+        viz = visdom.Visdom(
+            server="http://127.0.0.1", port=server.port, env="main", use_incoming_socket=False, raise_exceptions=True
+        )
         for step, value in enumerate(POINTS):
             viz.line(X=[step], Y=[value], win="loss", update="append" if step else None, opts=dict(title="loss"))
         gradient = np.tile(np.linspace(0, 1, 96, dtype=np.float32), (3, 64, 1))
@@ -139,7 +145,9 @@ def test_visdom_page_renders_the_logged_plot_image_and_text(browser, tmp_path):
         path = page.locator(".js-plotly-plot .scatterlayer .trace path.js-line").first.get_attribute("d") or ""
         xs = [float(x) for x in re.findall(r"[ML](-?[\d.]+),", path)]
         assert len(xs) >= 3 and max(xs) - min(xs) > 200, f"the line is not drawn across the plot: {path!r}"
-        size = page.evaluate("() => { const i = document.querySelector('.window img'); return [i.naturalWidth, i.naturalHeight]; }")
+        size = page.evaluate(
+            "() => { const i = document.querySelector('.window img'); return [i.naturalWidth, i.naturalHeight]; }"
+        )
         assert size == [96, 64], f"the image did not load at its size: {size}"
         assert "logged by the browser test" in page.locator(".layout").inner_text()
         save_screen(page, "visdom.png")
@@ -148,7 +156,9 @@ def test_visdom_page_renders_the_logged_plot_image_and_text(browser, tmp_path):
     assert watch.errors == [], f"script errors on the Visdom page: {watch.errors}"
     # upstream's page links user/style.css, a file visdom does not ship: the only 404 allowed
     assert [f for f in watch.failed if "/user/style.css" not in f] == [], f"failed requests: {watch.failed}"
-    assert watch.offsite == [], f"the page asked for files off this machine (offline setup incomplete?): {watch.offsite}"
+    assert watch.offsite == [], (
+        f"the page asked for files off this machine (offline setup incomplete?): {watch.offsite}"
+    )
 
 
 def test_tensorboard_page_renders_the_logged_scalars(browser, tmp_path):

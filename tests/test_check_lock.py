@@ -3,12 +3,7 @@ PyPI's JSON is faked here; `python tools/check_lock.py` asks the real one."""
 
 from __future__ import annotations
 
-import sys
-
-from utils import REPO_ROOT
-
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import check_lock  # noqa: E402
+from tools import check_lock
 
 
 def release(requires_python="", yanked=False, reason=None):
@@ -27,9 +22,11 @@ def test_each_kind_of_bad_pin_is_named_and_a_good_lock_passes(tmp_path):
     lock = tmp_path / "lock.txt"
     lock.write_text("# header\ngood==1.0\nyanked==3.0.1\nneeds-patch==4.1.3\ngone==9.9\n")
     found = check_lock.check(lock, fetch=FAKE_PYPI.__getitem__)
-    assert found == ["yanked==3.0.1: yanked (broken below 3.11.5)",
-                     "needs-patch==4.1.3: needs Python >=3.11.5, so not 3.11.0, 3.11.2",
-                     "gone==9.9: no such release on PyPI"]
+    assert found == [
+        "yanked==3.0.1: yanked (broken below 3.11.5)",
+        "needs-patch==4.1.3: needs Python >=3.11.5, so not 3.11.0, 3.11.2",
+        "gone==9.9: no such release on PyPI",
+    ]
     lock.write_text("good==1.0\nneeds-patch==2.10\n")
     assert check_lock.check(lock, fetch=FAKE_PYPI.__getitem__) == []
 

@@ -42,7 +42,8 @@ def test_every_binder_colab_and_github_link_uses_the_one_repository():
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_every_notebook_has_the_header_the_colab_cell_and_launch_links(source):
     assert source.read_text().startswith(colab_cell.HEADER + "\n# %% [markdown]\n"), (
-        f"{source.name}: not the one jupytext header: run python tools/colab_cell.py")
+        f"{source.name}: not the one jupytext header: run python tools/colab_cell.py"
+    )
     cells = jupytext.read(source).cells
     assert colab_cell.links(source.stem + ".ipynb") in cells[0].source, (
         f"{source.name}: title cell lacks its launch links"

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import ast
-import re
 
 import jupytext
 import nbformat
@@ -28,7 +27,8 @@ PARITY_MARK = "# TWIN_PARITY"
 
 
 def _parse(source: str) -> ast.Module:
-    return ast.parse("\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in source.splitlines()))
+    lines = source.splitlines()
+    return ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines))
 
 
 def _shows_the_error(handler: ast.ExceptHandler) -> bool:
@@ -69,20 +69,25 @@ def test_every_demonstrated_error_is_asserted(text_file):
             continue
         for line in unasserted_demonstrations(cell.source):
             problems.append(f"cell {index}, line {line}")
-    assert not problems, (f"{text_file.name}: a try/except shows an error but nothing fails if the error stops "
-                          f"happening ({', '.join(problems)}); add `else: raise AssertionError(...)` or use "
-                          f"utils.show.expect_error")
+    assert not problems, (
+        f"{text_file.name}: a try/except shows an error but nothing fails if the error stops "
+        f"happening ({', '.join(problems)}); add `else: raise AssertionError(...)` or use "
+        f"utils.show.expect_error"
+    )
 
 
-@pytest.mark.parametrize("source, flagged", [
-    ("try:\n    f()\nexcept ValueError as err:\n    print(err)\n", [1]),
-    ("try:\n    f()\nexcept ValueError as err:\n    print(err)\nelse:\n    raise AssertionError('no error')\n", []),
-    ("try:\n    f()\nexcept ValueError as err:\n    print(err)\nelse:\n    print('no error here')\n", [1]),
-    ("try:\n    f()\nexcept ValueError as err:\n    assert 'x' in str(err)\n", []),
-    ("try:\n    f()\nexcept OSError:\n    pass\n", []),  # a retry or a fallback: not a demonstration
-    ("try:\n    f()\nexcept MissingComponentError as err:\n    print(err)\n", []),
-    ("def g():\n    try:\n        f()\n    except KeyError:\n        print('missing')\n", [2]),
-])
+@pytest.mark.parametrize(
+    "source, flagged",
+    [
+        ("try:\n    f()\nexcept ValueError as err:\n    print(err)\n", [1]),
+        ("try:\n    f()\nexcept ValueError as err:\n    print(err)\nelse:\n    raise AssertionError('no error')\n", []),
+        ("try:\n    f()\nexcept ValueError as err:\n    print(err)\nelse:\n    print('no error here')\n", [1]),
+        ("try:\n    f()\nexcept ValueError as err:\n    assert 'x' in str(err)\n", []),
+        ("try:\n    f()\nexcept OSError:\n    pass\n", []),  # a retry or a fallback: not a demonstration
+        ("try:\n    f()\nexcept MissingComponentError as err:\n    print(err)\n", []),
+        ("def g():\n    try:\n        f()\n    except KeyError:\n        print('missing')\n", [2]),
+    ],
+)
 def test_the_rule_flags_only_unasserted_demonstrations(source, flagged):
     assert unasserted_demonstrations(source) == flagged
 
@@ -147,5 +152,7 @@ def test_probe_fails_on_a_weakened_check_that_passes_without_the_solution():
 
 
 def test_probe_stubs_every_name_the_solution_binds():
-    solution = "import io\nclass A:\n    x = 1\nfor i in range(2):\n    y = i\nwith open(__file__) as fh:\n    (z := 3)\n"
+    solution = (
+        "import io\nclass A:\n    x = 1\nfor i in range(2):\n    y = i\nwith open(__file__) as fh:\n    (z := 3)\n"
+    )
     assert conftest.solution_bound_names(solution) == ["A", "i", "y", "fh", "z"]

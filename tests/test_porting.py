@@ -8,16 +8,15 @@ flatten reordering and show the same comparison fails.
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
+import torch
+from keras import layers
+from torch import nn
 
-torch = pytest.importorskip("torch")
-keras = pytest.importorskip("keras")
-from keras import layers  # noqa: E402
-from torch import nn  # noqa: E402
-
-from pairs.capstone import porting  # noqa: E402
-from pairs.capstone.porting import PortingError, keras_to_torch, torch_to_keras  # noqa: E402
+from pairs.capstone import porting
+from pairs.capstone.porting import PortingError, keras_to_torch, torch_to_keras
 
 RTOL = ATOL = 1e-5
 
@@ -86,28 +85,70 @@ def _normal(*shape):
 
 CASES = {
     "Linear/Dense": (lambda: nn.Linear(5, 3), lambda: layers.Dense(3), _normal(4, 5), _t, _k),
-    "Conv2d/Conv2D same": (lambda: nn.Conv2d(3, 4, 3, padding=1), lambda: layers.Conv2D(4, 3, padding="same"),
-                           _normal(2, 3, 6, 6), _t, _conv_k),
-    "Conv2d/Conv2D stride 2 valid": (lambda: nn.Conv2d(3, 4, (3, 2), stride=2),
-                                     lambda: layers.Conv2D(4, (3, 2), strides=2), _normal(2, 3, 7, 7), _t, _conv_k),
+    "Conv2d/Conv2D same": (
+        lambda: nn.Conv2d(3, 4, 3, padding=1),
+        lambda: layers.Conv2D(4, 3, padding="same"),
+        _normal(2, 3, 6, 6),
+        _t,
+        _conv_k,
+    ),
+    "Conv2d/Conv2D stride 2 valid": (
+        lambda: nn.Conv2d(3, 4, (3, 2), stride=2),
+        lambda: layers.Conv2D(4, (3, 2), strides=2),
+        _normal(2, 3, 7, 7),
+        _t,
+        _conv_k,
+    ),
     "Conv1d/Conv1D": (lambda: nn.Conv1d(3, 4, 3), lambda: layers.Conv1D(4, 3), _normal(2, 3, 9), _t, _conv_k),
-    "BatchNorm2d/BatchNormalization": (lambda: nn.BatchNorm2d(4, eps=1e-3, momentum=0.01),
-                                       lambda: layers.BatchNormalization(epsilon=1e-3, momentum=0.99),
-                                       _normal(2, 4, 3, 3), lambda l, x: _t(l.eval(), x), _conv_k),
-    "BatchNorm1d/BatchNormalization": (lambda: nn.BatchNorm1d(6),  # PyTorch defaults: eps 1e-5, momentum 0.1
-                                       lambda: layers.BatchNormalization(epsilon=1e-5, momentum=0.9),
-                                       _normal(4, 6), lambda l, x: _t(l.eval(), x), _k),
-    "Embedding": (lambda: nn.Embedding(10, 4), lambda: layers.Embedding(10, 4),
-                  lambda rng: rng.integers(0, 10, size=(3, 5)), _t, _k),
-    "LayerNorm/LayerNormalization": (lambda: nn.LayerNorm(6), lambda: layers.LayerNormalization(epsilon=1e-5),
-                                     _normal(3, 6), _t, _k),
-    "LSTM": (lambda: nn.LSTM(3, 5, batch_first=True), lambda: layers.LSTM(5, return_sequences=True),
-             _normal(2, 6, 3), _rnn_t, _k),
-    "GRU": (lambda: nn.GRU(3, 5, batch_first=True), lambda: layers.GRU(5, return_sequences=True),
-            _normal(2, 6, 3), _rnn_t, _k),
-    "MultiheadAttention": (lambda: nn.MultiheadAttention(8, 2, batch_first=True),
-                           lambda: layers.MultiHeadAttention(num_heads=2, key_dim=4),
-                           lambda rng: (_normal(2, 5, 8)(rng), _normal(2, 7, 8)(rng)), _mha_t, _mha_k),
+    "BatchNorm2d/BatchNormalization": (
+        lambda: nn.BatchNorm2d(4, eps=1e-3, momentum=0.01),
+        lambda: layers.BatchNormalization(epsilon=1e-3, momentum=0.99),
+        _normal(2, 4, 3, 3),
+        lambda layer, x: _t(layer.eval(), x),
+        _conv_k,
+    ),
+    "BatchNorm1d/BatchNormalization": (
+        lambda: nn.BatchNorm1d(6),  # PyTorch defaults: eps 1e-5, momentum 0.1
+        lambda: layers.BatchNormalization(epsilon=1e-5, momentum=0.9),
+        _normal(4, 6),
+        lambda layer, x: _t(layer.eval(), x),
+        _k,
+    ),
+    "Embedding": (
+        lambda: nn.Embedding(10, 4),
+        lambda: layers.Embedding(10, 4),
+        lambda rng: rng.integers(0, 10, size=(3, 5)),
+        _t,
+        _k,
+    ),
+    "LayerNorm/LayerNormalization": (
+        lambda: nn.LayerNorm(6),
+        lambda: layers.LayerNormalization(epsilon=1e-5),
+        _normal(3, 6),
+        _t,
+        _k,
+    ),
+    "LSTM": (
+        lambda: nn.LSTM(3, 5, batch_first=True),
+        lambda: layers.LSTM(5, return_sequences=True),
+        _normal(2, 6, 3),
+        _rnn_t,
+        _k,
+    ),
+    "GRU": (
+        lambda: nn.GRU(3, 5, batch_first=True),
+        lambda: layers.GRU(5, return_sequences=True),
+        _normal(2, 6, 3),
+        _rnn_t,
+        _k,
+    ),
+    "MultiheadAttention": (
+        lambda: nn.MultiheadAttention(8, 2, batch_first=True),
+        lambda: layers.MultiHeadAttention(num_heads=2, key_dim=4),
+        lambda rng: (_normal(2, 5, 8)(rng), _normal(2, 7, 8)(rng)),
+        _mha_t,
+        _mha_k,
+    ),
 }
 
 
@@ -147,16 +188,36 @@ def test_keras_to_torch(case):
 
 
 def torch_cnn():
-    return nn.Sequential(nn.Conv2d(1, 6, 3, padding=1), nn.BatchNorm2d(6, eps=1e-3, momentum=0.01), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.Conv2d(6, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Linear(8 * 2 * 2, 16), nn.ReLU(), nn.Linear(16, 10))
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 3, padding=1),
+        nn.BatchNorm2d(6, eps=1e-3, momentum=0.01),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(6, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(8 * 2 * 2, 16),
+        nn.ReLU(),
+        nn.Linear(16, 10),
+    )
 
 
 def keras_cnn():
-    return keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(6, 3, padding="same"),
-                             layers.BatchNormalization(epsilon=1e-3, momentum=0.99), layers.ReLU(), layers.MaxPooling2D(2),
-                             layers.Conv2D(8, 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
-                             layers.Flatten(), layers.Dense(16, activation="relu"), layers.Dense(10)])
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            layers.Conv2D(6, 3, padding="same"),
+            layers.BatchNormalization(epsilon=1e-3, momentum=0.99),
+            layers.ReLU(),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(8, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(16, activation="relu"),
+            layers.Dense(10),
+        ]
+    )
 
 
 @pytest.fixture()
@@ -254,15 +315,22 @@ def test_mismatched_models_list_both_sides():
         torch_to_keras(nn.Sequential(nn.Linear(3, 3)), k_model)
 
 
-@pytest.mark.parametrize("t_layer, k_layer, x, match", [
-    (nn.BatchNorm2d(4), layers.BatchNormalization(), (1, 3, 3, 4), r"epsilon differs: PyTorch 1e-05, Keras 0\.001"),
-    (nn.BatchNorm2d(4, eps=1e-3), layers.BatchNormalization(), (1, 3, 3, 4), r"momentum=0\.9 \(PyTorch"),
-    (nn.GRU(3, 2), layers.GRU(2, reset_after=False), (1, 4, 3), r"reset_after=True"),
-    (nn.Conv2d(2, 2, 3, stride=2, padding=1), layers.Conv2D(2, 3, strides=2, padding="same"), (1, 6, 6, 2),
-     r"does not compute what Keras padding='same'"),
-    (nn.Conv2d(4, 4, 3, groups=2), layers.Conv2D(4, 3), (1, 5, 5, 4), r"grouped convolution"),
-    (nn.LSTM(3, 2, num_layers=2), layers.LSTM(2), (1, 4, 3), r"only one\s+unidirectional layer"),
-])
+@pytest.mark.parametrize(
+    "t_layer, k_layer, x, match",
+    [
+        (nn.BatchNorm2d(4), layers.BatchNormalization(), (1, 3, 3, 4), r"epsilon differs: PyTorch 1e-05, Keras 0\.001"),
+        (nn.BatchNorm2d(4, eps=1e-3), layers.BatchNormalization(), (1, 3, 3, 4), r"momentum=0\.9 \(PyTorch"),
+        (nn.GRU(3, 2), layers.GRU(2, reset_after=False), (1, 4, 3), r"reset_after=True"),
+        (
+            nn.Conv2d(2, 2, 3, stride=2, padding=1),
+            layers.Conv2D(2, 3, strides=2, padding="same"),
+            (1, 6, 6, 2),
+            r"does not compute what Keras padding='same'",
+        ),
+        (nn.Conv2d(4, 4, 3, groups=2), layers.Conv2D(4, 3), (1, 5, 5, 4), r"grouped convolution"),
+        (nn.LSTM(3, 2, num_layers=2), layers.LSTM(2), (1, 4, 3), r"only one\s+unidirectional layer"),
+    ],
+)
 def test_settings_that_would_change_outputs_are_refused(t_layer, k_layer, x, match):
     k_layer(np.zeros(x, dtype="float32"))
     with pytest.raises(PortingError, match=match):

@@ -53,12 +53,17 @@ def test_the_sanitizer_deletes_only_cpp_log_lines():
 def test_the_sanitizer_deletes_the_core_count_warning_and_no_other_dataloader_warning():
     assert sanitized(FEW_CORES_WARNING) == ""
     assert sanitized(FEW_CORES_WARNING + PYTHON_WARNING) == PYTHON_WARNING
-    other = "/v/torch/utils/data/dataloader.py:665: UserWarning: 'pin_memory' argument is set as true but no accelerator is found\n"
+    other = (
+        "/v/torch/utils/data/dataloader.py:665: UserWarning: "
+        "'pin_memory' argument is set as true but no accelerator is found\n"
+    )
     assert sanitized(other) == other
 
 
 def test_a_stderr_stream_of_log_lines_only_is_dropped_any_other_stderr_is_compared():
-    stream = lambda name, text: nbformat.v4.new_output("stream", name=name, text=text)
+    def stream(name, text):
+        return nbformat.v4.new_output("stream", name=name, text=text)
+
     compared = nbval_plugin.transform_streams_for_comparison(  # as patched by conftest.pytest_configure
         [stream("stdout", "params 3658\n"), stream("stderr", LOG_LINES)]
     )
@@ -73,9 +78,21 @@ def _torch_only_run(ci: str | None) -> subprocess.CompletedProcess:
     if ci is not None:
         env["CI"] = ci
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "notebooks/01_graphs_tensorflow.ipynb",
-         "notebooks/02_autograd_tensorflow.ipynb"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "notebooks/01_graphs_tensorflow.ipynb",
+            "notebooks/02_autograd_tensorflow.ipynb",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

@@ -10,17 +10,14 @@ README shows docs/site.png, a compact copy of one of them.
 
 from __future__ import annotations
 
-import sys
 import time
 
 import pytest
 
+from tools import build_site
 from utils import REPO_ROOT
 from utils.course import CLAIMS, TOPICS
 from utils.machine import INSTALL_HINTS, find_browser
-
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import build_site  # noqa: E402
 
 SHOTS = REPO_ROOT / "artifacts" / "site"
 ALIGN_PX = 4
@@ -41,21 +38,36 @@ def page(tmp_path_factory):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.fail("Playwright's Python package is not installed: `pip install playwright==1.65.2` (never `playwright install`)")
+        pytest.fail(
+            "Playwright's Python package is not installed: "
+            "`pip install playwright==1.65.2` (never `playwright install`)"
+        )
     chromium = find_browser()
     if chromium is None:
         pytest.fail(f"No Chromium-family browser found. {INSTALL_HINTS['browser']}")
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=chromium, headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-            viewport={"width": 1280, "height": 800}, java_script_enabled=False,
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=chromium,
+            headless=True,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+            viewport={"width": 1280, "height": 800},
+            java_script_enabled=False,
         )
         page = context.new_page()
         page.offsite = []
-        page.on("request", lambda req: None if req.url.startswith(("file://", "data:")) else page.offsite.append(req.url))
+        page.on(
+            "request", lambda req: None if req.url.startswith(("file://", "data:")) else page.offsite.append(req.url)
+        )
         try:
             yield page
         finally:
@@ -101,7 +113,8 @@ def test_pair_page_shows_twin_sections_side_by_side(site, page, topic):
         if all(h.count() for h in heads):
             tops = [h.bounding_box()["y"] for h in heads]
             assert abs(tops[0] - tops[1]) <= ALIGN_PX, (
-                f"{topic.slug}: '{heads[0].inner_text()}' at y={tops[0]:.0f} but its twin at y={tops[1]:.0f}")
+                f"{topic.slug}: '{heads[0].inner_text()}' at y={tops[0]:.0f} but its twin at y={tops[1]:.0f}"
+            )
             checked += 1
         else:
             missing = row.locator(".missing")
@@ -114,8 +127,11 @@ def test_pair_page_shows_twin_sections_side_by_side(site, page, topic):
     page.screenshot(path=str(SHOTS / f"{topic.number}_{topic.slug}.png"))
     first_subsection = page.locator("section.row", has=page.locator("h3")).first
     top = first_subsection.bounding_box()["y"]
-    page.screenshot(path=str(SHOTS / f"{topic.number}_{topic.slug}_3.1.png"), full_page=True,
-                    clip={"x": 0, "y": top, "width": 1280, "height": 640})
+    page.screenshot(
+        path=str(SHOTS / f"{topic.number}_{topic.slug}_3.1.png"),
+        full_page=True,
+        clip={"x": 0, "y": top, "width": 1280, "height": 640},
+    )
     assert page.offsite == [], f"requests off this machine: {page.offsite}"
 
 

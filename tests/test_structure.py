@@ -330,6 +330,23 @@ def test_notebook_sources_do_not_edit_sys_path(source):
     assert not bad, f"{source} edits sys.path / PYTHONPATH (the installed course makes it unnecessary): {bad}"
 
 
+CODE_DIRS = ("tools", "tests", "notebooks/pairs", "benchmarks")
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(str(p.relative_to(REPO_ROOT)) for d in CODE_DIRS for p in (REPO_ROOT / d).rglob("*.py")),
+)
+def test_tools_tests_pairs_and_benchmarks_do_not_edit_sys_path(path):
+    """utils, pairs and tools are installed packages: ``from tools import build_site``, never a path insert."""
+    bad = [
+        f"{n}: {line.strip()}"
+        for n, line in enumerate((REPO_ROOT / path).read_text().splitlines(), 1)
+        if re.search(r"sys\.path\.(insert|append|extend)\(", line) and ALLOWED_SYS_PATH not in line
+    ]
+    assert not bad, f"{path} edits sys.path (import the installed package instead): {bad}"
+
+
 def test_every_utils_module_is_used_by_the_course_not_only_by_tests_or_tools():
     course_files = [*TEXT_DIR.glob("*.py"), *(NOTEBOOKS_DIR / "pairs").rglob("*.py"), *UTILS_DIR.glob("*.py")]
     used: set[str] = set()

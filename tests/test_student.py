@@ -1,4 +1,4 @@
-"""The student edition (tools/student.py, `make student`): solutions emptied, checks kept, every check failing with a hint.
+"""The student edition (tools/student.py, `make student`): solutions emptied, checks kept, each failing with a hint.
 
 What runs where, so that no notebook executes twice:
 * here, without a kernel (about a second): the edition is built into a temp dir from every notebooks/*.ipynb and
@@ -13,17 +13,14 @@ What runs where, so that no notebook executes twice:
 from __future__ import annotations
 
 import ast
-import sys
 import time
 
 import jupytext
 import nbformat
 import pytest
 
-from utils import NOTEBOOKS_DIR, REPO_ROOT
-
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import student  # noqa: E402
+from tools import student
+from utils import NOTEBOOKS_DIR
 
 conftest = student.CONFTEST  # the repository's conftest.py (tests/conftest.py shadows the name)
 
@@ -58,8 +55,9 @@ def test_student_copy_keeps_checks_and_replaces_solutions_with_stubs(edition, na
         assert after.outputs == [] and after.execution_count is None, f"{name}: outputs left in the student copy"
         if "solution" in tags(before):
             assert after.source.startswith(student.STUB_MARK) and "raise NotImplementedError" in after.source
-            code = [l.strip() for l in before.source.splitlines() if l.strip() and not l.strip().startswith("#")]
-            leaked = [l for l in code if len(l) > 12 and l in after.source]
+            lines = [line.strip() for line in before.source.splitlines()]
+            code = [line for line in lines if line and not line.startswith("#")]
+            leaked = [line for line in code if len(line) > 12 and line in after.source]
             assert not leaked, f"{name}: the stub still holds solution code: {leaked}"
             for bound in conftest.solution_bound_names(before.source):
                 assert f"`{bound}`" in after.source, f"{name}: the stub does not say to define {bound}"
@@ -85,13 +83,18 @@ def test_every_solution_is_checked_and_every_check_assert_has_a_hint(text_file):
     cells = jupytext.read(text_file).cells
     for index, cell in enumerate(cells):
         if "solution" in tags(cell):
-            after = [c for c in cells[index + 1:] if c.cell_type == "code"][:1]
-            assert after and "check" in tags(after[0]), f"{text_file.name}: cell {index}, a solution with no check after it"
+            after = [c for c in cells[index + 1 :] if c.cell_type == "code"][:1]
+            assert after and "check" in tags(after[0]), (
+                f"{text_file.name}: cell {index}, a solution with no check after it"
+            )
         if "check" in tags(cell):
-            code = "\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in cell.source.splitlines())
+            lines = cell.source.splitlines()
+            code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines)
             bare = [n.lineno for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Assert) and n.msg is None]
-            assert not bare, (f"{text_file.name}: check cell {index} has asserts without a message (lines {bare}); "
-                              "add the hint a student needs when the answer is wrong")
+            assert not bare, (
+                f"{text_file.name}: check cell {index} has asserts without a message (lines {bare}); "
+                "add the hint a student needs when the answer is wrong"
+            )
 
 
 def _run_probe(solution: str, check: str) -> None:
@@ -103,11 +106,14 @@ def _run_probe(solution: str, check: str) -> None:
     exec(conftest.solution_probe_source(solution, [check]), namespace)
 
 
-@pytest.mark.parametrize("check", [
-    "assert fit(2) == 4",                                   # the stand-in's own message: "fit is not written yet"
-    "import math\nassert math.isclose(fit(2), 4)",
-    "assert isinstance(fit, type(len)), 'fit must be a function'",  # an assertion message
-])
+@pytest.mark.parametrize(
+    "check",
+    [
+        "assert fit(2) == 4",  # the stand-in's own message: "fit is not written yet"
+        "import math\nassert math.isclose(fit(2), 4)",
+        "assert isinstance(fit, type(len)), 'fit must be a function'",  # an assertion message
+    ],
+)
 def test_probe_accepts_a_check_that_fails_with_a_hint(check, capsys):
     _run_probe("def fit(x):\n    return x * 2\n", check)
     assert "fails, as it must, saying:" in capsys.readouterr().out

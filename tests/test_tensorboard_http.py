@@ -1,15 +1,15 @@
 """Every kind of data pair 06 logs comes back unchanged through TensorBoard's HTTP API: the JSON its dashboards read.
 
-Moved out of the 06 notebooks (issue #12, item 3): the notebooks read the event files back with ``EventAccumulator``
-and show the dashboards; this module writes the same kinds of summaries itself, once with PyTorch's
-``SummaryWriter`` (scalars, histograms, images, text, audio, the graph, hyper-parameters and an embedding) and once
-with ``tf.summary`` (the same, a traced ``tf.function`` graph, and the Keras ``TensorBoard`` callback), serves each
-folder with a real TensorBoard on 127.0.0.1 (``pairs.visualization.dashboards.tensorboard_server``, run without
-TensorFlow as in the notebooks), asks the server what a browser would get, and compares it with what was logged.
-When a module's tests are done its server is stopped, and no process of it is left.
+The 06 notebooks read the event files back with ``EventAccumulator`` and show the dashboards; this module writes the
+same kinds of summaries itself, once with PyTorch's ``SummaryWriter`` (scalars, histograms, images, text, audio, the
+graph, hyper-parameters and an embedding) and once with ``tf.summary`` (the same, a traced ``tf.function`` graph,
+and the Keras ``TensorBoard`` callback), serves each folder with a real TensorBoard on 127.0.0.1
+(``pairs.visualization.dashboards.tensorboard_server``, run without TensorFlow as in the notebooks), asks the server
+what a browser would get, and compares it with what was logged. When a module's tests are done its server is
+stopped, and no process of it is left.
 
-Both frameworks are imported in this process, as tests/test_utils_visual.py does (the root conftest.py guards the
-import order).
+Both frameworks are imported in this process, as tests/test_visualization_dashboards.py does (the root conftest.py
+guards the import order).
 """
 
 from __future__ import annotations
@@ -22,11 +22,15 @@ import numpy as np
 import psutil
 import pytest
 from PIL import Image
+from tensorboard_http_helpers import loopback_only, tensorboard_hparams
 
 from pairs.visualization.dashboards import (
-    event_scalars, listening_addresses, tensorboard_json, tensorboard_scalars, tensorboard_server,
+    event_scalars,
+    listening_addresses,
+    tensorboard_json,
+    tensorboard_scalars,
+    tensorboard_server,
 )
-from tensorboard_http_helpers import loopback_only, tensorboard_hparams
 from utils.processes import process_tree
 from utils.servers import port_is_open
 
@@ -66,8 +70,11 @@ def write_pytorch(root):
         writer.add_embedding(features, metadata=labels, global_step=EPOCHS, tag="hidden")
         for lr, accuracy in TRIALS.items():
             writer.add_hparams({"learning_rate": lr}, {"hparam/test_accuracy": accuracy}, run_name=f"lr={lr}")
-    return {"sizes": {name: p.numel() for name, p in model.named_parameters()}, "features": features.numpy(),
-            "labels": labels}
+    return {
+        "sizes": {name: p.numel() for name, p in model.named_parameters()},
+        "features": features.numpy(),
+        "labels": labels,
+    }
 
 
 def write_tensorflow(root):
@@ -76,8 +83,10 @@ def write_tensorflow(root):
     import tensorflow as tf
     from tensorboard.plugins.hparams import api as hp
 
-    variables = {"hidden/kernel": tf.Variable(tf.random.stateless_normal((64, 32), seed=(0, 1))),
-                 "hidden/bias": tf.Variable(tf.zeros(32))}
+    variables = {
+        "hidden/kernel": tf.Variable(tf.random.stateless_normal((64, 32), seed=(0, 1))),
+        "hidden/bias": tf.Variable(tf.zeros(32)),
+    }
     writer = tf.summary.create_file_writer(str(root / "custom"))
     with writer.as_default():
         tf.summary.image("test digits", IMAGES[..., None], step=0, max_outputs=8)
@@ -236,8 +245,9 @@ def test_pytorch_graph_is_the_traced_model(torch_tb):
 
 def test_tensorflow_graphs_are_the_traced_function_and_the_keras_model(tf_tb):
     tb, _, _ = tf_tb
-    graph = tensorboard_json(tb, "/data/plugin/graphs/graph", raw=True, run="custom", tag="predict",
-                             conceptual="false").decode()
+    graph = tensorboard_json(
+        tb, "/data/plugin/graphs/graph", raw=True, run="custom", tag="predict", conceptual="false"
+    ).decode()
     assert all(f'op: "{op}"' in graph for op in ("MatMul", "Relu", "Softmax"))
     assert "keras" in tensorboard_json(tb, "/data/plugin/graphs/info")["keras_fit/train"]["tags"]
 

@@ -25,11 +25,15 @@ def test_a_page_two_children_share_counts_once(tmp_path):
     # Two processes mapping the same 200 MB file: summed RSS would say 400 MB, the machine holds 200.
     shared = tmp_path / "shared.bin"
     shared.write_bytes(b"x" * (200 * 2**20))
-    reader = ("import mmap, sys, time; f = open(sys.argv[1], 'rb'); m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ); "
-              "sum(m[i] for i in range(0, len(m), 4096)); print('mapped', flush=True); time.sleep(3)")
+    reader = (
+        "import mmap, sys, time; f = open(sys.argv[1], 'rb'); m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ); "
+        "sum(m[i] for i in range(0, len(m), 4096)); print('mapped', flush=True); time.sleep(3)"
+    )
     with ChildMemorySampler(interval_s=0.05) as sampler:
-        procs = [subprocess.Popen([sys.executable, "-c", reader, str(shared)], stdout=subprocess.PIPE, text=True)
-                 for _ in range(2)]
+        procs = [
+            subprocess.Popen([sys.executable, "-c", reader, str(shared)], stdout=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
         for proc in procs:
             assert proc.stdout.readline().strip() == "mapped"
         time.sleep(0.5)
@@ -45,6 +49,7 @@ def test_the_memory_budget_follows_the_torch_build_and_the_variable_overrides_it
             if deps is None:
                 raise importlib.metadata.PackageNotFoundError(name)
             return deps
+
         return fake
 
     cuda = ['nvidia-cudnn-cu13==9.20.0.48; platform_system == "Linux"', "filelock"]

@@ -1,6 +1,5 @@
 """utils.data: the shipped digits load and verify."""
 
-
 import numpy as np
 import pytest
 
@@ -19,6 +18,7 @@ def test_shipped_digits_have_the_documented_shapes_and_split():
 
 def test_framework_views_share_values_and_layouts():
     import torch
+
     images, labels = data.digits_torch("test")
     assert images.shape == (360, 1, 8, 8) and images.dtype == torch.float32  # NCHW
     assert labels.dtype == torch.int64
@@ -28,8 +28,6 @@ def test_framework_views_share_values_and_layouts():
 
 
 def test_tf_view_is_nhwc_with_the_same_values():
-    import tensorflow  # noqa: F401 -- pinned: a broken install fails, never skips
-    import torch
     tf_images, tf_labels = data.digits_tf("test")
     torch_images, _ = data.digits_torch("test")
     assert tuple(tf_images.shape) == (360, 8, 8, 1)
@@ -48,4 +46,3 @@ def test_damaged_file_is_refused(tmp_path):
     copy.write_bytes(bytes(raw))
     with pytest.raises(DataError, match="damaged"):
         load_digits(copy, expected_sha256=DIGITS_SHA256)
-

@@ -1,10 +1,9 @@
 """utils.devices: automatic choice, explicit names, and clear errors for bad or missing devices."""
 
 import pytest
+import torch
 
 from utils.devices import DeviceError, describe_torch, torch_device
-
-import torch
 
 
 def test_auto_picks_gpu_when_present_else_cpu(monkeypatch):
@@ -49,6 +48,7 @@ def test_describe_torch_reports_what_it_sees():
 
 def test_tf_device_names():
     import tensorflow as tf
+
     from utils.devices import describe_tf, tf_device
 
     gpus = tf.config.list_logical_devices("GPU")

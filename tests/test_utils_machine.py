@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tools import preflight_needs
 from utils import machine
 
 
@@ -39,12 +40,18 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the fake progra
 
 def test_import_does_not_import_frameworks():
     code = "import sys, utils.machine; print(any(m.split('.')[0] in ('torch', 'tensorflow') for m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(machine.__file__).resolve().parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(machine.__file__).resolve().parent.parent,
+    )
     assert out.stdout.strip() == "False"
 
 
 # --- C++ compiler ---------------------------------------------------------------------------------------------
+
 
 def test_cxx_absent(bare):
     assert machine.find_cxx_compiler() is None
@@ -79,13 +86,16 @@ def test_cxx_env_wins_and_has_no_fallback(bare, monkeypatch):
 
 # --- Python.h (Inductor's C++ includes it) ----------------------------------------------------------------------
 
+
 @pytest.fixture
 def headers(tmp_path, monkeypatch):
     """sysconfig's include directory points at an empty temporary one: this Python's headers are absent."""
     include = tmp_path / "include"
     include.mkdir()
     real = sysconfig.get_path
-    monkeypatch.setattr(sysconfig, "get_path", lambda name, *a, **k: str(include) if name == "include" else real(name, *a, **k))
+    monkeypatch.setattr(
+        sysconfig, "get_path", lambda name, *a, **k: str(include) if name == "include" else real(name, *a, **k)
+    )
     return include
 
 
@@ -104,12 +114,16 @@ def test_inductor_missing_names_the_missing_piece_and_its_fix(bare, headers):
     assert machine.inductor_missing().startswith("no C++ compiler (apt-get install g++")
     fake_program(bare, "g++", stdout="g++ 14")
     why = machine.inductor_missing()
-    assert why.startswith(f"no Python.h for Python {machine.PYVER}") and f"apt-get install python{machine.PYVER}-dev" in why
+    assert (
+        why.startswith(f"no Python.h for Python {machine.PYVER}")
+        and f"apt-get install python{machine.PYVER}-dev" in why
+    )
     (headers / "Python.h").write_text("/* fake */")
     assert machine.inductor_missing() is None
 
 
 # --- Java -----------------------------------------------------------------------------------------------------
+
 
 def test_java_absent(bare):
     assert machine.find_java() is None
@@ -137,17 +151,21 @@ def test_java_home_is_used(bare, tmp_path, monkeypatch):
     assert machine.find_java() is None
 
 
-@pytest.mark.parametrize("text, major", [
-    ('java version "1.8.0_292"', 8),
-    ('openjdk version "17.0.9" 2023-10-17', 17),
-    ('openjdk version "21" 2023-09-19', 21),
-    ("no version here", None),
-])
+@pytest.mark.parametrize(
+    "text, major",
+    [
+        ('java version "1.8.0_292"', 8),
+        ('openjdk version "17.0.9" 2023-10-17', 17),
+        ('openjdk version "21" 2023-09-19', 21),
+        ("no version here", None),
+    ],
+)
 def test_java_major(text, major):
     assert machine.java_major(text) == major
 
 
 # --- npm and browser ------------------------------------------------------------------------------------------
+
 
 def test_npm(bare):
     assert machine.find_npm() is None
@@ -186,6 +204,7 @@ def test_browser_env(bare, tmp_path, monkeypatch):
 
 # --- frameworks (faked modules: the real ones are slow to import and machine-dependent) -------------------------
 
+
 def fake_tensorflow(monkeypatch, get_memory_info):
     experimental = types.SimpleNamespace(get_memory_info=get_memory_info)
     tf = types.SimpleNamespace(config=types.SimpleNamespace(experimental=experimental))
@@ -200,6 +219,7 @@ def test_tf_allocator_stats_present(monkeypatch):
 def test_tf_allocator_stats_absent(monkeypatch):
     def refuse(device):
         raise ValueError(f"Allocator stats not available for device '{device}'")
+
     fake_tensorflow(monkeypatch, refuse)
     assert machine.tf_allocator_stats_available("CPU:0") is False
 
@@ -217,9 +237,15 @@ def fake_torch(monkeypatch, cuda: bool, mps: bool | None):
     monkeypatch.setitem(sys.modules, "torch", torch)
 
 
-@pytest.mark.parametrize("cuda, mps, expected", [
-    (True, False, "cuda"), (False, True, "mps"), (False, False, "none"), (False, None, "none"),
-])
+@pytest.mark.parametrize(
+    "cuda, mps, expected",
+    [
+        (True, False, "cuda"),
+        (False, True, "mps"),
+        (False, False, "none"),
+        (False, None, "none"),
+    ],
+)
 def test_torch_accelerator(monkeypatch, cuda, mps, expected):
     fake_torch(monkeypatch, cuda, mps)
     assert machine.torch_accelerator() == expected
@@ -235,33 +261,48 @@ def test_report_says_how_to_install(bare, headers):
 
 
 def test_real_machine_report_runs():
-    out = subprocess.run([sys.executable, "-m", "utils.machine", "--no-frameworks"], capture_output=True, text=True,
-                         check=True, cwd=Path(machine.__file__).resolve().parent.parent, env=dict(os.environ))
+    out = subprocess.run(
+        [sys.executable, "-m", "utils.machine", "--no-frameworks"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(machine.__file__).resolve().parent.parent,
+        env=dict(os.environ),
+    )
     assert len(out.stdout.strip().splitlines()) == 5
 
 
 # --- what `make lab` / `make test` need (tools/preflight.sh) ---------------------------------------------------
 
-sys.path.insert(0, str(Path(machine.__file__).resolve().parent.parent / "tools"))
-import preflight_needs  # noqa: E402
-
 
 def test_missing_for_lists_apt_packages_and_the_script_exits_1(bare, headers):
     assert [item for item, _, _ in preflight_needs.missing_for("test")] == [
-        "c++ compiler", "python headers", "java", "npm", "browser"]
+        "c++ compiler",
+        "python headers",
+        "java",
+        "npm",
+        "browser",
+    ]
     assert [item for item, _, _ in preflight_needs.missing_for("lab")] == [
-        "c++ compiler", "python headers", "java", "npm"]  # no browser
+        "c++ compiler",
+        "python headers",
+        "java",
+        "npm",
+    ]  # no browser
     packages = {i: p for i, p, _ in preflight_needs.missing_for("test")}
-    assert packages["java"][0] == "default-jre-headless" and packages["python headers"] == (f"python{machine.PYVER}-dev",)
+    assert packages["java"][0] == "default-jre-headless" and packages["python headers"] == (
+        f"python{machine.PYVER}-dev",
+    )
     for name in ("g++", "npm", "chromium"):
         fake_program(bare, name, stdout="1")
     (headers / "Python.h").write_text("/* fake */")
     fake_program(bare, "java", stderr='openjdk version "11.0.2"')  # too old for TorchServe
     assert [item for item, _, _ in preflight_needs.missing_for("test")] == ["java"]
-    script = [sys.executable, preflight_needs.__file__, "test"]
+    script = [sys.executable, "-m", "tools.preflight_needs", "test"]  # as tools/preflight.sh runs it
+    root = Path(machine.__file__).resolve().parent.parent
 
     def run_script():  # a child: it sees this Python's real headers, present or not (only that line may differ)
-        done = subprocess.run(script, capture_output=True, text=True, env={**os.environ})
+        done = subprocess.run(script, capture_output=True, text=True, env={**os.environ}, cwd=root)
         lines = {line.split("\t")[0]: line.split("\t")[1] for line in done.stdout.splitlines()}
         assert done.returncode == (1 if lines else 0)
         lines.pop("python headers", None)
@@ -270,10 +311,11 @@ def test_missing_for_lists_apt_packages_and_the_script_exits_1(bare, headers):
     assert run_script() == {"java": "default-jre-headless openjdk-17-jre-headless"}
     fake_program(bare, "java", stderr='openjdk version "21.0.5" 2024-10-15')
     assert run_script() == {}
-    assert subprocess.run([sys.executable, preflight_needs.__file__, "nonsense"], capture_output=True).returncode == 1
+    assert subprocess.run([*script[:3], "nonsense"], capture_output=True, cwd=root).returncode == 1
 
 
 # --- CPUs -----------------------------------------------------------------------------------------------------
+
 
 def test_usable_cpus_follows_affinity(monkeypatch):
     monkeypatch.delattr(os, "process_cpu_count", raising=False)
@@ -289,24 +331,34 @@ def test_usable_cpus_without_affinity(monkeypatch):
     assert machine.usable_cpus() == 1
 
 
-@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or shutil.which("taskset") is None, reason="needs Linux taskset")
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or shutil.which("taskset") is None, reason="needs Linux taskset"
+)
 def test_usable_cpus_under_taskset():
     code = "import utils.machine as m; print(m.usable_cpus())"
-    out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=Path(machine.__file__).resolve().parent.parent)
+    out = subprocess.run(
+        ["taskset", "-c", "0", sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(machine.__file__).resolve().parent.parent,
+    )
     assert out.stdout.strip() == "1"
 
 
 # --- oneDNN (TensorFlow's private IsMklEnabled, faked) -----------------------------------------------------------
 
+
 def fake_tf_port(monkeypatch, enabled):
     port = types.SimpleNamespace(IsMklEnabled=lambda: enabled)
     util = types.ModuleType("tensorflow.python.util")
     util._pywrap_util_port = port
-    for name, module in (("tensorflow", types.ModuleType("tensorflow")),
-                         ("tensorflow.python", types.ModuleType("tensorflow.python")),
-                         ("tensorflow.python.util", util),
-                         ("tensorflow.python.util._pywrap_util_port", port)):
+    for name, module in (
+        ("tensorflow", types.ModuleType("tensorflow")),
+        ("tensorflow.python", types.ModuleType("tensorflow.python")),
+        ("tensorflow.python.util", util),
+        ("tensorflow.python.util._pywrap_util_port", port),
+    ):
         monkeypatch.setitem(sys.modules, name, module)
 
 
@@ -329,8 +381,14 @@ def test_tf_allocator_stats_follow_onednn_for_real(onednn, expected):
     """The real TensorFlow: with oneDNN off the CPU allocator keeps no statistics (the AMD EPYC failure, issue 10)."""
     code = "import utils.machine as m; print(m.tf_onednn_enabled(), m.tf_allocator_stats_available('CPU:0'))"
     env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS=onednn, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
-                         cwd=Path(machine.__file__).resolve().parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=Path(machine.__file__).resolve().parent.parent,
+    )
     assert out.stdout.strip().splitlines()[-1] == expected
 
 
@@ -345,7 +403,8 @@ echo "$*" >> "$BIN/apt.calls"
 mk() { printf '#!/bin/sh\n%s\n' "$2" > "$BIN/$1"; chmod +x "$BIN/$1"; }
 case "$*" in
   *" update"*) if [ ! -e "$BIN/lock-was-held" ]; then touch "$BIN/lock-was-held"
-                 echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 1 (apt-get)"; exit 100; fi ;;
+                 echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 1 (apt-get)"
+                 exit 100; fi ;;
   *" install "*) for p; do :; done
     case "$p" in
       g++) mk g++ 'echo 12' ;;
@@ -374,8 +433,23 @@ else:
 
 def preflight_env(bare, tmp_path, uid):
     """A PATH with the shell tools preflight.sh uses, a fake ``id`` (uid) and a fake apt-get; a venv marked built."""
-    for tool in ("bash", "sh", "mktemp", "dirname", "seq", "grep", "sleep", "cut", "tail", "uname", "rm", "cat",
-                 "chmod", "touch", "printf"):
+    for tool in (
+        "bash",
+        "sh",
+        "mktemp",
+        "dirname",
+        "seq",
+        "grep",
+        "sleep",
+        "cut",
+        "tail",
+        "uname",
+        "rm",
+        "cat",
+        "chmod",
+        "touch",
+        "printf",
+    ):
         if shutil.which(tool, path=SYSTEM_PATH) and not (bare / tool).exists():
             (bare / tool).symlink_to(shutil.which(tool, path=SYSTEM_PATH))
     fake_program(bare, "id", stdout=str(uid))
@@ -389,30 +463,58 @@ def preflight_env(bare, tmp_path, uid):
     python = bare / "python-with-fake-include"  # runs `python -c CODE` / `python SCRIPT` with sysconfig's include moved
     python.write_text(f"#!/bin/sh\nexec {sys.executable} -c '{FAKE_INCLUDE_PYTHON}' \"$@\"\n")
     python.chmod(0o755)
-    return dict(os.environ, PATH=str(bare), BIN=str(bare), PYTHON=str(python), VENV=str(venv), FAKE_INCLUDE=str(include),
-                TORCH_VERSION="2.13.0", APT_LOCK_RETRY_S="0.1")
+    return dict(
+        os.environ,
+        PATH=str(bare),
+        BIN=str(bare),
+        PYTHON=str(python),
+        VENV=str(venv),
+        FAKE_INCLUDE=str(include),
+        TORCH_VERSION="2.13.0",
+        APT_LOCK_RETRY_S="0.1",
+    )
 
 
 @pytest.mark.skipif(BASH is None, reason="preflight.sh is a bash script")
 def test_preflight_as_root_waits_for_the_apt_lock_then_installs_what_is_missing(bare, tmp_path):
-    run = subprocess.run([BASH, str(PREFLIGHT), "test"],
-                         capture_output=True, text=True, env=preflight_env(bare, tmp_path, uid=0), timeout=60)
+    run = subprocess.run(
+        [BASH, str(PREFLIGHT), "test"],
+        capture_output=True,
+        text=True,
+        env=preflight_env(bare, tmp_path, uid=0),
+        timeout=60,
+    )
     calls = (bare / "apt.calls").read_text().splitlines()
     assert run.returncode == 0, run.stderr
     assert sum(" update" in c for c in calls) == 2  # the first found the lock held, the second ran
     assert [c.split()[-1] for c in calls if " install " in c] == [
-        "g++", f"python{machine.PYVER}-dev", "default-jre-headless", "npm", "chromium"]
+        "g++",
+        f"python{machine.PYVER}-dev",
+        "default-jre-headless",
+        "npm",
+        "chromium",
+    ]
     assert all("DPkg::Lock::Timeout" in c for c in calls)  # install waits for the dpkg lock itself
 
 
 @pytest.mark.skipif(BASH is None, reason="preflight.sh is a bash script")
 def test_preflight_as_a_user_installs_nothing_and_says_one_line_per_missing_program(bare, tmp_path):
-    run = subprocess.run([BASH, str(PREFLIGHT), "test"],
-                         capture_output=True, text=True, env=preflight_env(bare, tmp_path, uid=1000), timeout=60)
+    run = subprocess.run(
+        [BASH, str(PREFLIGHT), "test"],
+        capture_output=True,
+        text=True,
+        env=preflight_env(bare, tmp_path, uid=1000),
+        timeout=60,
+    )
     assert run.returncode == 1 and not (bare / "apt.calls").exists()
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 5 and all(line.startswith("make test: missing ") for line in lines), run.stderr
     assert "sudo apt-get install g++" in lines[0] and f"sudo apt-get install python{machine.PYVER}-dev" in lines[1]
-    lab = subprocess.run([BASH, str(PREFLIGHT), "lab"],
-                         capture_output=True, text=True, env=preflight_env(bare, tmp_path / "lab", uid=1000), timeout=60)
+    lab = subprocess.run(
+        [BASH, str(PREFLIGHT), "lab"],
+        capture_output=True,
+        text=True,
+        env=preflight_env(bare, tmp_path / "lab", uid=1000),
+        timeout=60,
+    )
     assert lab.returncode == 0 and lab.stderr.count("warning: missing") == 4  # make lab only warns, no browser needed

@@ -4,18 +4,16 @@ import random
 
 import numpy as np
 import pytest
+import torch
 
 from utils.seeding import seed_everything
 
 
 def _draws():
-    import torch
-
     return random.random(), float(np.random.rand()), float(torch.rand(1))
 
 
 def test_same_seed_same_draws_different_seed_different_draws():
-    import torch  # noqa: F401 -- pinned: a broken install fails, never skips
     seed_everything(123)
     first = _draws()
     seed_everything(123)
@@ -25,13 +23,13 @@ def test_same_seed_same_draws_different_seed_different_draws():
 
 
 def test_reports_what_it_seeded():
-    import torch  # noqa: F401 -- pinned: a broken install fails, never skips
     seeded = seed_everything(0)
     assert {"random", "numpy", "torch"} <= set(seeded)
 
 
 def test_seeds_tensorflow_when_imported():
     import tensorflow as tf
+
     seed_everything(7)
     a = tf.random.uniform([3]).numpy()
     seed_everything(7)

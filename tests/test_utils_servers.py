@@ -8,7 +8,6 @@ import time
 import psutil
 import pytest
 
-from utils import REPO_ROOT
 from utils.servers import (
     BackgroundServer,
     MissingComponentError,
@@ -108,7 +107,8 @@ def test_a_kernel_killed_outright_still_leaves_no_server_behind():
     script = textwrap.dedent(f"""
         import sys, time
         from utils.servers import BackgroundServer
-        server = BackgroundServer([sys.executable, "-m", "http.server", "{port}", "--bind", "127.0.0.1"], {port}).start()
+        command = [sys.executable, "-m", "http.server", "{port}", "--bind", "127.0.0.1"]
+        server = BackgroundServer(command, {port}).start()
         print(server.process.pid, flush=True)
         time.sleep(120)
     """)
@@ -130,10 +130,12 @@ def test_free_port_gives_a_bindable_port():
 def test_stop_waits_for_children_that_outlive_the_leader():
     """A launcher that exits at once on SIGTERM while its child (like TorchServe's JVM) ignores it."""
     port = free_port()
-    child = f"import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"
+    child = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"
     command = ["sh", "-c", f"{sys.executable} -c '{child}' & {sys.executable} -m http.server {port} --bind 127.0.0.1"]
     server = BackgroundServer(command, port).start()
     survivors = psutil.Process(server.process.pid).children(recursive=True)
     server.stop(timeout_s=2.0)
     time.sleep(0.2)
-    assert not [p for p in survivors if p.is_running() and p.status() != psutil.STATUS_ZOMBIE], "a child survived stop()"
+    assert not [p for p in survivors if p.is_running() and p.status() != psutil.STATUS_ZOMBIE], (
+        "a child survived stop()"
+    )

@@ -37,12 +37,14 @@ def test_sync_runs_once_per_batch_and_per_warmup_call():
 
 def test_torch_sync_accepts_tensors():
     import torch
+
     x = torch.ones(16, 16)
     assert measure(lambda: x @ x, sync="torch", repeats=3, number=3).median_s > 0
 
 
-@pytest.mark.parametrize("kwargs, message", [({"repeats": 2}, "at least 3"), ({"warmup": 0}, "warmup"),
-                                             ({"sync": "jax"}, "sync must be")])
+@pytest.mark.parametrize(
+    "kwargs, message", [({"repeats": 2}, "at least 3"), ({"warmup": 0}, "warmup"), ({"sync": "jax"}, "sync must be")]
+)
 def test_bad_arguments_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         measure(lambda: None, **kwargs)
@@ -60,14 +62,16 @@ def test_ratio_table_shows_speedups_against_the_first_row():
 
 # --- knowing when a measurement cannot be trusted ---------------------------------------------
 
+
 def test_a_noisy_sample_is_flagged_in_str_and_in_the_table():
     import utils.timing as timing
 
     noisy = Timing("eager", median_s=0.011, iqr_s=0.046, repeats=7, calls_per_repeat=1, load_average=0.5, cpu_count=2)
     assert noisy.unreliable and "IQR" in noisy.unreliable[0]
     assert timing.UNRELIABLE_MARK in str(noisy)
-    quiet = Timing("compiled", median_s=0.010, iqr_s=0.0001, repeats=7, calls_per_repeat=1, load_average=0.5,
-                   cpu_count=2)
+    quiet = Timing(
+        "compiled", median_s=0.010, iqr_s=0.0001, repeats=7, calls_per_repeat=1, load_average=0.5, cpu_count=2
+    )
     table = ratio_table([noisy, quiet])
     warnings = [line for line in table.splitlines() if line.startswith(timing.UNRELIABLE_MARK)]
     assert len(warnings) == 1 and "(eager)" in warnings[0]
@@ -97,7 +101,6 @@ def test_a_quiet_measurement_is_not_flagged(monkeypatch):
     monkeypatch.setattr(timing.os, "cpu_count", lambda: 4)
     monkeypatch.setattr(timing, "load_average", lambda: 0.3)
 
-
     class SteadyTimer:  # every batch takes exactly 3 ms, so the IQR is 0
         def __init__(self, stmt):
             self.stmt = stmt
@@ -124,9 +127,11 @@ def test_no_load_average_on_the_platform_is_not_an_error(monkeypatch):
 
 # --- Apple mps synchronisation ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("mps_available", [True, False])
 def test_torch_sync_waits_for_mps_when_it_is_in_use(monkeypatch, mps_available):
     import torch
+
     calls = []
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps_available)
@@ -135,9 +140,15 @@ def test_torch_sync_waits_for_mps_when_it_is_in_use(monkeypatch, mps_available):
     assert calls == (["mps"] * (2 + 3) if mps_available else [])
 
 
-@pytest.mark.parametrize("ratio, expected", [(2.0, "2.00x the speed of eager in this run: faster than eager"),
-                                             (0.5, "slower than eager"), (1.05, "about as fast as eager"),
-                                             (0.95, "about as fast as eager")])
+@pytest.mark.parametrize(
+    "ratio, expected",
+    [
+        (2.0, "2.00x the speed of eager in this run: faster than eager"),
+        (0.5, "slower than eager"),
+        (1.05, "about as fast as eager"),
+        (0.95, "about as fast as eager"),
+    ],
+)
 def test_read_ratio_says_what_the_number_says(ratio, expected):
     from utils.timing import read_ratio
 

@@ -1,1 +1,1 @@
-"""The course's scripts (build, site, student edition, lock check, preflight, Colab cell), importable as tools.<name>."""
+"""The course's scripts (build, site, student edition, lock check, preflight, Colab cell), importable: tools.<name>."""

@@ -1,10 +1,11 @@
 """Keep the committed budget table (docs/budget.json) and the instructor guide's numbers (docs/teaching.md) in step.
 
-    python tools/budget_table.py            # merge artifacts/notebook_budget.json into docs/budget.json, render the guide
+    python tools/budget_table.py            # artifacts/notebook_budget.json into docs/budget.json, render the guide
     python tools/budget_table.py --render   # only re-render docs/teaching.md from docs/budget.json
 
 artifacts/notebook_budget.json is what the last test run measured (conftest.py writes it: per notebook the wall time
-of its cells, solution probes included, and the peak of the summed PSS of the kernel plus every process it started: a shared page counts once).
+of its cells, solution probes included, and the peak of the summed PSS of the kernel plus every process it started:
+a shared page counts once).
 Run this after a test run on a quiet 2-core machine; a notebook that run did not measure keeps its earlier entry.
 tests/test_teaching.py checks the guide shows exactly docs/budget.json's numbers and every peak stays under Binder's
 2 GB with a margin.
@@ -32,16 +33,25 @@ def merge(table: dict, measured: dict, when: str) -> dict:
     for name, entry in measured["notebooks"].items():
         if entry.get("failed"):
             continue  # a failed run's numbers describe a notebook that did not finish
-        notebooks[name] = {"seconds": round(entry["seconds"], 1), "peak_mb": round(entry["peak_mb"]),
-                           "cpus": measured.get("cpu_count"), "measured": when}
+        notebooks[name] = {
+            "seconds": round(entry["seconds"], 1),
+            "peak_mb": round(entry["peak_mb"]),
+            "cpus": measured.get("cpu_count"),
+            "measured": when,
+        }
     return {"notebooks": dict(sorted(notebooks.items()))}
 
 
 def rows(table: dict) -> str:
-    lines = ["| notebook | seconds (2-core laptop) | peak MB | of Binder's 2 GB | measured on |", "|---|---|---|---|---|"]
+    lines = [
+        "| notebook | seconds (2-core laptop) | peak MB | of Binder's 2 GB | measured on |",
+        "|---|---|---|---|---|",
+    ]
     for name, e in table["notebooks"].items():
-        lines.append(f"| {name} | {e['seconds']:.1f} | {e['peak_mb']} | {100 * e['peak_mb'] / BINDER_MB:.0f} % | "
-                     f"{e['measured']}, {e['cpus']} CPUs |")
+        lines.append(
+            f"| {name} | {e['seconds']:.1f} | {e['peak_mb']} | {100 * e['peak_mb'] / BINDER_MB:.0f} % | "
+            f"{e['measured']}, {e['cpus']} CPUs |"
+        )
     return "\n".join(lines)
 
 

@@ -34,9 +34,10 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler
+from utils.timing import UNRELIABLE_MARK
+
 ROOT = Path(__file__).resolve().parent.parent
-from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler  # noqa: E402
-from utils.timing import UNRELIABLE_MARK  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
 TEXT = NOTEBOOKS / "text"
@@ -81,9 +82,7 @@ def unreliable_outputs(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
     found = []
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
-            texts = [output.get("text", "")] + [
-                v for k, v in output.get("data", {}).items() if k.startswith("text/")
-            ]
+            texts = [output.get("text", "")] + [v for k, v in output.get("data", {}).items() if k.startswith("text/")]
             for text in texts:
                 text = "".join(text) if isinstance(text, list) else str(text)
                 found += [(index, line.strip()) for line in text.splitlines() if UNRELIABLE_MARK in line]
@@ -97,7 +96,10 @@ def in_sync(text_file: Path) -> bool:
         return False
     built = nbformat.read(ipynb, as_version=4)
     wanted = to_notebook(text_file)
-    shape = lambda nb: [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]
+
+    def shape(nb):
+        return [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]
+
     return shape(built) == shape(wanted)
 
 
@@ -107,8 +109,11 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="only check that every .ipynb matches its text twin")
     parser.add_argument("--measure-only", action="store_true", help="execute and measure, do not write notebooks")
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
-    parser.add_argument("--allow-unreliable", action="store_true",
-                        help="write notebooks even when a timing says UNRELIABLE (interim builds only)")
+    parser.add_argument(
+        "--allow-unreliable",
+        action="store_true",
+        help="write notebooks even when a timing says UNRELIABLE (interim builds only)",
+    )
     parser.add_argument("--json", type=Path, help="also write the measurements to this JSON file")
     args = parser.parse_args()
 
@@ -141,15 +146,18 @@ def main() -> int:
         for index, line in noisy:
             print(f"  cell {index}: {line}", file=sys.stderr)
         if noisy and not args.allow_unreliable:
-            print(f"  NOT WRITTEN: {text_file.stem} has {len(noisy)} UNRELIABLE timing line(s) "
-                  f"(cells {sorted({i for i, _ in noisy})}); rebuild on a quiet machine", file=sys.stderr)
+            print(
+                f"  NOT WRITTEN: {text_file.stem} has {len(noisy)} UNRELIABLE timing line(s) "
+                f"(cells {sorted({i for i, _ in noisy})}); rebuild on a quiet machine",
+                file=sys.stderr,
+            )
             failed = True
             continue
         if not args.measure_only:
             scrub(nb)
             nbformat.write(nb, NOTEBOOKS / (text_file.stem + ".ipynb"))
     if rows:
-        print(f"\n| notebook | seconds | peak MB |\n|---|---:|---:|")
+        print("\n| notebook | seconds | peak MB |\n|---|---:|---:|")
         for r in rows:
             print(f"| {r['notebook']} | {r['seconds']} | {r['peak_mb']} |")
         print(f"| total | {sum(r['seconds'] for r in rows):.1f} | |")

@@ -32,9 +32,9 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
+from utils.course import CLAIMS, REPO_URL, START, START_CLAIMS, TOPICS, binder_url, colab_url
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from utils.course import CLAIMS, REPO_URL, START, START_CLAIMS, TOPICS, binder_url, colab_url  # noqa: E402
 
 FRAMEWORKS = ("pytorch", "tensorflow")
 LABELS = {"pytorch": "PyTorch", "tensorflow": "TensorFlow"}
@@ -73,6 +73,7 @@ h1{font-size:1.6em;margin:.4em 0}h2{font-size:1.35em}h3{font-size:1.12em}
 @dataclass
 class Segment:
     """One row candidate: a heading (or none, for what precedes the first one) and the HTML under it."""
+
     level: int
     title: str
     parts: list[str] = field(default_factory=list)
@@ -195,11 +196,16 @@ def align(left: list[Segment], right: list[Segment]) -> list[tuple[Segment | Non
         if i < n and j < m:
             s = similarity(left[i], right[j])
             if s >= 0.3 and best[i][j] == best[i + 1][j + 1] + s:
-                pairs.append((left[i], right[j])); i += 1; j += 1; continue
+                pairs.append((left[i], right[j]))
+                i += 1
+                j += 1
+                continue
         if i < n and (j == m or best[i][j] == best[i + 1][j]):
-            pairs.append((left[i], None)); i += 1
+            pairs.append((left[i], None))
+            i += 1
         else:
-            pairs.append((None, right[j])); j += 1
+            pairs.append((None, right[j]))
+            j += 1
     return pairs
 
 
@@ -218,15 +224,19 @@ def verdict_table(claim_ids) -> str:
 
 def page(title: str, body: str) -> str:
     style = CSS + FORMATTER.get_style_defs(".highlight")
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{style}</style></head>'
-            f'<body><header class="top"><a href="index.html">Course map</a><a href="{REPO_URL}">Repository</a>'
-            f'<a href="{page_name(START)}">Start here</a></header><main>{body}</main></body></html>\n')
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{style}</style></head>'
+        f'<body><header class="top"><a href="index.html">Course map</a><a href="{REPO_URL}">Repository</a>'
+        f'<a href="{page_name(START)}">Start here</a></header><main>{body}</main></body></html>\n'
+    )
 
 
 def launch_links(notebook: str) -> str:
-    return (f'<a href="{colab_url(notebook)}">Open in Colab</a> · <a href="{binder_url(notebook)}">Binder</a> · '
-            f'<a href="{REPO_URL}/blob/main/notebooks/{notebook}">on GitHub</a>')
+    return (
+        f'<a href="{colab_url(notebook)}">Open in Colab</a> · <a href="{binder_url(notebook)}">Binder</a> · '
+        f'<a href="{REPO_URL}/blob/main/notebooks/{notebook}">on GitHub</a>'
+    )
 
 
 def pair_page(topic, notebooks_dir: Path) -> str:
@@ -240,15 +250,18 @@ def pair_page(topic, notebooks_dir: Path) -> str:
         for fw, seg, twin in (("pytorch", a, b), ("tensorflow", b, a)):
             if seg is None:
                 other = "TensorFlow" if fw == "pytorch" else "PyTorch"
-                cells.append(f'<div class="col {fw}"><div class="missing">No {LABELS[fw]} twin of this section: '
-                             f'&ldquo;{html.escape(twin.title)}&rdquo; is only in the {other} notebook.</div></div>')
+                cells.append(
+                    f'<div class="col {fw}"><div class="missing">No {LABELS[fw]} twin of this section: '
+                    f"&ldquo;{html.escape(twin.title)}&rdquo; is only in the {other} notebook.</div></div>"
+                )
             else:
                 cells.append(f'<div class="col {fw}">{"".join(seg.parts)}</div>')
         extra = ""
         if (a or b).level == 2 and (a or b).title.startswith("5."):
-            extra = f'<div class="full"><h3>Verdicts in the course map (both notebooks)</h3>{verdict_table(topic.claims)}</div>'
+            verdicts = verdict_table(topic.claims)
+            extra = f'<div class="full"><h3>Verdicts in the course map (both notebooks)</h3>{verdicts}</div>'
         rows.append(f'<section class="row" id="{row_id(a, b)}">{"".join(cells)}{extra}</section>')
-    heads = "".join(f'<div>{LABELS[fw]}: {launch_links(n)}</div>' for fw, n in zip(FRAMEWORKS, topic.notebooks))
+    heads = "".join(f"<div>{LABELS[fw]}: {launch_links(n)}</div>" for fw, n in zip(FRAMEWORKS, topic.notebooks))
     return page(f"{topic.number} · {topic.title}", f'<div class="colheads">{heads}</div>{"".join(rows)}')
 
 
@@ -260,7 +273,11 @@ def single_page(notebook: Path) -> str:
 def index_page(built: dict[str, str]) -> str:
     lines = []
     for t in TOPICS:
-        where = f'<a href="{built[t.number]}">{html.escape(t.title)}</a>' if t.number in built else f"{html.escape(t.title)} (planned)"
+        where = (
+            f'<a href="{built[t.number]}">{html.escape(t.title)}</a>'
+            if t.number in built
+            else f"{html.escape(t.title)} (planned)"
+        )
         verdicts = "; ".join(f"{cid}: <b>{CLAIMS[cid].verdict}</b>" for cid in t.claims)
         lines.append(f"<tr><td>{t.number}</td><td>{where}</td><td>{verdicts}</td></tr>")
     judged = {}
@@ -271,13 +288,18 @@ def index_page(built: dict[str, str]) -> str:
         judged.setdefault(cid, []).append("00")
     claims = "".join(
         f'<tr><td>{c.id}</td><td>{c.article}</td><td>{html.escape(c.text)}</td><td class="verdict">{c.verdict}</td>'
-        f'<td>{", ".join(judged.get(c.id, ["-"]))}</td></tr>' for c in CLAIMS.values()
+        f"<td>{', '.join(judged.get(c.id, ['-']))}</td></tr>"
+        for c in CLAIMS.values()
     )
-    body = (f"<h1>PyTorch vs TensorFlow, really</h1><p>Each topic is a pair of notebooks, shown on facing pages: "
-            f'PyTorch on the left, TensorFlow on the right, section by section. <a href="{page_name(START)}">Start here</a>.</p>'
-            f"<h2>The course map</h2><table><tr><th>#</th><th>Topic</th><th>Claims: verdict</th></tr>{''.join(lines)}</table>"
-            f"<h2>Every claim and its verdict</h2><table><tr><th>Claim</th><th>Article</th><th>Text</th><th>Verdict</th>"
-            f"<th>Judged in</th></tr>{claims}</table>")
+    body = (
+        f"<h1>PyTorch vs TensorFlow, really</h1><p>Each topic is a pair of notebooks, shown on facing pages: "
+        f"PyTorch on the left, TensorFlow on the right, section by section. "
+        f'<a href="{page_name(START)}">Start here</a>.</p>'
+        f"<h2>The course map</h2><table><tr><th>#</th><th>Topic</th><th>Claims: verdict</th></tr>"
+        f"{''.join(lines)}</table>"
+        f"<h2>Every claim and its verdict</h2><table><tr><th>Claim</th><th>Article</th><th>Text</th><th>Verdict</th>"
+        f"<th>Judged in</th></tr>{claims}</table>"
+    )
     return page("PyTorch vs TensorFlow, really", body)
 
 

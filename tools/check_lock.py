@@ -36,11 +36,13 @@ def pypi_project(name: str) -> dict:
 
 def problems(name: str, version: str, project: dict) -> list[str]:
     """What is wrong with ``name==version`` given PyPI's JSON for the project (``pypi_project``)."""
+
     def same(key: str) -> bool:
         try:
             return Version(key) == Version(version)
         except InvalidVersion:
             return False
+
     files = next((files for key, files in project["releases"].items() if files and same(key)), None)
     if files is None:
         return [f"{name}=={version}: no such release on PyPI"]

@@ -1,6 +1,6 @@
 """What `make lab` / `make test` need from the system, and the Debian/Ubuntu packages that provide it.
 
-    python tools/preflight_needs.py lab|test
+    python -m tools.preflight_needs lab|test        # from the repository root
 
 prints one tab-separated line per missing item (item, apt packages tried in order, install hint) and exits 1 when
 any is missing. tools/preflight.sh runs it with the Python the venv will be built from, before the venv exists:
@@ -10,26 +10,35 @@ standard library and ``utils.machine`` only.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # utils/, before the venv's editable install exists
-from utils import machine  # noqa: E402
+from utils import machine
 
 # Tried in order: Ubuntu 22.04's default-jre-headless is Java 11; Debian 13 has no openjdk-17, its default is 21.
-APT_PACKAGES = {"c++ compiler": ("g++",), "python headers": (f"python{machine.PYVER}-dev",),
-                "java": ("default-jre-headless", "openjdk-17-jre-headless"), "npm": ("npm",), "browser": ("chromium",)}
+APT_PACKAGES = {
+    "c++ compiler": ("g++",),
+    "python headers": (f"python{machine.PYVER}-dev",),
+    "java": ("default-jre-headless", "openjdk-17-jre-headless"),
+    "npm": ("npm",),
+    "browser": ("chromium",),
+}
 NEEDED_FOR = {
     "lab": ("c++ compiler", "python headers", "java", "npm"),  # torch.compile (01/08/10), TorchServe (07), Visdom (06)
     "test": ("c++ compiler", "python headers", "java", "npm", "browser"),  # + the browser tests
 }
-PRESENT = {"c++ compiler": machine.find_cxx_compiler, "python headers": machine.find_python_headers,
-           "java": machine.find_java, "npm": machine.find_npm, "browser": machine.find_browser}
+PRESENT = {
+    "c++ compiler": machine.find_cxx_compiler,
+    "python headers": machine.find_python_headers,
+    "java": machine.find_java,
+    "npm": machine.find_npm,
+    "browser": machine.find_browser,
+}
 
 
 def missing_for(purpose: str) -> list[tuple[str, tuple[str, ...], str]]:
     """``(item, apt packages, hint)`` for each item ``purpose`` (``"lab"`` or ``"test"``) needs and lacks."""
-    return [(item, APT_PACKAGES[item], machine.INSTALL_HINTS[item]) for item in NEEDED_FOR[purpose]
-            if not PRESENT[item]()]
+    return [
+        (item, APT_PACKAGES[item], machine.INSTALL_HINTS[item]) for item in NEEDED_FOR[purpose] if not PRESENT[item]()
+    ]
 
 
 if __name__ == "__main__":

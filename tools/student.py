@@ -23,7 +23,6 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 # the repository's conftest.py (by path: tests/conftest.py is also "conftest"): the names a solution binds and the
 # probe that runs its checks without it
 _spec = importlib.util.spec_from_file_location("course_conftest", ROOT / "conftest.py")
@@ -39,9 +38,11 @@ def stub_source(solution: str, exercise: str) -> str:
     """What a student sees instead of the solution."""
     names = solution_bound_names(solution)
     wanted = ", ".join(f"`{n}`" for n in names) if names else "what the prompt asks for"
-    return (f"{STUB_MARK}: exercise {exercise}. Write your solution here: define {wanted}.\n"
-            f"# The check cell below runs it and says what it expected when it fails.\n"
-            f'raise NotImplementedError("exercise {exercise}: write {", ".join(names) or "the solution"} in this cell")\n')
+    return (
+        f"{STUB_MARK}: exercise {exercise}. Write your solution here: define {wanted}.\n"
+        f"# The check cell below runs it and says what it expected when it fails.\n"
+        f'raise NotImplementedError("exercise {exercise}: write {", ".join(names) or "the solution"} in this cell")\n'
+    )
 
 
 def student_notebook(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
@@ -63,11 +64,22 @@ def student_notebook(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookN
         if kind == "solution":
             cell.source = stub_source(cell.source, exercise)
             cell.metadata.pop("jupyter", None)  # the solution was hidden; the stub is for the student to see
-            cell.metadata["nbgrader"] = {"solution": True, "grade": False, "locked": False, "grade_id": grade_id,
-                                         "schema_version": 3}
+            cell.metadata["nbgrader"] = {
+                "solution": True,
+                "grade": False,
+                "locked": False,
+                "grade_id": grade_id,
+                "schema_version": 3,
+            }
         else:
-            cell.metadata["nbgrader"] = {"solution": False, "grade": True, "locked": True, "points": 1,
-                                         "grade_id": grade_id, "schema_version": 3}
+            cell.metadata["nbgrader"] = {
+                "solution": False,
+                "grade": True,
+                "locked": True,
+                "points": 1,
+                "grade_id": grade_id,
+                "schema_version": 3,
+            }
     return nb
 
 

@@ -15,6 +15,8 @@ import threading
 __all__ = ["TIME_BUDGET_S", "MEMORY_BUDGET_MB", "ChildMemorySampler"]
 
 TIME_BUDGET_S = 60
+
+
 # Binder's 2 GB less room for the server, with the CPU build of torch that Binder and `make` install without an
 # NVIDIA GPU. The CUDA build (a GPU machine) holds ~130 MB more anonymous memory in every process that imports torch,
 # GPU or not (275 vs 143 MB, 2026-12-05): 2000 MB there. COURSE_MEMORY_BUDGET_MB overrides both (GPU runtimes).
@@ -59,7 +61,7 @@ class ChildMemorySampler:
     def reset(self) -> None:
         self.peak_mb = 0.0
 
-    def start(self) -> "ChildMemorySampler":
+    def start(self) -> ChildMemorySampler:
         self._thread.start()
         return self
 
@@ -68,7 +70,7 @@ class ChildMemorySampler:
         if self._thread.is_alive():
             self._thread.join()
 
-    def __enter__(self) -> "ChildMemorySampler":
+    def __enter__(self) -> ChildMemorySampler:
         return self.start()
 
     def __exit__(self, *exc) -> None:

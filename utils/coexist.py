@@ -20,7 +20,9 @@ def load_triton_before_tensorflow() -> bool:
     if importlib.util.find_spec("triton") is None:
         return False
     if "tensorflow" in sys.modules:
-        raise RuntimeError("TensorFlow is already imported and importing Triton after it crashes the process "
-                           "(tensorflow/tensorflow#124205): restart the kernel and run the cells from the top")
+        raise RuntimeError(
+            "TensorFlow is already imported and importing Triton after it crashes the process "
+            "(tensorflow/tensorflow#124205): restart the kernel and run the cells from the top"
+        )
     importlib.import_module("triton")
     return True

@@ -115,4 +115,3 @@ def _split(digits: Digits, split: str):
     if split == "test":
         return digits.x_test, digits.y_test
     raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-

@@ -63,10 +63,7 @@ def torch_device(name: str | None = None):
             )
         return torch.device("cpu")
     if not _TORCH_PATTERN.match(lowered):
-        raise DeviceError(
-            f"Unknown PyTorch device {name!r}. Use 'auto', 'cpu', 'gpu', "
-            "'cuda', 'cuda:N' or 'mps'."
-        )
+        raise DeviceError(f"Unknown PyTorch device {name!r}. Use 'auto', 'cpu', 'gpu', 'cuda', 'cuda:N' or 'mps'.")
     kind = lowered.split(":")[0]
     if kind == "cuda":
         count = torch.cuda.device_count() if torch.cuda.is_available() else 0
@@ -102,9 +99,7 @@ def tf_device(name: str | None = None) -> str:
         lowered = "gpu:0"
     match = _TF_PATTERN.match(lowered)
     if not match:
-        raise DeviceError(
-            f"Unknown TensorFlow device {name!r}. Use 'auto', 'cpu', 'gpu' or a string like '/GPU:0'."
-        )
+        raise DeviceError(f"Unknown TensorFlow device {name!r}. Use 'auto', 'cpu', 'gpu' or a string like '/GPU:0'.")
     kind = match.group(2).upper()
     index = int(match.group(3)[1:]) if match.group(3) else 0
     if kind == "GPU" and index >= len(gpus):

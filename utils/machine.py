@@ -18,11 +18,23 @@ import subprocess
 import sys
 import sysconfig
 
-__all__ = ["INSTALL_HINTS", "find_cxx_compiler", "find_python_headers", "inductor_missing", "find_java", "find_npm", "find_browser",
-           "tf_allocator_stats_available", "tf_onednn_enabled", "torch_accelerator", "usable_cpus", "report"]
+__all__ = [
+    "INSTALL_HINTS",
+    "find_cxx_compiler",
+    "find_python_headers",
+    "inductor_missing",
+    "find_java",
+    "find_npm",
+    "find_browser",
+    "tf_allocator_stats_available",
+    "tf_onednn_enabled",
+    "torch_accelerator",
+    "usable_cpus",
+    "report",
+]
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-PYVER = "%d.%d" % sys.version_info[:2]
+PYVER = "{}.{}".format(*sys.version_info[:2])
 
 INSTALL_HINTS = {
     "c++ compiler": "apt-get install g++  (or set CXX to another compiler, e.g. CXX=clang++)",
@@ -30,7 +42,9 @@ INSTALL_HINTS = {
     "java": "apt-get install default-jre-headless  (needs Java 17+; or set JAVA_HOME)",
     "npm": "apt-get install npm, then: python tools/setup_visdom_offline.py",
     "browser": "Debian: apt-get install chromium; Ubuntu: install Google Chrome, or set COURSE_BROWSER=/path/to/chrome",
-    "tf allocator stats": "optional: kept on CPU only with oneDNN on (TF_ENABLE_ONEDNN_OPTS=1 turns it on); a GPU always keeps them",
+    "tf allocator stats": (
+        "optional: kept on CPU only with oneDNN on (TF_ENABLE_ONEDNN_OPTS=1 turns it on); a GPU always keeps them"
+    ),
     "torch accelerator": "optional: an NVIDIA GPU (CUDA build of torch) or Apple silicon (mps)",
 }
 
@@ -114,6 +128,7 @@ def tf_allocator_stats_available(device: str = "CPU:0") -> bool:
     """True when ``tf.config.experimental.get_memory_info(device)`` works here (imports TensorFlow)."""
     try:
         import tensorflow as tf
+
         tf.config.experimental.get_memory_info(device)
     except (ImportError, ValueError, RuntimeError):  # ValueError: "Allocator stats not available for device"
         return False
@@ -125,6 +140,7 @@ def tf_onednn_enabled() -> bool | None:
     reads ``IsMklEnabled``, a private binding that may move between releases)."""
     try:
         from tensorflow.python.util import _pywrap_util_port
+
         return bool(_pywrap_util_port.IsMklEnabled())
     except (ImportError, AttributeError):
         return None
@@ -156,8 +172,10 @@ def report(frameworks: bool = True) -> list[str]:
         found["tf allocator stats"] = "CPU:0" if tf_allocator_stats_available() else None
         accelerator = torch_accelerator()
         found["torch accelerator"] = None if accelerator == "none" else accelerator
-    return [f"{item:<19} {value}" if value else f"{item:<19} missing -> {INSTALL_HINTS[item]}"
-            for item, value in found.items()]
+    return [
+        f"{item:<19} {value}" if value else f"{item:<19} missing -> {INSTALL_HINTS[item]}"
+        for item, value in found.items()
+    ]
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import psutil
 
+
 def process_tree(pid: int) -> list[psutil.Process]:
     """``psutil.Process`` objects for ``pid`` and all its descendants (empty if it is gone)."""
     try:

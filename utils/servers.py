@@ -26,17 +26,24 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from utils.processes import process_group, stop_processes
 
-__all__ = ["ServerStartError", "MissingComponentError", "BackgroundServer", "free_port", "port_is_open",
-           "require_binary", "running_servers"]
+__all__ = [
+    "ServerStartError",
+    "MissingComponentError",
+    "BackgroundServer",
+    "free_port",
+    "port_is_open",
+    "require_binary",
+    "running_servers",
+]
 
 LOCALHOST = "127.0.0.1"
 # Strong references on purpose: a server whose object a notebook dropped must still be stopped at exit.
-_LIVE: "set[BackgroundServer]" = set()
+_LIVE: set[BackgroundServer] = set()
 # The guard blocks on a pipe only this process holds open; the read returns when this process closes it or dies.
 _GUARD = """import os, signal, sys, time
 os.read(int(sys.argv[1]), 1)
@@ -84,7 +91,7 @@ def port_is_open(port: int, host: str = LOCALHOST, timeout: float = 0.2) -> bool
         return False
 
 
-def running_servers() -> list["BackgroundServer"]:
+def running_servers() -> list[BackgroundServer]:
     """Servers started in this process and not yet stopped."""
     return [s for s in list(_LIVE) if s.running]
 
@@ -147,7 +154,7 @@ class BackgroundServer:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def start(self) -> "BackgroundServer":
+    def start(self) -> BackgroundServer:
         """Start the process and block until it is ready; raise :class:`ServerStartError` if not."""
         if self.running:
             return self
@@ -175,8 +182,12 @@ class BackgroundServer:
             log.close()
         _LIVE.add(self)
         read_end, write_end = os.pipe()  # not inheritable: only this process holds write_end
-        guard = subprocess.Popen([sys.executable, "-c", _GUARD, str(read_end), str(self.process.pid)],
-                                 pass_fds=(read_end,), start_new_session=True, stdin=subprocess.DEVNULL)
+        guard = subprocess.Popen(
+            [sys.executable, "-c", _GUARD, str(read_end), str(self.process.pid)],
+            pass_fds=(read_end,),
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+        )
         os.close(read_end)
         self._guard = (guard, write_end)
         try:
@@ -210,7 +221,8 @@ class BackgroundServer:
             return False
 
     def _failure(self, what: str) -> str:
-        return f"{self.name} {what}.\n  command: {' '.join(self.command)}\n  last log lines ({self.log_path}):\n{self.log_tail()}"
+        command = " ".join(self.command)
+        return f"{self.name} {what}.\n  command: {command}\n  last log lines ({self.log_path}):\n{self.log_tail()}"
 
     def log_tail(self, lines: int = 20) -> str:
         """The last ``lines`` lines the server printed."""
@@ -249,7 +261,7 @@ class BackgroundServer:
             except subprocess.TimeoutExpired:
                 pass  # a zombie of the group (no reaper in some containers) keeps it up to 10 s
 
-    def __enter__(self) -> "BackgroundServer":
+    def __enter__(self) -> BackgroundServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -11,8 +11,8 @@ stops happening (a library changed a default, the lesson's code changed), instea
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Keras colours some messages for the terminal
 
@@ -52,8 +52,9 @@ def expect_error(kind, match: str | None = None, label: str = "", show: bool = T
         yield caught
     except kind as err:
         if match is not None and not re.search(match, str(err)):
-            raise AssertionError(f"{_names(kind)} was raised, but its message does not match {match!r}: "
-                                 f"{error_line(err)}") from err
+            raise AssertionError(
+                f"{_names(kind)} was raised, but its message does not match {match!r}: {error_line(err)}"
+            ) from err
         err.__traceback__ = None  # the failing frames would keep their objects (a DataLoader's workers) alive
         caught.error = err
         if show:

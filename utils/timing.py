@@ -32,10 +32,20 @@ from __future__ import annotations
 import os
 import statistics
 import timeit
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
-__all__ = ["IQR_LIMIT", "LOAD_PER_CORE_LIMIT", "UNRELIABLE_MARK", "Timing", "load_average", "measure", "ratio_table", "read_ratio"]
+__all__ = [
+    "IQR_LIMIT",
+    "LOAD_PER_CORE_LIMIT",
+    "UNRELIABLE_MARK",
+    "Timing",
+    "load_average",
+    "measure",
+    "ratio_table",
+    "read_ratio",
+]
 
 #: A timing whose IQR exceeds this fraction of its median is flagged unreliable.
 IQR_LIMIT = 0.25
@@ -77,8 +87,7 @@ class Timing:
         reasons = []
         if self.median_s > 0 and self.iqr_s > IQR_LIMIT * self.median_s:
             reasons.append(
-                f"IQR {self.iqr_s * 1e3:.3f} ms is {self.iqr_s / self.median_s:.2f}x the median "
-                f"(limit {IQR_LIMIT}x)"
+                f"IQR {self.iqr_s * 1e3:.3f} ms is {self.iqr_s / self.median_s:.2f}x the median (limit {IQR_LIMIT}x)"
             )
         return reasons + load_reasons(self.load_average, self.cpu_count)
 

@@ -1,4 +1,4 @@
-"""Unit tests for notebooks/pairs/deployment/serving.py: request checks, the REST client, bursts, artifact and process checks.
+"""pairs.deployment.serving: request checks, the REST client, bursts, artifact and process checks.
 
 No model server is started here (tests/test_model_servers.py does that); the client is tested
 against a tiny standard-library HTTP server, the Flask app through Flask's test client.
@@ -18,7 +18,6 @@ import zipfile
 import numpy as np
 import pytest
 
-from utils.servers import free_port, port_is_open
 from pairs.deployment.serving import (
     Latency,
     RequestError,
@@ -35,6 +34,7 @@ from pairs.deployment.serving import (
     tree_rss_mb,
     wait_until_gone,
 )
+from utils.servers import free_port, port_is_open
 
 SHAPE = (8, 8)
 
@@ -58,7 +58,11 @@ def test_good_request_becomes_float32_batch():
 
 def test_accepts_str_and_already_decoded_json():
     assert parse_predict_body(json.dumps({"instances": good(1)}), instance_shape=SHAPE).shape == (1, 8, 8)
-    assert parse_predict_body({"instances": good(1)}, instance_shape=SHAPE).shape == (1, 8, 8)  # TorchServe decodes JSON
+    assert parse_predict_body({"instances": good(1)}, instance_shape=SHAPE).shape == (
+        1,
+        8,
+        8,
+    )  # TorchServe decodes JSON
     ints = [[[1] * 8] * 8]  # JSON integers are numbers too
     assert parse_predict_body(body({"instances": ints}), instance_shape=SHAPE, value_range=None).dtype == np.float32
 
@@ -256,6 +260,7 @@ def test_latency_table():
 @pytest.fixture(scope="module")
 def pt2_file(tmp_path_factory):
     import torch
+
     path = tmp_path_factory.mktemp("pt2") / "linear.pt2"
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 3)).eval()
     program = torch.export.export(model, (torch.zeros(2, 8, 8),))

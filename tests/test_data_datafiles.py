@@ -1,4 +1,4 @@
-"""Unit tests for pairs.data.datafiles: the digits as PNG files, clear errors on broken files, the shared augmentation."""
+"""pairs.data.datafiles: the digits as PNG files, clear errors on broken files, the shared augmentation."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
-from utils import REPO_ROOT
 from pairs.data import datafiles
 from pairs.data.datafiles import ImageFileError
+from utils import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -193,9 +194,6 @@ def test_importing_datafiles_does_not_import_a_framework():
 # -- the PyTorch pieces (DataLoader workers import them by name) ----------------------------
 
 
-import torch
-
-
 def test_torch_classes_pickle_by_name():
     ds = datafiles.DigitFiles([("a.png", 1)])
     assert type(ds).__module__ == "pairs.data.datafiles" and type(ds).__qualname__ == "DigitFiles"
@@ -203,7 +201,7 @@ def test_torch_classes_pickle_by_name():
     assert type(again) is datafiles.DigitFiles and again.files == [("a.png", 1)]
     assert isinstance(datafiles.DigitStream([]), torch.utils.data.IterableDataset)
     with pytest.raises(AttributeError):
-        datafiles.NoSuchThing  # noqa: B018
+        datafiles.NoSuchThing
 
 
 def test_digit_files_matches_the_numpy_reference(folder):

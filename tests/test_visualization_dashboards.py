@@ -1,4 +1,4 @@
-"""pairs.visualization.dashboards and tools/setup_visdom_offline.py, against real TensorBoard and Visdom servers on 127.0.0.1.
+"""pairs.visualization.dashboards and tools/setup_visdom_offline.py, against real TensorBoard and Visdom on 127.0.0.1.
 
 What must hold: what a server serves equals what was logged; servers listen on 127.0.0.1 only and are gone
 afterwards, including a TensorBoard left running by ``%tensorboard`` in a kernel whose cell failed; Visdom
@@ -25,15 +25,17 @@ import numpy as np
 import psutil
 import pytest
 from nbclient import NotebookClient
-
-from utils import REPO_ROOT
-from pairs.visualization import dashboards as visual
-from utils.servers import MissingComponentError, free_port, port_is_open
 from tensorboard_http_helpers import loopback_only
+
+from pairs.visualization import dashboards as visual
+from utils import REPO_ROOT
+from utils.servers import MissingComponentError, free_port, port_is_open
 
 
 def load_setup_tool():
-    spec = importlib.util.spec_from_file_location("setup_visdom_offline", REPO_ROOT / "tools" / "setup_visdom_offline.py")
+    spec = importlib.util.spec_from_file_location(
+        "setup_visdom_offline", REPO_ROOT / "tools" / "setup_visdom_offline.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -50,8 +52,8 @@ LOSSES = [2.5, 1.25, 0.625, 0.3125, float("nan")]
 def logdir(tmp_path_factory):
     """Two runs with the same scalars: one from PyTorch's SummaryWriter, one from tf.summary."""
     root = tmp_path_factory.mktemp("tensorboard")
-    from torch.utils.tensorboard import SummaryWriter
     import tensorflow as tf
+    from torch.utils.tensorboard import SummaryWriter
 
     with SummaryWriter(root / "torch") as writer:
         for step, loss in enumerate(LOSSES):
@@ -152,7 +154,8 @@ def test_stop_notebook_tensorboards_stops_what_the_magic_started(logdir, monkeyp
 
 MAGIC_NOTEBOOK = """
 import os, sys
-from pairs.visualization.dashboards import notebook_tensorboards, stop_notebook_tensorboards_at_exit, tensorboard_launcher
+from pairs.visualization.dashboards import notebook_tensorboards, tensorboard_launcher
+from pairs.visualization.dashboards import stop_notebook_tensorboards_at_exit
 if {hook}:
     stop_notebook_tensorboards_at_exit()
 os.environ["TENSORBOARD_BINARY"] = tensorboard_launcher()
@@ -227,7 +230,9 @@ def test_visdom_server_round_trip_on_localhost(tmp_path):
     with visual.visdom_server(tmp_path / "envs") as server:
         pid = server.process.pid
         assert {a.rsplit(":", 1)[0] for a in visual.listening_addresses(pid)} == {"127.0.0.1"}
-        viz = visdom.Visdom(server="http://127.0.0.1", port=server.port, env="test", use_incoming_socket=False, raise_exceptions=True)
+        viz = visdom.Visdom(
+            server="http://127.0.0.1", port=server.port, env="test", use_incoming_socket=False, raise_exceptions=True
+        )
         for step, loss in enumerate(LOSSES):
             viz.line(X=[step], Y=[loss], win="loss", update="append" if step else None)
         [trace] = visual.visdom_lines(viz, "loss").values()
@@ -267,7 +272,10 @@ def test_the_asset_list_mirrors_visdoms_own_download_list():
     source = (setup.visdom_dir() / "server" / "build.py").read_text()
     ext_files = re.search(r"ext_files = \{(.*?)\n    \}", source, re.S).group(1)
     names = re.findall(r':\s*"([^"]+)",', ext_files)
-    subdir = lambda n: "js" if n.endswith((".js", ".js.map")) else "css" if n.endswith(".css") else "fonts"
+
+    def subdir(name):
+        return "js" if name.endswith((".js", ".js.map")) else "css" if name.endswith(".css") else "fonts"
+
     expected = {f"{subdir(n)}/{n}" for n in names}
     mathjax = re.search(r"mathjax_path = \[(.*?)\]", source, re.S).group(1)
     expected |= {"js/mathjax/2.7.5/" + p.split("?")[0] for p in re.findall(r'"([^"]+)"', mathjax)}
