@@ -23,18 +23,34 @@ PREFLIGHT = PYTHON="$(PYTHON)" VENV="$(VENV)" TORCH_VARIANT="$(TORCH_VARIANT)" T
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 
-.PHONY: lab test test-here venv preflight-lab preflight-test lock notebooks check-notebooks course-map clean help
+.PHONY: lab test test-here venv preflight-lab preflight-test lock notebooks check-notebooks course-map clean help \
+	lint format
 # the preflight must finish before the venv build starts, also under make -j
 .NOTPARALLEL:
 
+# Every target, one line each (tests/test_structure.py checks none is missing).
 help:
-	@echo "make lab        set up .venv if needed and open the course in JupyterLab"
-	@echo "make test       set up .venv if needed and run every test (nbval on every notebook, unit and structure tests)"
-	@echo "make test-here  run the same tests with the current Python, no venv (GPU box, Colab); installs the course package (pip install --no-deps -e .) into it if missing"
-	@echo "make notebooks  rebuild notebooks/*.ipynb from notebooks/text/*.py and execute them"
-	@echo "make lock       rebuild $(LOCK) from a fresh resolve of requirements.txt"
-	@echo "make course-map rewrite the course map in README.md from utils/course.py"
-	@echo "make demo       the capstone's draw-a-digit page: PyTorch and Keras predictions side by side"
+	@echo "For learners:"
+	@echo "  make lab              set up .venv if needed and open the course in JupyterLab"
+	@echo "  make test             set up .venv if needed and run every test: each notebook, unit, structure and lint tests"
+	@echo "  make demo             the capstone's draw-a-digit page: PyTorch and Keras predictions side by side"
+	@echo "For teachers and maintainers:"
+	@echo "  make test-here        the same tests on the current Python, no venv (GPU box, Colab); installs the course package"
+	@echo "  make venv             only set up .venv (the preflight, then requirements.txt with $(LOCK))"
+	@echo "  make notebooks        rebuild notebooks/*.ipynb from notebooks/text/*.py, executing them"
+	@echo "  make check-notebooks  check that every notebook matches its source in notebooks/text/ (no execution)"
+	@echo "  make lint             ruff check and ruff format --check (make test runs them too)"
+	@echo "  make format           ruff format and ruff check --fix, in place"
+	@echo "  make site             the facing-pages site in site/ (offline HTML from the executed notebooks)"
+	@echo "  make student          the student edition in student/ (solutions emptied, outputs cleared)"
+	@echo "  make course-map       rewrite the course map in README.md from utils/course.py and utils/claims.json"
+	@echo "  make lock             rebuild $(LOCK) from a fresh resolve of requirements.txt"
+	@echo "  make drift            every notebook on the newest releases (STACK=latest|colab|tf-nightly); report in docs/drift/"
+	@echo "  make colab-rehearsal  every notebook on Colab's stack and Python, with a stand-in google.colab"
+	@echo "  make preflight-lab    only the system check make lab runs first (Python, g++, Java, npm)"
+	@echo "  make preflight-test   only the system check make test runs first (the same, and a browser)"
+	@echo "  make clean            remove .venv, artifacts/ and pytest's cache"
+	@echo "  make help             this list"
 	@echo "options: PYTHON=python3.12 (3.11-3.13)  TORCH_VARIANT=auto|cpu|cuda  VENV=.venv"
 
 # First, and within seconds: Python 3.11-3.13 with venv support, g++, Java 17+, npm (and chromium for the tests),
@@ -132,6 +148,15 @@ check-notebooks: preflight-test $(STAMP)
 
 course-map:
 	"$(PYTHON)" -m utils.course
+
+# ruff, as pinned in requirements.txt and configured in pyproject.toml (tests/test_lint.py runs the same checks)
+lint: | $(STAMP)
+	"$(PY)" -m ruff check
+	"$(PY)" -m ruff format --check
+
+format: | $(STAMP)
+	"$(PY)" -m ruff format
+	"$(PY)" -m ruff check --fix
 
 # The capstone's draw-a-digit page (pairs/capstone/page.py): trains one model per framework (about 15 s), serves each
 # behind the deployment pair's model server and the page on http://127.0.0.1:$(DEMO_PORT)/ (Ctrl-C stops all three).
