@@ -421,3 +421,11 @@ def test_pair_code_lives_in_its_pair_package():
         assert module.__doc__ and re.search(r"\d\d_[a-z]+", module.__doc__), (
             f"{package}/__init__.py: name the notebooks using it"
         )
+
+
+def test_make_help_names_every_target():
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z][\w-]*)\s*:(?![:=])", makefile, re.MULTILINE))
+    help_recipe = makefile.split("\nhelp:\n", 1)[1].split("\n\n", 1)[0]
+    listed = set(re.findall(r"make ([a-z][\w-]*)", help_recipe))
+    assert targets and targets <= listed, f"make help does not list: {sorted(targets - listed)}"
