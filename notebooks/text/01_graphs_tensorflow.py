@@ -32,21 +32,11 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
     bootstrap("/content/course")
 
 # %%
-import os, sys, pathlib
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ INFO/WARNING lines after start-up
+from utils.start import start_tensorflow
 
+device = start_tensorflow(seed=0)  # loads TensorFlow without its C++ start-up lines, seeds it, prints the machine
 import numpy as np
 import tensorflow as tf
-
-from utils.data import digits_tf
-from utils.devices import describe_tf, tf_device
-from utils.seeding import seed_everything
-from utils.show import expect_error  # like pytest.raises: fails the cell if nothing is raised
-from utils.timing import measure, ratio_table, read_ratio
-
-print(describe_tf())
-print("seeded:", seed_everything(0))
-device = tf_device()
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -119,11 +109,13 @@ print("y =", y.numpy().tolist(), "| an EagerTensor with a value:", type(y).__nam
 # A function whose branch depends on the *data*. Eagerly, Python decides. Inside `tf.function`, AutoGraph turns the
 # `if` on a tensor into a graph conditional (`StatelessIf`), so the one traced graph handles both cases.
 
+
 # %%
 def scale_or_shift(x):
     if tf.reduce_sum(x) > 0:  # a data-dependent branch
         return x * 2.0
     return x - 1.0
+
 
 graph_fn = tf.function(scale_or_shift)
 for value in (1.0, -1.0):
@@ -155,35 +147,48 @@ assert "ag__.if_stmt" in generated, "AutoGraph did not rewrite the if"
 # **Python value** passed as an argument. Retracing silently costs time; `input_signature` or
 # `reduce_retracing=True` prevent it.
 
+
 # %%
 # NBVAL_CHECK_OUTPUT
 @tf.function
 def double(x):
     return x * 2.0
 
+
 for n in (8, 16, 32):
     double(tf.zeros([n]))
 print("default, 3 shapes ->", double.experimental_get_tracing_count(), "traces")
+
 
 @tf.function(reduce_retracing=True)
 def double_relaxed(x):
     return x * 2.0
 
+
 for n in (8, 16, 32):
     double_relaxed(tf.zeros([n]))
 print("reduce_retracing=True ->", double_relaxed.experimental_get_tracing_count(), "traces")
+
 
 @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
 def double_signed(x):
     return x * 2.0
 
+
 for n in (8, 16, 32):
     double_signed(tf.zeros([n]))
 print("input_signature ->", double_signed.experimental_get_tracing_count(), "trace")
 
+# %% [markdown]
+# A Python value passed as an argument is part of the signature too: each new one is a new graph.
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
 @tf.function
 def scale(x, factor):
     return x * factor
+
 
 for factor in (1, 2, 3):  # Python ints are baked into the graph as constants
     scale(tf.constant(1.0), factor)
@@ -194,6 +199,8 @@ print("3 Python ints as an argument ->", scale.experimental_get_tracing_count(),
 
 # %%
 # NBVAL_CHECK_OUTPUT
+from utils.show import expect_error  # like pytest.raises: fails the cell if nothing is raised
+
 with expect_error((TypeError, ValueError), show=False) as refused:
     double_signed(tf.zeros([2, 2]))
 print(f"{type(refused.error).__name__}, message names the signature's shape (None,): {'(None,)' in str(refused.error)}")
@@ -206,6 +213,8 @@ print(f"{type(refused.error).__name__}, message names the signature's shape (Non
 # all three give the same logits.
 
 # %%
+from utils.data import digits_tf
+
 images, labels = digits_tf("test")
 inputs = tf.reshape(images, [-1, 64])
 
@@ -213,8 +222,10 @@ dense1 = tf.keras.layers.Dense(256, activation="relu")
 dense2 = tf.keras.layers.Dense(256, activation="relu")
 dense3 = tf.keras.layers.Dense(10)
 
+
 def forward(x):
     return dense3(dense2(dense1(x)))
+
 
 forward_graph = tf.function(forward)
 forward_xla = tf.function(forward, jit_compile=True)
@@ -227,6 +238,8 @@ with tf.device(device):
         assert diff < 1e-4, diff
 
 # %%
+from utils.timing import measure, ratio_table, read_ratio
+
 with tf.device(device):
     timings = [
         measure(lambda: forward(inputs), label="eager", sync="tf"),
@@ -265,13 +278,15 @@ print(read_ratio(xla_speedup / graph_speedup, "tf.function + XLA", "the plain tf
 # |---|---|---|
 # | C1 | **outdated** (since TensorFlow 2.0, September 2019) | Both frameworks now run eagerly by default (§3.2 printed `executing eagerly: True`) and both compile graphs on request (§3.4–3.6 here, `torch.compile` / `torch.export` in the twin). How code executes is no longer *the* core difference. |
 # | C12 | **outdated** (since TensorFlow 2.0) | The define-then-run `Session` of §3.1 is history under `tf.compat.v1`; TF 2 code runs eagerly and graphs are opt-in via `tf.function`. Large-scale training today uses `tf.distribute` on eager code plus `tf.function`, not hand-built graphs (documented here; the distributed pair, 09, runs it: two `MultiWorkerMirroredStrategy` workers, no hand-built graph). |
-# | C14 | **holds partly** | Python control flow works in TF graphs too (§3.3: one traced graph handled both branches via `StatelessIf`), but only through AutoGraph's rewrite, with retracing pitfalls (§3.5). Compile-time optimisation is real and measured: §3.6 timed `tf.function` and XLA against eager with matching logits (the ratios of this run are printed under this table). It is no longer TF-only: PyTorch compiles graphs too (twin §3.5–3.6). The "easier to debug" half is judged in the debugging pair (10). |
-# | C10 | **holds partly** | Everything in the twin had a TensorFlow counterpart here (eager code, data-dependent branches, a printable graph, a compiler), with comparable effort; the extra effort is in understanding tracing (§3.5), and the reverse is also true (PyTorch needs `torch.cond` to export a data-dependent branch, twin §3.4). |
+# | C14 | **holds partly** | The article: PyTorch "更加灵活" (more flexible) because Python control flow builds the graph, and TensorFlow's static graph "可以在编译时进行优化" (can be optimised at compile time). Both halves hold, but neither is one framework's alone any more. *Flexibility:* a Python `if` on data runs freely in eager TensorFlow 2 (§3.3), as in eager PyTorch (twin §3.3), and works in a TF graph too (§3.3: one traced graph handled both branches via `StatelessIf`), through AutoGraph's rewrite and with retracing pitfalls (§3.5); PyTorch has its own constraints to compile or export it (twin §3.4–3.5). *Compile-time optimisation:* real and measured: §3.6 timed `tf.function` and XLA against eager with matching logits (the ratios of this run are printed under this table), and PyTorch compiles graphs too (twin §3.5–3.6). The "easier to debug" half is judged in the debugging pair (10). |
+# | C10 | **holds partly** | The article: "PyTorch 中的所有内容都可以在 TensorFlow 中复制;你需要付出更多的努力" (everything in PyTorch can be replicated in TensorFlow, with more effort). For graphs, the first half holds and the second did not show: everything in the twin had a TensorFlow counterpart here (eager code, data-dependent branches, a printable graph, a compiler) with comparable effort; the extra effort is in understanding tracing (§3.5), and the reverse is also true (PyTorch needs `torch.cond` to export a data-dependent branch, twin §3.4). "More effort" does show elsewhere: sharding a model's parameters, FSDP2 in PyTorch, needs DTensor's lower-level meshes and layouts here, because Keras's `keras.distribution` is marked "DO NOT USE" on the TensorFlow backend ([09](09_distributed_tensorflow.ipynb) §3.4). |
 
 # %%
 # The numbers C14's verdict cites, as §3.6 measured them in this run
-print(f"C14, §3.6 on {device}: tf.function {graph_speedup:.2f}x eager, tf.function + XLA {xla_speedup:.2f}x eager "
-      f"(medians of {timings[1].repeats} batches)")
+print(
+    f"C14, §3.6 on {device}: tf.function {graph_speedup:.2f}x eager, tf.function + XLA {xla_speedup:.2f}x eager "
+    f"(medians of {timings[1].repeats} batches)"
+)
 
 # %% [markdown]
 # ## 6. Exercises
@@ -279,6 +294,7 @@ print(f"C14, §3.6 on {device}: tf.function {graph_speedup:.2f}x eager, tf.funct
 # **Exercise 1.** Write `positive_sum`, a `tf.function` that loops over a 1-D tensor with a plain Python `for`
 # loop and adds up only the positive elements (use an `if` inside the loop). Give it an `input_signature` so that
 # it traces **once** for inputs of any length. The check calls it on two lengths.
+
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
@@ -288,6 +304,7 @@ def positive_sum(x):
         if value > 0:
             total += value
     return total
+
 
 # %% tags=["check"]
 a = tf.constant([1.0, -2.0, 3.0])
@@ -309,8 +326,10 @@ loop_ops = {node.op for node in graph_def.node} | {node.op for f in graph_def.li
 # %% tags=["check"]
 assert "While" in loop_ops or "StatelessWhile" in loop_ops, f"no while loop among {sorted(loop_ops)}"
 assert "If" in loop_ops or "StatelessIf" in loop_ops, f"no branch among {sorted(loop_ops)}: look in the loop body too"
-print("Exercise 2 passed: the Python for-loop and if became graph ops:",
-      sorted(o for o in loop_ops if "While" in o or o.endswith("If")))
+print(
+    "Exercise 2 passed: the Python for-loop and if became graph ops:",
+    sorted(o for o in loop_ops if "While" in o or o.endswith("If")),
+)
 
 # %% [markdown]
 # ## 7. Summary

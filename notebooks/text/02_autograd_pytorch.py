@@ -35,23 +35,11 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
     bootstrap("/content/course")
 
 # %%
-import sys, pathlib
-
-import math
-
-import numpy as np
 import torch
-from torch.autograd import Variable  # History: imported only to show what it is today (§3.2)
 
-from utils.data import load_digits
-from utils.devices import torch_device, describe_torch
-from utils.seeding import seed_everything
-from utils.show import expect_error  # like pytest.raises: prints the error, fails the cell if none is raised
+from utils.start import start_torch
 
-device = torch_device()  # autograd is the same on every device; these small tensors stay on the CPU
-print(describe_torch())
-print("seeded:", seed_everything(0))
-
+start_torch(seed=0)  # autograd is the same on every device: these small tensors stay on the CPU
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -92,7 +80,7 @@ print("seeded:", seed_everything(0))
 # %%
 # NBVAL_CHECK_OUTPUT
 x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
-y = (x ** 2).sum()  # y = x1^2 + x2^2 + x3^2, dy/dx = 2x
+y = (x**2).sum()  # y = x1^2 + x2^2 + x3^2, dy/dx = 2x
 print("x:", type(x).__name__, "requires_grad", x.requires_grad, "is_leaf", x.is_leaf)
 print("y:", type(y).__name__, "grad_fn", type(y.grad_fn).__name__, "is_leaf", y.is_leaf)
 y.backward()
@@ -110,6 +98,8 @@ assert torch.equal(x.grad, 2 * x.detach())
 
 # %%
 # NBVAL_CHECK_OUTPUT
+from torch.autograd import Variable  # History: imported only to show what it is today
+
 plain = torch.ones(3)
 old_style = Variable(plain, requires_grad=True)  # History: 2017-era code
 print("type(Variable(t))        :", type(old_style))
@@ -150,7 +140,7 @@ print("w.grad is still", w.grad)
 # NBVAL_CHECK_OUTPUT
 w = torch.tensor([1.0, -2.0], requires_grad=True)
 for step in range(3):
-    loss = (w ** 2).sum()  # gradient is 2w = [2, -4] every time
+    loss = (w**2).sum()  # gradient is 2w = [2, -4] every time
     loss.backward()
     print(f"step {step}: w.grad = {w.grad.tolist()}  (true gradient {(2 * w).tolist()})")
 
@@ -163,7 +153,7 @@ for step in range(3):
 w.grad = None
 for step in range(3):
     w.grad = None  # what optimizer.zero_grad() does
-    loss = (w ** 2).sum()
+    loss = (w**2).sum()
     loss.backward()
     print(f"step {step}: w.grad = {w.grad.tolist()}")
 assert torch.equal(w.grad, 2 * w.detach())
@@ -174,13 +164,17 @@ assert torch.equal(w.grad, 2 * w.detach())
 # does not fit in memory.
 
 # %%
+import numpy as np
+
 rng = np.random.default_rng(0)
 features = torch.tensor(rng.normal(size=(64, 5)), dtype=torch.float32)
 targets = torch.tensor(rng.normal(size=64), dtype=torch.float32)
 weights = torch.zeros(5, requires_grad=True)
 
+
 def mse(xb, yb):
     return ((xb @ weights - yb) ** 2).mean()
+
 
 full = torch.autograd.grad(mse(features, targets), weights)[0]
 weights.grad = None
@@ -197,6 +191,8 @@ assert gap < 1e-6
 # through the same graph fails. (TensorFlow's non-persistent tape has the same rule: the twin's §3.5.)
 
 # %%
+from utils.show import expect_error  # like pytest.raises: prints the error, fails the cell if none is raised
+
 x = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
 y = torch.exp(x) * x  # dy/dx = (x + 1) e^x = 3 e^2 at x = 2
 y.backward()
@@ -208,6 +204,8 @@ with expect_error(RuntimeError, match="second time"):
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import math
+
 x.grad = None
 y = torch.exp(x) * x
 y.backward(retain_graph=True)
@@ -221,7 +219,7 @@ print(f"two passes: x.grad = {x.grad.item():.6f} = 2 * 3 e^2 = {2 * 3 * math.exp
 
 # %%
 w = torch.tensor([1.0, -2.0], requires_grad=True)
-(w ** 2).sum().backward()
+(w**2).sum().backward()
 with expect_error(RuntimeError, match="leaf Variable"):
     w -= 0.1 * w.grad
 
@@ -264,7 +262,7 @@ print("d/dw sum(w * w.detach()) =", gz.tolist(), "(not 2w)")
 # %%
 # NBVAL_CHECK_OUTPUT
 x = torch.tensor(2.0, requires_grad=True)
-f = x ** 3
+f = x**3
 (d1,) = torch.autograd.grad(f, x, create_graph=True)
 (d2,) = torch.autograd.grad(d1, x, create_graph=True)
 (d3,) = torch.autograd.grad(d2, x)
@@ -275,9 +273,11 @@ assert (d1.item(), d2.item(), d3.item()) == (12.0, 12.0, 6.0)
 # A Hessian-vector product the same way (two backward passes, no Hessian stored), checked against
 # `torch.autograd.functional.hessian`, which builds the whole matrix:
 
+
 # %%
 def g(v):
     return (torch.sin(v) * v.roll(1)).sum()
+
 
 v = torch.tensor([0.1, 0.2, 0.3, 0.4], dtype=torch.float64, requires_grad=True)
 u = torch.tensor([1.0, 0.0, -1.0, 2.0], dtype=torch.float64)
@@ -295,6 +295,7 @@ assert torch.allclose(H @ u, hvp, atol=1e-12)
 # and the gradient $e^x / (1 + e^x)$ is `inf / inf = nan`. A `Function` with a stable forward and the
 # exact derivative $\sigma(x)$ fixes both. (TensorFlow: `@tf.custom_gradient`, twin §3.8.)
 
+
 # %%
 class StableSoftplus(torch.autograd.Function):
     @staticmethod
@@ -307,6 +308,7 @@ class StableSoftplus(torch.autograd.Function):
         (x,) = ctx.saved_tensors
         return grad_output * torch.sigmoid(x)
 
+
 # %%
 # NBVAL_CHECK_OUTPUT
 points = torch.tensor([-100.0, 0.0, 3.0, 100.0], requires_grad=True)
@@ -317,8 +319,12 @@ stable = StableSoftplus.apply(points)
 print("naive  value:", [round(v, 4) for v in naive.tolist()], " grad:", [round(v, 4) for v in naive_grad.tolist()])
 print("custom value:", [round(v, 4) for v in stable.tolist()], " grad:", [round(v, 4) for v in stable_grad.tolist()])
 # gradcheck compares the hand-written backward with finite differences, in float64
-print("gradcheck:", torch.autograd.gradcheck(StableSoftplus.apply,
-                                              (torch.linspace(-5, 5, 11, dtype=torch.float64, requires_grad=True),)))
+print(
+    "gradcheck:",
+    torch.autograd.gradcheck(
+        StableSoftplus.apply, (torch.linspace(-5, 5, 11, dtype=torch.float64, requires_grad=True),)
+    ),
+)
 
 # %% [markdown]
 # ### 3.9 One function, three gradients: the twin prints the same numbers
@@ -334,13 +340,17 @@ print("gradcheck:", torch.autograd.gradcheck(StableSoftplus.apply,
 # frameworks' gradients directly.
 
 # %%
+from utils.data import load_digits
+
 digits = load_digits()
 X_np = digits.x_train[:64].reshape(64, -1).astype(np.float64) / digits.max_value
 y_np = np.where(digits.y_train[:64] == 0, 1.0, -1.0)
 w0_np = np.random.default_rng(0).normal(0.0, 0.1, size=64)
 
+
 def loss_np(w):
     return np.mean(np.logaddexp(0.0, -y_np * (X_np @ w))) + 0.01 * w @ w
+
 
 def finite_differences(f, w, h=1e-6):
     grad = np.zeros_like(w)
@@ -350,6 +360,11 @@ def finite_differences(f, w, h=1e-6):
         grad[i] = (f(w + e) - f(w - e)) / (2 * h)
     return grad
 
+
+# %% [markdown]
+# Autograd's gradient, checked against the formula and the finite differences:
+
+# %%
 X_t, y_t = torch.from_numpy(X_np), torch.from_numpy(y_np)
 w_t = torch.tensor(w0_np, requires_grad=True)
 loss_t = torch.nn.functional.softplus(-y_t * (X_t @ w_t)).mean() + 0.01 * (w_t @ w_t)
@@ -366,7 +381,8 @@ assert gap_formula < 1e-12 and gap_fd < 1e-8
 # %%
 # NBVAL_CHECK_OUTPUT
 # The same line is printed by the TensorFlow twin (§3.9): same loss, same gradient, to 10 digits.
-print(f"L(w0) = {loss_t.item():.10f}   |grad L(w0)| = {np.linalg.norm(grad_autograd):.10f}")  # TWIN_PARITY: the twin prints this same line
+norm = np.linalg.norm(grad_autograd)
+print(f"L(w0) = {loss_t.item():.10f}   |grad L(w0)| = {norm:.10f}")  # TWIN_PARITY: the twin prints this line
 
 # %% [markdown]
 # ## 4. What you just saw
@@ -397,7 +413,7 @@ print(f"L(w0) = {loss_t.item():.10f}   |grad L(w0)| = {np.linalg.norm(grad_autog
 # | Claim | Verdict | Evidence |
 # |---|---|---|
 # | C13 | **outdated** (since PyTorch 0.4, April 2018) | §3.2 printed `type(Variable(t)) = <class 'torch.Tensor'>` and `isinstance(plain, Variable): True`: `Variable` is a deprecated alias that returns a Tensor; differentiability is the `requires_grad` flag on an ordinary tensor (§3.1). Tensors and Variables were merged in 0.4.0 (PyTorch 0.4.0 migration guide). TensorFlow's `tf.Variable` is a different thing: mutable state (twin §3.2). |
-# | C10 | **holds partly** | For autograd, every feature here has a TensorFlow counterpart that the twin runs section by section (`backward`/`grad` ↔ `tape.gradient`, `detach` ↔ `tf.stop_gradient`, `create_graph` ↔ nested tapes, `autograd.Function` ↔ `tf.custom_gradient`), and §3.9's checked line is identical in both. "With more effort" did not show: each TensorFlow cell of the twin is about as long as its PyTorch counterpart. |
+# | C10 | **holds partly** | For autograd, every feature here has a TensorFlow counterpart that the twin runs section by section (`backward`/`grad` ↔ `tape.gradient`, `detach` ↔ `tf.stop_gradient`, `create_graph` ↔ nested tapes, `autograd.Function` ↔ `tf.custom_gradient`), and §3.9's checked line is identical in both. The article's "你需要付出更多的努力" (you need more effort) did not show for autograd: each TensorFlow cell of the twin is about as long as its PyTorch counterpart. It does show elsewhere in the course: sharding a model's parameters takes DTensor's lower-level meshes and layouts in TensorFlow, because Keras's `keras.distribution` is marked "DO NOT USE" on the TensorFlow backend ([09](09_distributed_tensorflow.ipynb) §3.4). |
 
 # %% [markdown]
 # ## 6. Exercises
@@ -406,16 +422,18 @@ print(f"L(w0) = {loss_t.item():.10f}   |grad L(w0)| = {np.linalg.norm(grad_autog
 # 200 steps, learning rate 0.1, mean-squared error. Write `fit(X, y)` returning `w`. The two traps
 # from §3.4 and §3.5 are waiting.
 
+
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def fit(X, y, steps=200, lr=0.1):
     w = torch.zeros(X.shape[1], requires_grad=True)
     for _ in range(steps):
-        w.grad = None                      # trap 1: reset, or gradients pile up
+        w.grad = None  # trap 1: reset, or gradients pile up
         loss = ((X @ w - y) ** 2).mean()
         loss.backward()
-        with torch.no_grad():              # trap 2: update the leaf outside autograd
+        with torch.no_grad():  # trap 2: update the leaf outside autograd
             w -= lr * w.grad
     return w
+
 
 # %% tags=["check"]
 rng = np.random.default_rng(1)
@@ -431,6 +449,7 @@ assert err < 1e-3, "not the least-squares solution: are gradients accumulating?"
 # **Exercise 2.** Write `second_derivative(fn, x)` that returns $fn''$ at every point of the 1-D
 # tensor `x` (element-wise functions only), using `torch.autograd.grad` twice.
 
+
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def second_derivative(fn, x):
     x = x.detach().requires_grad_(True)
@@ -438,18 +457,22 @@ def second_derivative(fn, x):
     (d2,) = torch.autograd.grad(d1.sum(), x)
     return d2
 
+
 # %% tags=["check"]
 xs = torch.linspace(-2, 2, 9, dtype=torch.float64)
 got = second_derivative(torch.tanh, xs)
 t = torch.tanh(xs)
-expected = -2 * t * (1 - t ** 2)
+expected = -2 * t * (1 - t**2)
 print("tanh'' matches -2 tanh (1 - tanh^2) at 9 points:", torch.allclose(got, expected, atol=1e-12))
-assert torch.allclose(got, expected, atol=1e-12), "not tanh''(x): differentiate twice, create_graph=True on the first grad"
+assert torch.allclose(got, expected, atol=1e-12), (
+    "not tanh''(x): differentiate twice, create_graph=True on the first grad"
+)
 
 # %% [markdown]
 # **Exercise 3.** A *straight-through* rounding: forward rounds to the nearest integer, backward
 # pretends it was the identity (used to train quantised networks). Write it as a
 # `torch.autograd.Function` named `RoundSTE`.
+
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 class RoundSTE(torch.autograd.Function):
@@ -461,12 +484,15 @@ class RoundSTE(torch.autograd.Function):
     def backward(ctx, grad_output):
         return grad_output
 
+
 # %% tags=["check"]
 xq = torch.tensor([0.2, 1.7, -2.6], requires_grad=True)
 out = RoundSTE.apply(xq)
 (gq,) = torch.autograd.grad((out * torch.tensor([1.0, 2.0, 3.0])).sum(), xq)
 print("forward:", out.tolist(), " gradient:", gq.tolist())
-assert out.tolist() == [0.0, 2.0, -3.0] and gq.tolist() == [1.0, 2.0, 3.0], "forward must round, backward pass the gradient through unchanged"
+assert out.tolist() == [0.0, 2.0, -3.0] and gq.tolist() == [1.0, 2.0, 3.0], (
+    "forward must round, backward pass the gradient through unchanged"
+)
 
 # %% [markdown]
 # ## 7. Summary

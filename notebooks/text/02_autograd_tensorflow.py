@@ -36,26 +36,11 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
     bootstrap("/content/course")
 
 # %%
-import sys, pathlib
+from utils.start import start_tensorflow
 
-import math
-
+start_tensorflow(seed=0, with_torch=True)  # with_torch: §3.9 imports PyTorch too (see utils/start.py)
 import numpy as np
-import torch  # on purpose: §3.9 compares TensorFlow's gradient with PyTorch's
-from utils.coexist import load_triton_before_tensorflow
-load_triton_before_tensorflow()  # both frameworks in one process: CUDA torch's Triton must load before TensorFlow
 import tensorflow as tf
-
-from utils.data import load_digits
-from utils.devices import tf_device, describe_tf
-from utils.seeding import seed_everything
-from utils.show import expect_error  # like pytest.raises: prints the error, fails the cell if none is raised
-
-device = tf_device()  # autograd is the same on every device; TensorFlow places these small ops itself
-print(describe_tf())
-print("torch", torch.__version__, "(imported for §3.9 only)")
-print("seeded:", seed_everything(0))
-
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -98,18 +83,18 @@ print("seeded:", seed_everything(0))
 # NBVAL_CHECK_OUTPUT
 x = tf.Variable([1.0, 2.0, 3.0])
 with tf.GradientTape() as tape:
-    y = tf.reduce_sum(x ** 2)  # dy/dx = 2x
+    y = tf.reduce_sum(x**2)  # dy/dx = 2x
 grad = tape.gradient(y, x)
 print("x:", type(x).__name__, "trainable", x.trainable, " y:", type(y).__name__)
 print("dy/dx:", grad.numpy().tolist())
 
 c = tf.constant([1.0, 2.0, 3.0])
 with tf.GradientTape() as tape:
-    y = tf.reduce_sum(c ** 2)
+    y = tf.reduce_sum(c**2)
 print("constant, not watched:", tape.gradient(y, c))
 with tf.GradientTape() as tape:
     tape.watch(c)
-    y = tf.reduce_sum(c ** 2)
+    y = tf.reduce_sum(c**2)
 print("constant, watched    :", tape.gradient(y, c).numpy().tolist())
 
 # %% [markdown]
@@ -122,6 +107,8 @@ print("constant, watched    :", tape.gradient(y, c).numpy().tolist())
 
 # %%
 # NBVAL_CHECK_OUTPUT
+from utils.show import expect_error  # like pytest.raises: prints the error, fails the cell if none is raised
+
 v = tf.Variable(2.0)
 v.assign_sub(0.5)
 print("after assign_sub(0.5):", v.numpy())
@@ -131,8 +118,10 @@ with expect_error(AttributeError, match="assign"):
 counter = tf.Variable(1.0, trainable=False)
 with tf.GradientTape() as tape:
     y = counter * v
-print("gradients w.r.t. [non-trainable, trainable]:",
-      [None if g is None else float(g) for g in tape.gradient(y, [counter, v])])
+print(
+    "gradients w.r.t. [non-trainable, trainable]:",
+    [None if g is None else float(g) for g in tape.gradient(y, [counter, v])],
+)
 
 # %% [markdown]
 # ### 3.3 Gradients returned: `tape.gradient`, never stored
@@ -161,7 +150,7 @@ print("dw:", [round(v, 6) for v in dw.numpy().tolist()], " db:", round(float(db)
 w = tf.Variable([1.0, -2.0])
 for step in range(3):
     with tf.GradientTape() as tape:
-        loss = tf.reduce_sum(w ** 2)
+        loss = tf.reduce_sum(w**2)
     print(f"step {step}: gradient = {tape.gradient(loss, w).numpy().tolist()}")
 
 # %% [markdown]
@@ -174,8 +163,10 @@ features = tf.constant(rng.normal(size=(64, 5)), dtype=tf.float32)
 targets = tf.constant(rng.normal(size=64), dtype=tf.float32)
 weights = tf.Variable(tf.zeros(5))
 
+
 def mse(xb, yb):
     return tf.reduce_mean((tf.linalg.matvec(xb, weights) - yb) ** 2)
+
 
 with tf.GradientTape() as tape:
     full_loss = mse(features, targets)
@@ -209,6 +200,8 @@ with expect_error(RuntimeError, match="non-persistent"):
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import math
+
 with tf.GradientTape(persistent=True) as tape:
     y = tf.exp(x) * x
     z = y * y
@@ -225,7 +218,7 @@ print(f"dy/dx = {float(dy):.6f} = 3 e^2 = {3 * math.exp(2):.6f};  dz/dx = 2 y dy
 # NBVAL_CHECK_OUTPUT
 w = tf.Variable([1.0, -2.0])
 with tf.GradientTape(persistent=True) as tape:
-    squares = w ** 2
+    squares = w**2
 loss_outside = tf.reduce_sum(squares)  # computed after the block: not recorded
 print("loss reduced outside the block:", tape.gradient(loss_outside, w))
 print("the recorded part, inside     :", tape.gradient(squares, w).numpy().tolist())
@@ -242,7 +235,7 @@ del tape
 w = tf.Variable([1.0, -2.0])
 for step in range(2):
     with tf.GradientTape() as tape:
-        loss = tf.reduce_sum(w ** 2)
+        loss = tf.reduce_sum(w**2)
     grad = tape.gradient(loss, w)
     print(f"step {step}: type(w) = {type(w).__name__}, gradient {None if grad is None else grad.numpy().tolist()}")
     if grad is not None:
@@ -250,7 +243,7 @@ for step in range(2):
 
 w = tf.Variable([1.0, -2.0])
 with tf.GradientTape() as tape:
-    loss = tf.reduce_sum(w ** 2)
+    loss = tf.reduce_sum(w**2)
 w.assign_sub(0.1 * tape.gradient(loss, w))  # the fix
 print("after assign_sub:", [round(v, 4) for v in w.numpy().tolist()], "still a", type(w).__name__)
 
@@ -274,7 +267,7 @@ print("d/dw sum(w * stop_gradient(w)) =", tape.gradient(z, w).numpy().tolist(), 
 print("gradient of a value computed in stop_recording:", tape.gradient(unrecorded, w))
 del tape
 with tf.GradientTape(watch_accessed_variables=False) as tape:
-    y = tf.reduce_sum(w ** 2)
+    y = tf.reduce_sum(w**2)
 print("watch_accessed_variables=False, nothing watched:", tape.gradient(y, w))
 
 # %% [markdown]
@@ -289,7 +282,7 @@ x = tf.Variable(2.0)
 with tf.GradientTape() as t3:
     with tf.GradientTape() as t2:
         with tf.GradientTape() as t1:
-            f = x ** 3
+            f = x**3
         d1 = t1.gradient(f, x)
     d2 = t2.gradient(d1, x)
 d3 = t3.gradient(d2, x)
@@ -299,9 +292,11 @@ assert (float(d1), float(d2), float(d3)) == (12.0, 12.0, 6.0)
 # %% [markdown]
 # A Hessian-vector product with two tapes, checked against the full Hessian from `tape.jacobian`:
 
+
 # %%
 def g(v):
     return tf.reduce_sum(tf.sin(v) * tf.roll(v, 1, axis=0))
+
 
 v = tf.Variable([0.1, 0.2, 0.3, 0.4], dtype=tf.float64)
 u = tf.constant([1.0, 0.0, -1.0, 2.0], dtype=tf.float64)
@@ -325,6 +320,7 @@ assert np.allclose(tf.linalg.matvec(H, u).numpy(), hvp.numpy(), atol=1e-12)
 # `tf.test.compute_gradient` (the counterpart of `torch.autograd.gradcheck`) returns the analytic
 # and the numerical Jacobian for comparison.
 
+
 # %%
 @tf.custom_gradient
 def stable_softplus(x):
@@ -335,6 +331,7 @@ def stable_softplus(x):
 
     return value, grad
 
+
 # %%
 # NBVAL_CHECK_OUTPUT
 points = tf.Variable([-100.0, 0.0, 3.0, 100.0])
@@ -344,8 +341,18 @@ with tf.GradientTape(persistent=True) as tape:
     naive_sum, stable_sum = tf.reduce_sum(naive), tf.reduce_sum(stable)  # inside the block (§3.5)
 naive_grad, stable_grad = tape.gradient(naive_sum, points), tape.gradient(stable_sum, points)
 del tape
-print("naive  value:", [round(v, 4) for v in naive.numpy().tolist()], " grad:", [round(v, 4) for v in naive_grad.numpy().tolist()])
-print("custom value:", [round(v, 4) for v in stable.numpy().tolist()], " grad:", [round(v, 4) for v in stable_grad.numpy().tolist()])
+print(
+    "naive  value:",
+    [round(v, 4) for v in naive.numpy().tolist()],
+    " grad:",
+    [round(v, 4) for v in naive_grad.numpy().tolist()],
+)
+print(
+    "custom value:",
+    [round(v, 4) for v in stable.numpy().tolist()],
+    " grad:",
+    [round(v, 4) for v in stable_grad.numpy().tolist()],
+)
 analytic, numeric = tf.test.compute_gradient(stable_softplus, [tf.linspace(tf.constant(-5.0, tf.float64), 5.0, 11)])
 print("compute_gradient agrees:", bool(np.allclose(analytic[0], numeric[0], atol=1e-6)))
 
@@ -361,13 +368,17 @@ print("compute_gradient agrees:", bool(np.allclose(analytic[0], numeric[0], atol
 # Its gradient by the tape, by the formula, and by central finite differences in NumPy.
 
 # %%
+from utils.data import load_digits
+
 digits = load_digits()
 X_np = digits.x_train[:64].reshape(64, -1).astype(np.float64) / digits.max_value
 y_np = np.where(digits.y_train[:64] == 0, 1.0, -1.0)
 w0_np = np.random.default_rng(0).normal(0.0, 0.1, size=64)
 
+
 def loss_np(w):
     return np.mean(np.logaddexp(0.0, -y_np * (X_np @ w))) + 0.01 * w @ w
+
 
 def finite_differences(f, w, h=1e-6):
     grad = np.zeros_like(w)
@@ -377,6 +388,11 @@ def finite_differences(f, w, h=1e-6):
         grad[i] = (f(w + e) - f(w - e)) / (2 * h)
     return grad
 
+
+# %% [markdown]
+# The tape's gradient, checked against the formula and the finite differences:
+
+# %%
 X_tf, y_tf = tf.constant(X_np), tf.constant(y_np)
 w_tf = tf.Variable(w0_np)
 with tf.GradientTape() as tape:
@@ -393,20 +409,23 @@ assert gap_formula < 1e-12 and gap_fd < 1e-8
 # %%
 # NBVAL_CHECK_OUTPUT
 # The same line is printed by the PyTorch twin (§3.9): same loss, same gradient, to 10 digits.
-print(f"L(w0) = {float(loss_tf):.10f}   |grad L(w0)| = {np.linalg.norm(grad_tape):.10f}")  # TWIN_PARITY: the twin prints this same line
+norm = np.linalg.norm(grad_tape)
+print(f"L(w0) = {float(loss_tf):.10f}   |grad L(w0)| = {norm:.10f}")  # TWIN_PARITY: the twin prints this line
 
 # %% [markdown]
-# And directly against PyTorch (imported on purpose in the setup cell): the same function written
-# with `torch`, differentiated with `backward()`, compared number by number.
+# And directly against PyTorch, imported here on purpose (the setup cell's `with_torch=True` made that safe): the
+# same function written with `torch`, differentiated with `backward()`, compared number by number.
 
 # %%
+import torch
+
 X_t, y_t = torch.from_numpy(X_np), torch.from_numpy(y_np)
 w_t = torch.tensor(w0_np, requires_grad=True)
 loss_t = torch.nn.functional.softplus(-y_t * (X_t @ w_t)).mean() + 0.01 * (w_t @ w_t)
 loss_t.backward()
 gap_frameworks = np.abs(grad_tape - w_t.grad.numpy()).max()
 print(f"|loss_tf - loss_torch| = {abs(float(loss_tf) - loss_t.item()):.1e}")
-print(f"max |grad_tf - grad_torch| = {gap_frameworks:.1e}   (float64 machine epsilon is {np.finfo(np.float64).eps:.1e})")
+print(f"max |grad_tf - grad_torch| = {gap_frameworks:.1e}   (float64 machine epsilon: {np.finfo(np.float64).eps:.1e})")
 assert gap_frameworks < 1e-14
 
 # %% [markdown]
@@ -436,7 +455,7 @@ assert gap_frameworks < 1e-14
 # | Claim | Verdict | Evidence |
 # |---|---|---|
 # | C13 | **outdated** (since PyTorch 0.4, April 2018) | The PyTorch twin's §3.2 printed `type(Variable(t)) = <class 'torch.Tensor'>`: Tensor and Variable merged in 0.4.0 (PyTorch 0.4.0 migration guide). Here, §3.2: `tf.Variable` is mutable state (`assign_sub` printed 1.5) and differentiation comes from the tape, not from a special tensor type (§3.1: an unwatched constant's gradient is `None`). |
-# | C10 | **holds partly** | Every PyTorch autograd feature of the twin was replicated here (§3.3 to §3.8), and §3.9 matched PyTorch's gradient to the float64 rounding level it printed. "With more effort": not for autograd; the code is about as long, with different traps (§3.5). |
+# | C10 | **holds partly** | Every PyTorch autograd feature of the twin was replicated here (§3.3 to §3.8), and §3.9 matched PyTorch's gradient to the float64 rounding level it printed. The article's "你需要付出更多的努力" (you need more effort) did not show for autograd: the code is about as long, with different traps (§3.5). It does show elsewhere in the course: sharding a model's parameters takes DTensor's lower-level meshes and layouts in TensorFlow, because Keras's `keras.distribution` is marked "DO NOT USE" on the TensorFlow backend ([09](09_distributed_tensorflow.ipynb) §3.4). |
 
 # %% [markdown]
 # ## 6. Exercises
@@ -444,6 +463,7 @@ assert gap_frameworks < 1e-14
 # **Exercise 1.** Fit $y \approx Xw$ by plain gradient descent on a `tf.Variable` `w` (no Keras
 # optimizer): 200 steps, learning rate 0.1, mean-squared error. Write `fit(X, y)` returning `w`.
 # The trap of §3.5 is waiting.
+
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def fit(X, y, steps=200, lr=0.1):
@@ -454,10 +474,13 @@ def fit(X, y, steps=200, lr=0.1):
         w.assign_sub(lr * tape.gradient(loss, w))  # not w = w - ...: w must stay a Variable
     return w
 
+
 # %% tags=["check"]
 rng = np.random.default_rng(1)
 X_ex = tf.constant(rng.normal(size=(100, 3)), dtype=tf.float32)
-y_ex = tf.linalg.matvec(X_ex, tf.constant([1.5, -2.0, 0.5])) + 0.01 * tf.constant(rng.normal(size=100), dtype=tf.float32)
+y_ex = tf.linalg.matvec(X_ex, tf.constant([1.5, -2.0, 0.5])) + 0.01 * tf.constant(
+    rng.normal(size=100), dtype=tf.float32
+)
 w_fit = fit(X_ex, y_ex)
 w_best = np.linalg.lstsq(X_ex.numpy(), y_ex.numpy(), rcond=None)[0]
 err = float(np.abs(np.asarray(w_fit) - w_best).max())
@@ -467,6 +490,7 @@ assert err < 1e-3, "not the least-squares solution: did w stop being a Variable?
 # %% [markdown]
 # **Exercise 2.** Write `second_derivative(fn, x)` that returns $fn''$ at every point of the 1-D
 # tensor `x` (element-wise functions only), with two nested tapes.
+
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def second_derivative(fn, x):
@@ -479,11 +503,12 @@ def second_derivative(fn, x):
         d1 = inner.gradient(y, x)
     return outer.gradient(d1, x)
 
+
 # %% tags=["check"]
 xs = tf.linspace(tf.constant(-2.0, tf.float64), 2.0, 9)
 got = second_derivative(tf.tanh, xs).numpy()
 t = np.tanh(xs.numpy())
-expected = -2 * t * (1 - t ** 2)
+expected = -2 * t * (1 - t**2)
 print("tanh'' matches -2 tanh (1 - tanh^2) at 9 points:", bool(np.allclose(got, expected, atol=1e-12)))
 assert np.allclose(got, expected, atol=1e-12), "not tanh''(x): nest two tapes, the outer one watching x"
 
@@ -491,6 +516,7 @@ assert np.allclose(got, expected, atol=1e-12), "not tanh''(x): nest two tapes, t
 # **Exercise 3.** A *straight-through* rounding: forward rounds to the nearest integer, backward
 # pretends it was the identity (used to train quantised networks). Write it with
 # `@tf.custom_gradient`, named `round_ste`.
+
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 @tf.custom_gradient
@@ -500,6 +526,7 @@ def round_ste(x):
 
     return tf.round(x), grad
 
+
 # %% tags=["check"]
 xq = tf.Variable([0.2, 1.7, -2.6])
 with tf.GradientTape() as tape:
@@ -508,7 +535,8 @@ with tf.GradientTape() as tape:
 gq = tape.gradient(total, xq)
 print("forward:", out.numpy().tolist(), " gradient:", None if gq is None else gq.numpy().tolist())
 assert out.numpy().tolist() == [0.0, 2.0, -3.0] and gq is not None and gq.numpy().tolist() == [1.0, 2.0, 3.0], (
-    "forward must round, the custom gradient pass the upstream gradient through unchanged")
+    "forward must round, the custom gradient pass the upstream gradient through unchanged"
+)
 
 # %% [markdown]
 # ## 7. Summary

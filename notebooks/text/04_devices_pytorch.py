@@ -34,27 +34,11 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
     bootstrap("/content/course")
 
 # %%
-import importlib.metadata, re, sys, pathlib
-
 import torch
-from torch import nn
 
-from utils.data import digits_torch
-from utils.devices import describe_torch, torch_device
-from utils.seeding import seed_everything
-from utils.show import expect_error, show_error  # expect_error: like pytest.raises, fails the cell if nothing is raised
-from utils.timing import measure, ratio_table, read_ratio
+from utils.start import start_torch
 
-print(describe_torch())
-print("seeded:", seed_everything(0))
-device = torch_device()  # the GPU when there is one (COURSE_DEVICE=cpu forces the CPU)
-if device.type == "mps":  # Apple silicon: the GPU cells below use CUDA-only calls, untested on mps
-    print("Apple GPU (mps) found: this notebook's GPU cells are written for CUDA (pinned copies, torch.cuda memory "
-          "statistics, float16 with GradScaler), so it runs on the CPU here and they say what they would show on an "
-          "NVIDIA GPU. The other notebooks use mps; tensors and models move there with the same .to(device).")
-    device = torch.device("cpu")
-ON_GPU = device.type == "cuda"
-print("this notebook uses:", device, "| GPU cells:", "run on the GPU" if ON_GPU else "no GPU, they say what they would show")
+device = start_torch(seed=0)  # the GPU when there is one (COURSE_DEVICE=cpu forces the CPU)
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -100,22 +84,30 @@ print("this notebook uses:", device, "| GPU cells:", "run on the GPU" if ON_GPU 
 # MPS or Intel XPU alike.
 
 # %%
+import importlib.metadata
+import re
+
 print("torch.cuda.is_available():        ", torch.cuda.is_available())
 print("torch.accelerator.is_available(): ", torch.accelerator.is_available())
 print("current_accelerator():            ", torch.accelerator.current_accelerator())
 print("built with CUDA (torch.version.cuda):", torch.version.cuda)
 print("cuDNN (torch.backends.cudnn.version()):", torch.backends.cudnn.version())
 # A CUDA build of PyTorch on PyPI pulls NVIDIA's own libraries as wheels (cuBLAS, cuDNN, ...); a CPU build none.
-nvidia_libs = sorted({re.split(r"[\s;<>=!~\[]", r)[0] for r in importlib.metadata.requires("torch") or []
-                      if r.startswith("nvidia-")})
+nvidia_libs = sorted(
+    {re.split(r"[\s;<>=!~\[]", r)[0] for r in importlib.metadata.requires("torch") or [] if r.startswith("nvidia-")}
+)
 print("NVIDIA wheels this torch depends on:", nvidia_libs or "none (a CPU-only build)")
 if torch.cuda.is_available():
     props = torch.cuda.get_device_properties(0)
-    print(f"GPU 0: {props.name}, {props.total_memory / 2**30:.0f} GiB, compute capability {props.major}.{props.minor}, "
-          f"{props.multi_processor_count} multiprocessors")
+    print(
+        f"GPU 0: {props.name}, {props.total_memory / 2**30:.0f} GiB, compute capability {props.major}.{props.minor}, "
+        f"{props.multi_processor_count} multiprocessors"
+    )
 else:
-    print("No CUDA GPU here. With one, this cell prints its name, memory and compute capability, the CUDA and "
-          "cuDNN versions, and nvidia-cublas / nvidia-cudnn among the wheels.")
+    print(
+        "No CUDA GPU here. With one, this cell prints its name, memory and compute capability, the CUDA and "
+        "cuDNN versions, and nvidia-cublas / nvidia-cudnn among the wheels."
+    )
 
 # %% [markdown]
 # ### 3.2 Choosing a device: without hard-coding it
@@ -124,6 +116,8 @@ else:
 # Apple's MPS. Writing `"cuda"` into the code instead is what breaks a notebook on a laptop.
 
 # %%
+from utils.show import show_error
+
 classic = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 neutral = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else torch.device("cpu")
 print(f"classic: {classic} | torch.accelerator: {neutral} | utils.devices.torch_device(): {device}")
@@ -138,6 +132,23 @@ else:
     print("x.to('cuda') worked: this machine has a CUDA GPU, x is on", x.device)
 
 # %% [markdown]
+# This notebook's GPU cells are written for CUDA (pinned copies, `torch.cuda` memory statistics, float16 with
+# `GradScaler`). On any other machine they say what they would show:
+
+# %%
+if device.type == "mps":  # Apple silicon: the GPU cells below use CUDA-only calls, untested on mps
+    print("Apple GPU (mps) found: the GPU cells are written for CUDA, so this notebook runs on the CPU. The other")
+    print("notebooks use mps; tensors and models move there with the same .to(device).")
+    device = torch.device("cpu")
+ON_GPU = device.type == "cuda"
+print(
+    "this notebook uses:",
+    device,
+    "| GPU cells:",
+    "run on the GPU" if ON_GPU else "no GPU, they say what they would show",
+)
+
+# %% [markdown]
 # ### 3.3 `.to()`: tensors are copied, modules are moved (PyTorch only)
 #
 # `Tensor.to(device)` returns a **new** tensor on that device and leaves the original where it was, so you must
@@ -147,6 +158,8 @@ else:
 
 # %%
 # NBVAL_CHECK_OUTPUT
+from torch import nn
+
 t = torch.arange(4.0)
 print("t.to('cpu') is t:        ", t.to("cpu") is t, "(already there: no copy)")
 t_meta = t.to("meta")
@@ -164,10 +177,13 @@ print("created in place:         ", torch.zeros(2, device="meta").device, "(devi
 # second device: the error is the same check, with other device names.
 
 # %%
-images, labels = digits_torch("test")                  # on the CPU, as loaded
+from utils.data import digits_torch
+from utils.show import expect_error  # like pytest.raises: fails the cell if nothing is raised
+
+images, labels = digits_torch("test")  # on the CPU, as loaded
 batch = images[:8].reshape(8, 64)
 model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
-other = device if ON_GPU else torch.device("meta")     # a second device this machine really has
+other = device if ON_GPU else torch.device("meta")  # a second device this machine really has
 model.to(other)
 with expect_error(RuntimeError, match="device"):
     model(batch)
@@ -187,6 +203,8 @@ print(f"\nfixed: batch.to({model_device}) -> output of shape {tuple(out.shape)} 
 # Pinning asks the accelerator's driver for memory, so it needs one.
 
 # %%
+from utils.timing import measure, ratio_table, read_ratio
+
 host = torch.randn(64, 1024, 64)  # 16 MiB of float32
 print(f"host tensor: {host.numel() * 4 / 2**20:.0f} MiB, pinned: {host.is_pinned()}")
 if ON_GPU:
@@ -196,8 +214,7 @@ if ON_GPU:
         measure(lambda: pinned.to(device, non_blocking=True), label="pinned -> GPU, non_blocking", sync="torch"),
     ]
     print(ratio_table(copies))
-    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(images, labels), batch_size=64,
-                                         pin_memory=True)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(images, labels), batch_size=64, pin_memory=True)
     print("DataLoader(pin_memory=True) batch pinned:", next(iter(loader))[0].is_pinned())
 else:
     try:
@@ -208,8 +225,10 @@ else:
     else:
         assert torch.accelerator.is_available(), "pin_memory() worked, yet there is no accelerator"
         print("host.pin_memory() worked: this machine has", torch.accelerator.current_accelerator())
-    print("No GPU: with one, this cell times a pageable and a pinned, non-blocking copy of these 16 MiB to the "
-          "GPU (the pinned one is usually faster) and shows a DataLoader handing out pinned batches.")
+    print(
+        "No GPU: with one, this cell times a pageable and a pinned, non-blocking copy of these 16 MiB to the "
+        "GPU (the pinned one is usually faster) and shows a DataLoader handing out pinned batches."
+    )
 
 # %% [markdown]
 # ### 3.6 GPU memory: how much is in use, `torch.cuda.memory_allocated`
@@ -228,13 +247,19 @@ if ON_GPU:
     big = torch.empty(32, 1024, 1024, device=device)  # 128 MiB of float32
     print(f"allocated: +{(torch.cuda.memory_allocated() - before) / MiB:.0f} MiB after creating a 128 MiB tensor")
     del big
-    print(f"after del: allocated {torch.cuda.memory_allocated() / MiB:.0f} MiB, reserved (cached) "
-          f"{torch.cuda.memory_reserved() / MiB:.0f} MiB, peak {torch.cuda.max_memory_allocated() / MiB:.0f} MiB")
+    allocated, reserved = torch.cuda.memory_allocated() / MiB, torch.cuda.memory_reserved() / MiB
+    peak = torch.cuda.max_memory_allocated() / MiB
+    print(f"after del: allocated {allocated:.0f} MiB, reserved (cached) {reserved:.0f} MiB, peak {peak:.0f} MiB")
     torch.cuda.empty_cache()
     print(f"after empty_cache(): reserved {torch.cuda.memory_reserved() / MiB:.0f} MiB")
-    print("torch.accelerator.memory_allocated() == torch.cuda.memory_allocated():",
-          torch.accelerator.memory_allocated() == torch.cuda.memory_allocated())
-else:
+    same = torch.accelerator.memory_allocated() == torch.cuda.memory_allocated()
+    print("torch.accelerator.memory_allocated() == torch.cuda.memory_allocated():", same)
+
+# %% [markdown]
+# Without a CUDA GPU, the same questions get these answers:
+
+# %%
+if not ON_GPU:
     print("torch.cuda.memory_allocated():", torch.cuda.memory_allocated(), "bytes (no CUDA device: nothing allocated)")
     try:
         allocated = torch.accelerator.memory_allocated()
@@ -244,10 +269,14 @@ else:
     else:
         # A build for an accelerator (PyPI's default CUDA wheel) on a machine without one names it and counts 0.
         assert allocated == 0 and torch.accelerator.current_accelerator() is not None, allocated
-        print(f"torch.accelerator.memory_allocated(): {allocated} bytes: this torch is built for "
-              f"{torch.accelerator.current_accelerator()}, but no such device is here")
-    print("No GPU: with one, this cell allocates 128 MiB on it and prints allocated +128 MiB, then after `del` "
-          "allocated back down while reserved stays up (the cache), and reserved down after empty_cache().")
+        print(
+            f"torch.accelerator.memory_allocated(): {allocated} bytes: this torch is built for "
+            f"{torch.accelerator.current_accelerator()}, but no such device is here"
+        )
+    print(
+        "No GPU: with one, this cell allocates 128 MiB on it and prints allocated +128 MiB, then after `del` "
+        "allocated back down while reserved stays up (the cache), and reserved down after empty_cache()."
+    )
 
 # %% [markdown]
 # ### 3.7 The same training step on the CPU and on the GPU
@@ -265,11 +294,13 @@ else:
 train_images, train_labels = digits_torch("train")
 SIZES = {"small": (64, 64), "large": (1024, 512)}  # name: (hidden width, batch)
 
+
 def make_model(width):
     torch.manual_seed(0)
     if width == 64:
         return nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
     return nn.Sequential(nn.Linear(64, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, 10))
+
 
 def make_step(model, x, y):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
@@ -281,8 +312,14 @@ def make_step(model, x, y):
         loss.backward()
         optimizer.step()
         return loss
+
     return step
 
+
+# %% [markdown]
+# Each size is timed on the default threads, on one thread, and on the GPU when there is one:
+
+# %%
 step_ms = {}
 for name, (width, batch_size) in SIZES.items():
     x = train_images[:batch_size].reshape(batch_size, 64)
@@ -291,13 +328,13 @@ for name, (width, batch_size) in SIZES.items():
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # the same step on one CPU thread, for comparison
     try:
-        rows.append(measure(make_step(make_model(width), x, y), label=f"{name} on CPU, 1 thread", sync="torch",
-                            repeats=5))
+        one_thread = make_step(make_model(width), x, y)
+        rows.append(measure(one_thread, label=f"{name} on CPU, 1 thread", sync="torch", repeats=5))
     finally:
         torch.set_num_threads(threads)
     if ON_GPU:
-        rows.append(measure(make_step(make_model(width).to(device), x.to(device), y.to(device)),
-                            label=f"{name} on GPU", sync="torch", repeats=5))
+        on_gpu = make_step(make_model(width).to(device), x.to(device), y.to(device))
+        rows.append(measure(on_gpu, label=f"{name} on GPU", sync="torch", repeats=5))
     step_ms.update({t.label: t.median_ms for t in rows})
     print(ratio_table(rows))
     print(read_ratio(rows[1].median_s / rows[0].median_s, f"The {name} step on default threads", "one thread"))
@@ -342,15 +379,17 @@ amp_model = make_model(width).to(device)
 amp_optimizer = torch.optim.SGD(amp_model.parameters(), lr=0.05, momentum=0.9)
 loss_fn = nn.CrossEntropyLoss()
 
+
 def amp_step():
     amp_optimizer.zero_grad(set_to_none=True)
     with torch.autocast(device_type=device.type, dtype=amp_dtype):
         logits = amp_model(x)
         loss = loss_fn(logits, y)
     scaler.scale(loss).backward()  # scaled up when the scaler is enabled, unchanged otherwise
-    scaler.step(amp_optimizer)     # unscales, skips the step if a gradient is inf/NaN
+    scaler.step(amp_optimizer)  # unscales, skips the step if a gradient is inf/NaN
     scaler.update()
     return loss, logits
+
 
 losses = [amp_step()[0].item() for _ in range(10)]
 loss, logits = amp_step()
@@ -368,8 +407,7 @@ print("gradients float32:                     ", all(p.grad.dtype == torch.float
 fp32_step = make_step(make_model(width).to(device), x, y)
 precision = [
     measure(fp32_step, label="float32", sync="torch", repeats=5),
-    measure(lambda: amp_step()[0], label=f"autocast {str(amp_dtype).split('.')[-1]}", sync="torch",
-            repeats=5),
+    measure(lambda: amp_step()[0], label=f"autocast {str(amp_dtype).split('.')[-1]}", sync="torch", repeats=5),
 ]
 step_ms.update({f"large on {device.type}, {t.label}": t.median_ms for t in precision})
 print(f"large step on {device}:\n" + ratio_table(precision))
@@ -399,12 +437,15 @@ print(read_ratio(precision[0].median_s / precision[1].median_s, precision[1].lab
 #   these cells printed what they would measure and the errors you get for asking.
 # - §3.7: read the ratios and the sentences under each table. Without a GPU only the CPU rows exist. With one, the
 #   sentence says how much each step gained; a tiny step is dominated by kernel-launch overhead, so it has less to
-#   gain than the large one. The one-thread row is a health check:
-#   PyTorch's CPU kernels split each operation over all cores (OpenMP) and wait for every thread at its end. On an
-#   idle machine that is faster than one thread; on a busy one (other programs, a shared Binder node) a thread
-#   that lost its core holds up every operation, and the default can come out several times *slower* than one
-#   thread. If the sentence says *slower than one thread*, the CPU timings above measure the neighbours more than
-#   PyTorch (`torch.set_num_threads` is the knob). Do not set these milliseconds beside the twin's: it runs a
+#   gain than the large one. The one-thread row shows
+#   what splitting an operation costs. PyTorch's CPU kernels split each operation over all cores (OpenMP), and
+#   every thread waits for the others at its end. The large step (1024 wide, batch 512) has enough work per
+#   operation to share, so the other cores are a gain. The small one (64 wide, batch 64) has only microseconds of
+#   work per operation, so that hand-over and wait can cost more than the extra cores save, and the small step can
+#   come out *slower* on the default threads than on one. The table shows the ratio, not its cause; for a step this
+#   small, per-operation synchronisation is the likely one (other programs taking a core would also widen the IQR
+#   column). A busy machine (a shared Binder node) slows the default further: a thread that lost its core holds
+#   up every operation. `torch.set_num_threads` is the knob. Do not set these milliseconds beside the twin's: it runs a
 #   `tf.function` graph in another process (see §3.7's introduction).
 # - §3.8: autocast computed the logits in 16 bits while weights, gradients and the loss stayed float32. On a CPU
 #   bfloat16 pays off only on processors with bfloat16 instructions (the sentence under §3.8's table says whether
@@ -415,14 +456,16 @@ print(read_ratio(precision[0].median_s / precision[1].median_s, precision[1].lab
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C7 | **false** | *Measured here:* §3.1 printed which build this PyTorch is, and the line under this table repeats it (a CPU-only build prints `torch.version.cuda` None and no `nvidia-*` wheels; a CUDA build prints its CUDA and cuDNN versions and the nvidia-cublas / nvidia-cudnn wheels it depends on); the twin's §3.1 printed TensorFlow's build info, which names the CUDA and cuDNN it was compiled against, and the `nvidia-*` wheels of its `and-cuda` extra. *Cited from documentation:* both frameworks reach NVIDIA GPUs through NVIDIA's CUDA runtime, cuBLAS and cuDNN, shipped as NVIDIA's own wheels (TensorFlow's pip guide, tensorflow.org/install/pip: `pip install tensorflow[and-cuda]`; PyTorch's CUDA wheels depend on nvidia-cublas / nvidia-cudnn, pytorch/pytorch#85097, #163964). So TensorFlow has no separate "internal GPU acceleration", and CUDA is no PyTorch-only advantage. *Not measured:* whether the framework changes training time. The stored run had no GPU, and §3.7 here (eager) and in the twin (`tf.function`, another process) are not a matched comparison; the speed pair (08) times both frameworks in matched modes, in one run (its C7 row). |
+# | C7 | **false** | *Measured here:* §3.1 printed which build this PyTorch is, and the line under this table repeats it (a CPU-only build prints `torch.version.cuda` None and no `nvidia-*` wheels; a CUDA build prints its CUDA and cuDNN versions and the nvidia-cublas / nvidia-cudnn wheels it depends on); the twin's §3.1 printed TensorFlow's build info, which names the CUDA and cuDNN it was compiled against, and the `nvidia-*` wheels of its `and-cuda` extra. *Cited from documentation:* both frameworks reach NVIDIA GPUs through NVIDIA's CUDA runtime, cuBLAS and cuDNN, shipped as NVIDIA's own wheels (TensorFlow's pip guide, tensorflow.org/install/pip: `pip install tensorflow[and-cuda]`; PyTorch's CUDA wheels depend on nvidia-cublas / nvidia-cudnn, pytorch/pytorch#85097, #163964). So TensorFlow has no separate "内部的 GPU 加速机制" (internal GPU acceleration mechanism), and CUDA is no PyTorch-only advantage. *Not measured:* whether the framework changes training time on a GPU, where the claim is set. The course has no GPU record, so that half remains unmeasured. This run had no GPU either, and §3.7 here (eager) and in the twin (`tf.function`, another process) are not a matched comparison. On CPUs, the speed pair (08, its C7 row) times the same training step in both frameworks in one run, each in its best mode. |
 # | C18 | **holds partly** | The PyTorch half holds: §3.2–3.4 moved tensors and models with `.to()`, asked `torch.cuda.is_available()` (now also `torch.accelerator`), and got an error for mixing devices until the batch was moved. The TensorFlow half is false, and was already in TF 1.x: TensorFlow places operations itself, on the GPU when there is one; `tf.device` is an override (twin §3.2–3.5). |
 
 # %%
 # What C7's verdict cites from this run (§3.1)
-print(f"C7, §3.1: torch {torch.__version__}, torch.version.cuda = {torch.version.cuda}, "
-      f"cuDNN = {torch.backends.cudnn.version()}, NVIDIA wheels: {', '.join(nvidia_libs) or 'none (a CPU-only build)'}; "
-      f"GPU used in this run: {ON_GPU}")
+print(
+    f"C7, §3.1: torch {torch.__version__}, torch.version.cuda = {torch.version.cuda}, "
+    f"cuDNN = {torch.backends.cudnn.version()}, NVIDIA wheels: {', '.join(nvidia_libs) or 'none (a CPU-only build)'}; "
+    f"GPU used in this run: {ON_GPU}"
+)
 
 # %% [markdown]
 # ## 6. Exercises
@@ -431,6 +474,7 @@ print(f"C7, §3.1: torch {torch.__version__}, torch.version.cuda = {torch.versio
 # list). Write `to_device(obj, device)` that returns the same structure with every tensor moved to `device`
 # (dicts, lists and tuples recursively) and everything else left as it is. The check uses the `meta` device, so it
 # runs the same with or without a GPU.
+
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def to_device(obj, device):
@@ -441,6 +485,7 @@ def to_device(obj, device):
     if isinstance(obj, (list, tuple)):
         return type(obj)(to_device(value, device) for value in obj)
     return obj
+
 
 # %% tags=["check"]
 sample = {"image": torch.zeros(2, 64), "meta": (torch.ones(2), [torch.arange(3), "id-7"]), "step": 5}
@@ -457,10 +502,12 @@ print("Exercise 1 passed: 3 tensors moved to meta, structure and non-tensors kep
 # bfloat16 and returns the logits. The check compares them with a float32 forward pass (bfloat16 keeps about 3
 # significant digits, so they agree to about 1e-1) and makes sure the model's weights were not converted.
 
+
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def bf16_logits(model, x):
     with torch.autocast(device_type="cpu", dtype=torch.bfloat16):
         return model(x)
+
 
 # %% tags=["check"]
 check_model = make_model(64)

@@ -34,38 +34,11 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
     bootstrap("/content/course")
 
 # %%
-import importlib.metadata, os, re, subprocess, sys, pathlib
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ INFO/WARNING lines (errors still show)
+from utils.start import start_tensorflow
 
-import ml_dtypes  # bfloat16 for NumPy (a TensorFlow dependency)
-import numpy as np
-import tensorflow as tf
+device = start_tensorflow(seed=0, logical_cpus=3)  # 3 logical CPUs stand in for several devices (§3.1-3.5)
 import keras
-
-# Device configuration must happen before TensorFlow initialises its devices (at the first operation, or the
-# first list_logical_devices() call), so it lives in this setup cell:
-# - split the one physical CPU into three logical CPUs (used in §3.2-3.4 as stand-ins for several devices);
-# - let each GPU's memory grow on demand instead of reserving almost all of it at start.
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 3)
-for gpu in tf.config.list_physical_devices("GPU"):
-    tf.config.experimental.set_memory_growth(gpu, True)
-
-from utils.data import digits_tf
-from utils.devices import describe_tf, tf_device
-from utils.seeding import seed_everything
-from utils.show import expect_error  # like pytest.raises: the cell fails if the error stops happening
-from utils.timing import measure, ratio_table, read_ratio
-
-print(describe_tf())
-print("seeded:", seed_everything(0))
-device = tf_device()  # "/GPU:0" when there is one (COURSE_DEVICE=cpu forces the CPU)
-ON_GPU = device.startswith("/GPU")
-print("this notebook uses:", device, "| GPU cells:", "run on the GPU" if ON_GPU else "no GPU, they say what they would show")
-
-def short(name):
-    """'/job:localhost/replica:0/task:0/device:CPU:1' -> 'CPU:1'."""
-    return name.rsplit("device:", 1)[-1]
+import tensorflow as tf
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -105,29 +78,64 @@ def short(name):
 # ### 3.1 What this machine has
 #
 # Physical devices are what the hardware offers; logical devices are what TensorFlow made of them (here the
-# setup cell split the CPU in three). `tf.sysconfig.get_build_info()` says which CUDA and cuDNN this TensorFlow
-# was compiled against, and the package metadata names the NVIDIA wheels `pip install tensorflow[and-cuda]` adds.
+# setup cell's `start_tensorflow(logical_cpus=3)` split the CPU in three, see below).
+# `tf.sysconfig.get_build_info()` says which CUDA and cuDNN this TensorFlow was compiled against, and the package
+# metadata names the NVIDIA wheels `pip install tensorflow[and-cuda]` adds.
+
 
 # %%
 # NBVAL_CHECK_OUTPUT
+def short(name):
+    """'/job:localhost/replica:0/task:0/device:CPU:1' -> 'CPU:1'."""
+    return name.rsplit("device:", 1)[-1]
+
+
 physical_cpus = tf.config.list_physical_devices("CPU")
 logical_cpus = tf.config.list_logical_devices("CPU")
 print(f"{len(physical_cpus)} physical CPU -> {len(logical_cpus)} logical CPUs:", [short(d.name) for d in logical_cpus])
 
+# %% [markdown]
+# The split is one call, which `start_tensorflow` made before TensorFlow initialised its devices (its first
+# operation, or the first `list_logical_devices()`, does that); memory growth for each GPU (§3.6) is set the same
+# way, at the same moment:
+#
+# ```python
+# cpu = tf.config.list_physical_devices("CPU")[0]
+# tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 3)
+# ```
+#
+# Once the devices are initialised they are fixed: asking for another split now is an error.
+
 # %%
+from utils.show import expect_error  # like pytest.raises: the cell fails if the error stops happening
+
+with expect_error(RuntimeError, match="after being initialized"):
+    tf.config.set_logical_device_configuration(physical_cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
+
+# %%
+ON_GPU = device.startswith("/GPU")  # the GPU cells below run on it, or say what they would show
+gpu_cells = "run on the GPU" if ON_GPU else "no GPU, they say what they would show"
+print("this notebook uses:", device, "| GPU cells:", gpu_cells)
 print("physical GPUs:", tf.config.list_physical_devices("GPU"))
 print("logical GPUs: ", tf.config.list_logical_devices("GPU"))
 build = tf.sysconfig.get_build_info()
 print("build info:", {k: build.get(k) for k in ("is_cuda_build", "cuda_version", "cudnn_version")})
-and_cuda = sorted({re.split(r"[\s;<>=!~\[]", r)[0] for r in importlib.metadata.requires("tensorflow") or []
-                   if r.startswith("nvidia-") and "and-cuda" in r})
+for gpu in tf.config.list_physical_devices("GPU"):
+    print(gpu.name, tf.config.experimental.get_device_details(gpu))
+if not ON_GPU:
+    print("No GPU visible to TensorFlow here. With one (and the and-cuda wheels), physical and logical GPUs are")
+    print("listed, with each GPU's name and compute capability.")
+
+# %% [markdown]
+# What `pip install tensorflow[and-cuda]` adds, from the package's metadata:
+
+# %%
+import importlib.metadata
+import re
+
+requires = importlib.metadata.requires("tensorflow") or []
+and_cuda = sorted({re.split(r"[\s;<>=!~\[]", r)[0] for r in requires if r.startswith("nvidia-") and "and-cuda" in r})
 print(f"NVIDIA wheels behind tensorflow[and-cuda] ({len(and_cuda)}):", ", ".join(and_cuda[:6]), "...")
-if ON_GPU:
-    for gpu in tf.config.list_physical_devices("GPU"):
-        print(gpu.name, tf.config.experimental.get_device_details(gpu))
-else:
-    print("No GPU visible to TensorFlow here. With one (and the and-cuda wheels), physical and logical GPUs are "
-          "listed, with each GPU's name and compute capability.")
 
 # %% [markdown]
 # ### 3.2 Choosing a device: automatic placement, nobody said where, and it ran
@@ -145,12 +153,16 @@ if ON_GPU:
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import numpy as np
+
 with tf.device("/CPU:1"):
     left = tf.ones((3, 3))
 with tf.device("/CPU:2"):
     right = tf.ones((3, 3))
 product = left @ right  # inputs on two devices: no error
-print(f"left on {short(left.device)}, right on {short(right.device)}: product computed, sum {float(tf.reduce_sum(product)):.0f}")
+print(
+    f"left on {short(left.device)}, right on {short(right.device)}: product computed, sum {float(tf.reduce_sum(product)):.0f}"
+)
 from_numpy = tf.matmul(np.ones((3, 3), np.float32), left)  # a NumPy array is copied in too
 print("a NumPy array as input: accepted, result shape", tuple(from_numpy.shape))
 
@@ -171,6 +183,10 @@ print("the product ran on:", short(product.device), "| the NumPy one on:", short
 # second run switches logging on after the first operation.
 
 # %%
+import os
+import subprocess
+import sys
+
 PROGRAM = """
 import tensorflow as tf
 {early}tf.debugging.set_log_device_placement(True)
@@ -180,15 +196,20 @@ a = tf.random.uniform((2, 2))
 # INFO level shows the placement lines; memory growth keeps the child from reserving a whole GPU.
 child_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "0", "TF_FORCE_GPU_ALLOW_GROWTH": "true"}
 logs = {}
-for when, code in (("first", PROGRAM.format(early="", late="")),
-                   ("too late", PROGRAM.format(early="#", late="tf.debugging.set_log_device_placement(True)\n"))):
+for when, code in (
+    ("first", PROGRAM.format(early="", late="")),
+    ("too late", PROGRAM.format(early="#", late="tf.debugging.set_log_device_placement(True)\n")),
+):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=child_env)
     assert run.returncode == 0, run.stderr[-2000:]
-    logs[when] = [re.sub(r"^.*execute\.cc:\d+\] ", "", line) for line in run.stderr.splitlines()
-                  if "Executing op" in line]
+    logs[when] = [
+        re.sub(r"^.*execute\.cc:\d+\] ", "", line) for line in run.stderr.splitlines() if "Executing op" in line
+    ]
     placer_lines = [line for line in run.stdout.splitlines() if ": (" in line]
-    print(f"set_log_device_placement(True) {when}: {len(logs[when])} 'Executing op' lines on stderr, "
-          f"{len(placer_lines)} placer lines on stdout")
+    print(
+        f"set_log_device_placement(True) {when}: {len(logs[when])} 'Executing op' lines on stderr, "
+        f"{len(placer_lines)} placer lines on stdout"
+    )
 print("\n".join(logs["first"]))
 assert any("MatMul" in line for line in logs["first"]) and not logs["too late"]
 
@@ -232,9 +253,10 @@ finally:
 # ### 3.6 GPU memory: memory growth, logical GPUs, and `get_memory_info`
 #
 # By default TensorFlow reserves nearly all of a GPU's memory when it starts, which starves any other process on
-# it (a PyTorch kernel, say). The setup cell asked for **memory growth** instead (the course also sets
-# `TF_FORCE_GPU_ALLOW_GROWTH=true` for its tests). The other option is to split one GPU into logical GPUs with a
-# fixed memory limit each, in the setup cell, instead of memory growth (the two do not combine):
+# it (a PyTorch kernel, say). The setup cell's `start_tensorflow` asked for **memory growth** instead, with
+# `tf.config.experimental.set_memory_growth(gpu, True)` for each GPU before they were initialised (and
+# `TF_FORCE_GPU_ALLOW_GROWTH=true` for processes it starts). The other option is to split one GPU into logical
+# GPUs with a fixed memory limit each, at the same moment, instead of memory growth (the two do not combine):
 #
 # ```python
 # gpu = tf.config.list_physical_devices("GPU")[0]
@@ -255,31 +277,34 @@ from utils.machine import tf_allocator_stats_available, tf_onednn_enabled
 MiB = 2**20
 where = device.lstrip("/")  # "GPU:0", or "CPU:0" (statistics there only on some builds and CPUs, see above)
 if ON_GPU:
-    print("memory growth:", [tf.config.experimental.get_memory_growth(g) for g in tf.config.list_physical_devices("GPU")])
+    gpus = tf.config.list_physical_devices("GPU")
+    print("memory growth:", [tf.config.experimental.get_memory_growth(g) for g in gpus])
 if tf_allocator_stats_available(where):
     tf.config.experimental.reset_memory_stats(where)
     before = tf.config.experimental.get_memory_info(where)["current"]
     with tf.device(device):
         big = tf.zeros((32, 1024, 1024))  # 128 MiB of float32
     info = tf.config.experimental.get_memory_info(where)
-    print(f"{where}: current +{(info['current'] - before) / MiB:.0f} MiB after creating a 128 MiB tensor, peak {info['peak'] / MiB:.0f} MiB")
+    grown, peak = (info["current"] - before) / MiB, info["peak"] / MiB
+    print(f"{where}: current +{grown:.0f} MiB after creating a 128 MiB tensor, peak {peak:.0f} MiB")
     del big
     info = tf.config.experimental.get_memory_info(where)
-    print(f"{where}: after del, current {(info['current'] - before) / MiB:+.0f} MiB, peak still {info['peak'] / MiB:.0f} MiB")
-else:
-    try:
+    grown, peak = (info["current"] - before) / MiB, info["peak"] / MiB
+    print(f"{where}: after del, current {grown:+.0f} MiB, peak still {peak:.0f} MiB")
+
+# %% [markdown]
+# Where the allocator keeps no statistics, asking for them is the error described above:
+
+# %%
+if not tf_allocator_stats_available(where):
+    with expect_error(ValueError, label=f"reset_memory_stats({where!r}) -> "):
         tf.config.experimental.reset_memory_stats(where)
-    except ValueError as err:
-        print(f"reset_memory_stats({where!r}) -> ValueError: {err}")
-    else:
-        raise AssertionError(f"get_memory_info({where!r}) failed, yet reset_memory_stats({where!r}) worked")
-    print(f"This machine's {where} allocator keeps no statistics (oneDNN kernels on: {tf_onednn_enabled()}; on by "
-          "default only on CPUs with AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX). Where it keeps them, this cell prints the current "
-          "memory growing by 128 MiB when a 128 MiB tensor is created, and the peak staying there after `del`; "
-          "on a GPU, get_memory_info('GPU:0') reports the same current/peak bytes.")
+    print(f"This machine's {where} allocator keeps no statistics (oneDNN kernels on: {tf_onednn_enabled()}; on by")
+    print("default only on CPUs with AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX). Where it keeps them, the cell above")
+    print("prints the current memory growing by 128 MiB for a 128 MiB tensor, and the peak staying there after del.")
 if not ON_GPU:
-    print("No GPU: with one, the same cell reports GPU:0, where memory growth decides how much TensorFlow "
-          "reserves from the driver (what nvidia-smi shows) beyond these live tensors.")
+    print("No GPU: with one, the cell above reports GPU:0, where memory growth decides how much TensorFlow")
+    print("reserves from the driver (what nvidia-smi shows) beyond these live tensors.")
 
 # %% [markdown]
 # ### 3.7 The same training step on the CPU and on the GPU
@@ -291,15 +316,25 @@ if not ON_GPU:
 # timing the two frameworks fairly needs matched modes in one run (the speed pair, 08, does that).
 
 # %%
+from utils.data import digits_tf
+from utils.timing import measure, ratio_table, read_ratio
+
 train_images, train_labels = digits_tf("train")
 SIZES = {"small": (64, 64), "large": (1024, 512)}  # name: (hidden width, batch)
 loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
 
 def make_model(width):
     keras.utils.set_random_seed(0)
     hidden = [keras.layers.Dense(width, activation="relu") for _ in range(1 if width == 64 else 2)]
     return keras.Sequential([keras.Input((64,)), *hidden, keras.layers.Dense(10)])
 
+
+# %% [markdown]
+# One compiled SGD step, with its model, optimizer and data all on one device:
+
+
+# %%
 def make_step(width, x, y, where):
     with tf.device(where):  # variables, data and every step live on `where`
         model = make_model(width)
@@ -317,8 +352,14 @@ def make_step(width, x, y, where):
     def run():
         with tf.device(where):
             return step()
+
     return run
 
+
+# %% [markdown]
+# Each size is timed on the CPU, and on the GPU when there is one:
+
+# %%
 step_ms = {}
 for name, (width, batch_size) in SIZES.items():
     x = tf.reshape(train_images[:batch_size], (batch_size, 64))
@@ -341,13 +382,17 @@ if not ON_GPU:
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import ml_dtypes  # bfloat16 for NumPy (a TensorFlow dependency)
+
 tiny = 1e-8
 print(f"float32 : {float(tf.constant(tiny, tf.float32)):.3e}")
 print(f"float16 : {float(tf.cast(tiny, tf.float16)):.3e}  (underflows: float16 training scales the loss)")
 print(f"bfloat16: {float(tf.cast(tiny, tf.bfloat16)):.3e}  (float32's range, fewer digits: no scaling)")
 for dtype in (tf.float16, tf.bfloat16):
     info = ml_dtypes.finfo(dtype.as_numpy_dtype)  # NumPy's finfo, extended to bfloat16
-    print(f"{dtype.name:9} max {float(info.max):.3g}, smallest normal {float(info.tiny):.3g}, eps {float(info.eps):.3g}")
+    print(
+        f"{dtype.name:9} max {float(info.max):.3g}, smallest normal {float(info.tiny):.3g}, eps {float(info.eps):.3g}"
+    )
 
 # %% [markdown]
 # Keras sets precision with a **dtype policy**: `set_global_policy("mixed_float16")` (GPUs) or `"mixed_bfloat16"`
@@ -363,12 +408,14 @@ try:
     width, batch_size = SIZES["large"]
     keras.utils.set_random_seed(0)
     with tf.device(device):
-        amp_model = keras.Sequential([
-            keras.Input((64,)),
-            keras.layers.Dense(width, activation="relu"),
-            keras.layers.Dense(width, activation="relu"),
-            keras.layers.Dense(10, dtype="float32"),  # float32 logits for a stable loss
-        ])
+        amp_model = keras.Sequential(
+            [
+                keras.Input((64,)),
+                keras.layers.Dense(width, activation="relu"),
+                keras.layers.Dense(width, activation="relu"),
+                keras.layers.Dense(10, dtype="float32"),  # float32 logits for a stable loss
+            ]
+        )
         amp_optimizer = keras.optimizers.SGD(learning_rate=0.05, momentum=0.9)
         if policy_name == "mixed_float16":
             amp_optimizer = keras.mixed_precision.LossScaleOptimizer(amp_optimizer)
@@ -376,9 +423,16 @@ try:
         y = train_labels[:batch_size]
 finally:
     keras.mixed_precision.set_global_policy("float32")
-print(f"policy {policy_name}; optimizer: {type(amp_optimizer).__name__}; global policy reset to "
-      f"{keras.mixed_precision.global_policy().name}")
+print(
+    f"policy {policy_name}; optimizer: {type(amp_optimizer).__name__}; global policy reset to "
+    f"{keras.mixed_precision.global_policy().name}"
+)
 
+# %% [markdown]
+# The training step is the usual one, with the loss scaled before the gradients (a no-op without float16):
+
+
+# %%
 @tf.function
 def amp_step():
     with tf.GradientTape() as tape:
@@ -389,9 +443,11 @@ def amp_step():
     amp_optimizer.apply_gradients(zip(grads, amp_model.trainable_variables))  # unscales, skips inf/NaN steps
     return loss, logits, grads
 
+
 def run_amp():
     with tf.device(device):
         return amp_step()
+
 
 losses = [float(run_amp()[0]) for _ in range(10)]
 loss, logits, grads = run_amp()
@@ -454,14 +510,18 @@ print(read_ratio(precision[0].median_s / precision[1].median_s, precision[1].lab
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C7 | **false** | *Measured here:* TensorFlow's GPU support is CUDA: §3.1 printed its build info (the CUDA and cuDNN versions it was compiled against; the line under this table repeats them) and the `nvidia-*` wheels (cuBLAS, cuDNN, ...) its `and-cuda` extra installs. *Cited from documentation:* those are the NVIDIA libraries PyTorch's CUDA wheels depend on too (TensorFlow's pip guide, tensorflow.org/install/pip: `pip install tensorflow[and-cuda]`; pytorch/pytorch#85097, #163964; the twin's §3.1 prints them on a CUDA build of PyTorch). There is no separate "internal GPU acceleration". *Not measured:* whether the framework changes training time. The stored run had no GPU, and §3.7 here (`tf.function`) and in the twin (eager, another process) are not a matched comparison; the speed pair (08) times both frameworks in matched modes, in one run (its C7 row). |
+# | C7 | **false** | *Measured here:* TensorFlow's GPU support is CUDA: §3.1 printed its build info (the CUDA and cuDNN versions it was compiled against; the line under this table repeats them) and the `nvidia-*` wheels (cuBLAS, cuDNN, ...) its `and-cuda` extra installs. *Cited from documentation:* those are the NVIDIA libraries PyTorch's CUDA wheels depend on too (TensorFlow's pip guide, tensorflow.org/install/pip: `pip install tensorflow[and-cuda]`; pytorch/pytorch#85097, #163964; the twin's §3.1 prints them on a CUDA build of PyTorch). There is no separate "内部的 GPU 加速机制" (internal GPU acceleration mechanism). *Not measured:* whether the framework changes training time on a GPU, where the claim is set. The course has no GPU record, so that half remains unmeasured. This run had no GPU either, and §3.7 here (`tf.function`) and in the twin (eager, another process) are not a matched comparison. On CPUs, the speed pair (08, its C7 row) times the same training step in both frameworks in one run, each in its best mode. |
 # | C18 | **holds partly** | The TensorFlow half is false, and already was in TF 1.x: §3.2 ran operations with no `tf.device` at all, combined inputs from two devices without complaint, and §3.3's placement log showed the runtime choosing; `tf.device` is an override (§3.4), backed by soft placement (§3.5). The PyTorch half holds (twin §3.2–3.4: `.to()`, `torch.cuda.is_available()`, and an error for mixed devices). |
 
 # %%
 # What C7's verdict cites from this run (§3.1)
-print("C7, §3.1: TensorFlow", tf.__version__, "build info:",
-      {k: build.get(k) for k in ("is_cuda_build", "cuda_version", "cudnn_version")},
-      f"| {len(and_cuda)} nvidia-* wheels behind [and-cuda] | GPU used in this run: {ON_GPU}")
+print(
+    "C7, §3.1: TensorFlow",
+    tf.__version__,
+    "build info:",
+    {k: build.get(k) for k in ("is_cuda_build", "cuda_version", "cudnn_version")},
+    f"| {len(and_cuda)} nvidia-* wheels behind [and-cuda] | GPU used in this run: {ON_GPU}",
+)
 
 # %% [markdown]
 # ## 6. Exercises
@@ -470,10 +530,12 @@ print("C7, §3.1: TensorFlow", tf.__version__, "build info:",
 # example `"/CPU:2"`, one of the logical CPUs made in the setup cell) and returns the result. The check asks for two
 # different logical CPUs and looks at where the results were computed.
 
+
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def matmul_on(device_name, m):
     with tf.device(device_name):
         return m @ m
+
 
 # %% tags=["check"]
 m = tf.reshape(tf.range(9, dtype=tf.float32), (3, 3))
@@ -488,9 +550,11 @@ print("Exercise 1 passed: m @ m computed on CPU:2 and on CPU:1, right values")
 # returns a `keras.layers.Dense` computing in bfloat16 with float32 weights, **without** touching the global policy.
 # The check builds it, runs it, and compares with a float32 layer holding the same weights.
 
+
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def bf16_dense(units):
     return keras.layers.Dense(units, dtype="mixed_bfloat16")
+
 
 # %% tags=["check"]
 layer = bf16_dense(8)

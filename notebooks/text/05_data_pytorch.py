@@ -33,38 +33,23 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
     bootstrap("/content/course")
 
 # %%
-import gc, os, re, sys, pathlib, time
-
-import matplotlib.pyplot as plt
-import numpy as np
 import torch
-from PIL import Image
-from torch.utils.data import DataLoader, Dataset
 
-from pairs.data import datafiles
-from pairs.data.datafiles import CROP, CUTOUT, ImageFileError
-from utils.devices import describe_torch, torch_device
-from utils.seeding import seed_everything
-from utils.show import error_line, expect_error  # expect_error: like pytest.raises, fails the cell if nothing is raised
-from utils.timing import measure, read_ratio
+from utils.start import start_torch
 
-print(describe_torch())
-print("seeded:", seed_everything(0))
-from utils.machine import usable_cpus
-CORES = usable_cpus()  # the CPUs this process may use (taskset, cpusets); os.cpu_count() counts the machine's
-print(f"CPU cores usable here: {CORES} (the machine has {os.cpu_count()})")
-device = torch_device()
+device = start_torch(seed=0)  # seeds random, NumPy and torch; the GPU if there is one; prints one line about it
 
 # %% [markdown]
 # ## 1. What the articles claim
 #
-# - **C17**: data loading uses `tf.data` in TensorFlow, and `torchvision` plus `torch.utils.data` in PyTorch. The
-#   article adds that `tf.data` "provides an efficient way to process and preprocess large-scale datasets", while
-#   PyTorch's modules "provide convenient functions and classes to load and process common datasets".
+# - **C17** (article 004): data loading in TensorFlow "通常使用tf.data模块" (*usually* uses the `tf.data` module),
+#   which "provides an efficient way to process and preprocess large-scale datasets"; in PyTorch it
+#   "通常使用torchvision和torch.utils.data模块" (*usually* uses `torchvision` and `torch.utils.data`), which
+#   "provide convenient functions and classes to load and process common datasets" (常见的数据集).
 #
-# Three questions hide in that sentence, and this notebook answers them with PyTorch 2.13: what does
-# `torch.utils.data` do on its own, what is `torchvision` (and `torchdata`) for today, and is one side "efficient"
-# and the other merely "convenient"? The twin asks the same of `tf.data`.
+# This notebook checks it with PyTorch 2.13: what does `torch.utils.data` do on its own, what does `torchvision`
+# (and `torchdata`) add today, and how does each side scale (the article calls one "efficient", the other
+# "convenient", without setting them against each other)? The twin asks the same of `tf.data`.
 
 # %% [markdown]
 # ## 2. The idea
@@ -96,6 +81,10 @@ device = torch_device()
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import numpy as np
+
+from pairs.data import datafiles
+
 folder = datafiles.write_digits_folder()  # ~0.5 s; deleted when the kernel exits
 train_files, test_files = folder.files("train"), folder.files("test")  # [(path, label), ...] sorted by path
 print(f"{len(train_files)} train and {len(test_files)} test PNG files")
@@ -111,6 +100,12 @@ print("files per class (train):", np.bincount([label for _, label in train_files
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import pathlib
+
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset
+
+
 class DigitPNGs(Dataset):
     def __init__(self, files):
         self.files = list(files)
@@ -144,8 +139,9 @@ print("decoded == written, all", len(dataset), "files:", np.array_equal(decoded[
 # %%
 # NBVAL_CHECK_OUTPUT
 for drop_last in (False, True):
-    loader = DataLoader(dataset, batch_size=64, shuffle=True, drop_last=drop_last,
-                        generator=torch.Generator().manual_seed(0))
+    loader = DataLoader(
+        dataset, batch_size=64, shuffle=True, drop_last=drop_last, generator=torch.Generator().manual_seed(0)
+    )
     sizes = [len(indices) for indices in loader.batch_sampler]  # the indices of each batch, nothing decoded
     print(f"drop_last={drop_last!s:<5}: {len(sizes)} batches, last one has {sizes[-1]} images")
 images, labels = next(iter(loader))
@@ -164,7 +160,10 @@ print("a batch:", tuple(images.shape), images.dtype, "(N, C, H, W) | labels", tu
 
 # %%
 # NBVAL_CHECK_OUTPUT
+from pairs.data.datafiles import CROP, CUTOUT
+
 params = datafiles.aug_params(len(train_files), seed=0, epoch=0)  # int64 (N, 4): crop top/left, cut-out top/left
+
 
 def augment(image, p):
     """image: uint8 (1, H, W) -> float32 (1, CROP, CROP)."""
@@ -173,13 +172,17 @@ def augment(image, p):
     out[:, cut_top : cut_top + CUTOUT, cut_left : cut_left + CUTOUT] = 0
     return out
 
+
 ours = torch.stack([augment(dataset[i][0], params[i]) for i in range(8)])  # (8, 1, 28, 28)
 reference = np.stack([datafiles.augment_numpy(datafiles.read_png(train_files[i][0]), params[i]) for i in range(8)])
 print("params of image 0:", params[0].tolist())
 print("PyTorch == NumPy reference, bit for bit:", np.array_equal(ours[:, 0].numpy(), reference))
-print("fingerprint of the first 8 augmented images:", datafiles.pixels_digest(ours[:, 0].numpy()))  # TWIN_PARITY: the twin prints this same line
+digest = datafiles.pixels_digest(ours[:, 0].numpy())
+print("fingerprint of the first 8 augmented images:", digest)  # TWIN_PARITY: the twin prints this same line
 
 # %%
+import matplotlib.pyplot as plt
+
 fig, axes = plt.subplots(2, 6, figsize=(6, 2.2))
 for i in range(6):
     axes[0, i].imshow(dataset[i][0][0], cmap="gray_r")
@@ -216,9 +219,18 @@ print(datafiles.source_of("collate_float"))
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import time
+
 pin = device.type == "cuda"
-loader = DataLoader(datafiles.DigitFiles(train_files), batch_size=64, shuffle=True, num_workers=2,
-                    persistent_workers=True, pin_memory=pin, collate_fn=datafiles.collate_float)
+loader = DataLoader(
+    datafiles.DigitFiles(train_files),
+    batch_size=64,
+    shuffle=True,
+    num_workers=2,
+    persistent_workers=True,
+    pin_memory=pin,
+    collate_fn=datafiles.collate_float,
+)
 for epoch in range(2):
     started = time.perf_counter()
     seen = 0
@@ -228,8 +240,12 @@ for epoch in range(2):
     epoch_s = time.perf_counter() - started
     if epoch == 0:
         first_epoch_s = epoch_s
-print(f"2 epochs of {seen} images with 2 workers; last batch", tuple(images.shape), images.dtype,
-      f"in [{images.min():.0f}, {images.max():.0f}]")
+print(
+    f"2 epochs of {seen} images with 2 workers; last batch",
+    tuple(images.shape),
+    images.dtype,
+    f"in [{images.min():.0f}, {images.max():.0f}]",
+)
 del loader  # stops the persistent workers
 
 # %%
@@ -259,8 +275,9 @@ for shard in (False, True):
 # (`RuntimeError: operator torchvision::nms does not exist`: its compiled operators do not load against this torch
 # build), and PyTorch's CPU wheel index (download.pytorch.org/whl/cpu), which serves the matching CPU-only
 # torchvision, cannot be reached from that machine. So C17's `torchvision` half stays **cited from its
-# documentation**, and everything above is plain `torch.utils.data` + PIL + NumPy. That is also the point:
-# **`torch.utils.data` is the data-loading API; `torchvision` is a vision toolbox on top of it.** With it installed
+# documentation**, and everything above is plain `torch.utils.data` + PIL + NumPy. The split of the work:
+# **`torch.utils.data` is the data-loading API; `torchvision` adds ready-made `Dataset` classes and transforms for
+# images on top of it**, which is why the article names both. With it installed
 # (the release built for your torch, e.g. from the CPU index beside a CPU torch) the same pipeline would be, in
 # torchvision's current data API (`datasets.ImageFolder`, `transforms.v2`; docs.pytorch.org/vision/stable,
 # "Getting started with transforms v2"):
@@ -294,6 +311,10 @@ for shard in (False, True):
 # defined in a notebook lives in `__main__`, which the new process does not have. We force `spawn` to show it.
 
 # %%
+import re
+
+from utils.show import error_line, expect_error  # expect_error: like pytest.raises, fails the cell if nothing is raised
+
 with datafiles.children_stderr() as worker_log:  # the worker prints its traceback to stderr
     with expect_error(RuntimeError, show=False) as failed:
         next(iter(DataLoader(DigitPNGs(test_files), batch_size=64, num_workers=1, multiprocessing_context="spawn")))
@@ -303,8 +324,12 @@ print("main process:", outcome)
 print("the worker  :", worker_error)
 assert "DigitPNGs" in worker_error
 
-count = sum(len(labels) for _, labels in DataLoader(datafiles.DigitFiles(test_files), batch_size=64,
-                                                    num_workers=1, multiprocessing_context="spawn"))
+count = sum(
+    len(labels)
+    for _, labels in DataLoader(
+        datafiles.DigitFiles(test_files), batch_size=64, num_workers=1, multiprocessing_context="spawn"
+    )
+)
 print(f"the same loader with pairs.data.datafiles.DigitFiles: {count} images")
 
 # %% [markdown]
@@ -318,8 +343,10 @@ print(f"the same loader with pairs.data.datafiles.DigitFiles: {count} images")
 # %%
 print(datafiles.source_of("reseed_worker"))
 
+
 def draws(**kwargs):
     return [int(x) for x in DataLoader(datafiles.RandomDraws(6), batch_size=1, num_workers=2, **kwargs)]
+
 
 shared = draws()
 fixed = draws(worker_init_fn=datafiles.reseed_worker, generator=torch.Generator().manual_seed(0))
@@ -340,20 +367,24 @@ print("copied -> pairs of equal draws; reseeded -> all different, and the same o
 # text and delete another, and read the folder three ways.
 
 # %%
+from pairs.data.datafiles import ImageFileError
+
 broken = datafiles.write_digits_folder(splits=("test",))
 broken_files = broken.files("test")[:8]
 pathlib.Path(broken_files[3][0]).write_bytes(b"this is not a png")
 pathlib.Path(broken_files[5][0]).unlink()
 print("corrupt:", broken.relative(broken_files[3][0]), "| missing:", broken.relative(broken_files[5][0]))
 
-def first_line(err):
-    return broken.scrub(error_line(err))  # "TypeName: first line", with this machine's folder replaced
+# %% [markdown]
+# Each read below must fail (`expect_error` raises `AssertionError` otherwise), and prints how: `error_line` gives
+# "TypeName: first line", and `broken.scrub` replaces this machine's folder in it. First the notebook's own
+# `DigitPNGs`, then `DigitFiles` in two worker processes:
 
-# Each read must fail (expect_error raises AssertionError otherwise); the cell prints how.
+# %%
 # 1. the notebook's DigitPNGs: PIL's own message
 with expect_error(OSError, show=False) as pil:  # PIL's UnidentifiedImageError is an OSError
     list(DataLoader(DigitPNGs(broken_files), batch_size=4))
-print("PIL            ->", first_line(pil.error))
+print("PIL            ->", broken.scrub(error_line(pil.error)))
 
 # 2. pairs.data.datafiles.DigitFiles in 2 workers: the worker's error comes back to the main process, with its type
 with expect_error(ImageFileError, show=False) as worker:
@@ -362,15 +393,19 @@ lines = broken.scrub(str(worker.error)).splitlines()
 print("worker         ->", lines[0])
 print("                 ", lines[-1][:150])
 
+# %% [markdown]
+# Then the missing file on its own, and a check of the whole folder before training:
+
+# %%
 # 3. the missing file, read on its own
 with expect_error(ImageFileError, match="missing", show=False) as missing:
     datafiles.DigitFiles(broken_files)[5]
-print("missing        ->", first_line(missing.error)[:150])
+print("missing        ->", broken.scrub(error_line(missing.error))[:150])
 
 # 4. check the whole folder before training: every bad file at once
 with expect_error(ImageFileError, show=False) as checked:
     datafiles.check_image_folder(broken.split_dir("test"))
-print("check (all)    ->", first_line(checked.error))
+print("check (all)    ->", broken.scrub(error_line(checked.error)))
 broken.cleanup()
 
 # %% [markdown]
@@ -390,6 +425,14 @@ broken.cleanup()
 # decoded pixels kept in memory, augmented anew every epoch.
 
 # %%
+import gc
+
+from utils.machine import usable_cpus
+from utils.timing import measure, read_ratio
+
+CORES = usable_cpus()  # the CPUs this process may use (taskset, cpusets); os.cpu_count() counts the machine's
+
+
 class DecodedDigits(Dataset):
     """The same items as DigitFiles(train_files, params), from pixels decoded once."""
 
@@ -404,6 +447,11 @@ class DecodedDigits(Dataset):
         return augment(self.images[index], self.params[index]), self.labels[index]
 
 
+# %% [markdown]
+# The configurations: each is a function that builds its loader (`None`: the plain Python loop).
+
+
+# %%
 def run_epoch(loader):
     seen = 0
     for images, labels in loader:
@@ -413,8 +461,14 @@ def run_epoch(loader):
 
 
 def files_loader(workers, persistent=True):
-    return DataLoader(datafiles.DigitFiles(train_files, params), batch_size=64, shuffle=True, num_workers=workers,
-                      persistent_workers=persistent and workers > 0, pin_memory=pin)
+    return DataLoader(
+        datafiles.DigitFiles(train_files, params),
+        batch_size=64,
+        shuffle=True,
+        num_workers=workers,
+        persistent_workers=persistent and workers > 0,
+        pin_memory=pin,
+    )
 
 
 configs = {  # name -> a function that builds the loader (None: the plain Python loop)
@@ -425,17 +479,24 @@ configs = {  # name -> a function that builds the loader (None: the plain Python
     "files, 2 workers": lambda: files_loader(2),
     "files, 2 workers, not persistent": lambda: files_loader(2, persistent=False),
 }
+
+# %% [markdown]
+# One untimed warm-up epoch (which starts persistent workers) and 3 timed ones per configuration:
+
+
+# %%
+def one_epoch(loader, counts):
+    counts.append(datafiles.python_epoch(train_files, params) if loader is None else run_epoch(loader))
+
+
 rows, unreliable = [], []
 for name, make in configs.items():
-    loader = make() if make else None
-    counts = []
-    epoch = (lambda: counts.append(datafiles.python_epoch(train_files, params))) if loader is None else \
-            (lambda: counts.append(run_epoch(loader)))
-    timing = measure(epoch, label=name, warmup=1, repeats=3, number=1, sync="torch")  # warm-up starts the workers
+    loader, counts = (make() if make else None), []
+    timing = measure(lambda: one_epoch(loader, counts), label=name, warmup=1, repeats=3, number=1, sync="torch")
     assert counts == [len(train_files)] * 4, counts
     rows.append((name, len(train_files) / timing.median_s))
     unreliable.append(timing.warning)
-    del loader, epoch
+    loader = None
     gc.collect()  # stops this loader's persistent workers before the next configuration starts its own
 
 baseline = rows[0][1]
@@ -457,7 +518,7 @@ plt.show()
 # ## 4. What you just saw
 #
 # - §3.1–3.3: a `Dataset` of a dozen lines read 1 437 real PNG files, bit-exact, and the `DataLoader` batched them
-#   (23 batches, or 22 with `drop_last=True`) in NCHW layout. No `torchvision` needed.
+#   (23 batches, or 22 with `drop_last=True`) in NCHW layout. No `torchvision` needed for files you read yourself.
 # - §3.4: the augmentation applied with PyTorch slicing equals the NumPy reference bit for bit; the fingerprint is
 #   the one the twin prints for TensorFlow. Same seed, same image, same pixels, *because* the random numbers were
 #   drawn once outside both frameworks.
@@ -481,9 +542,11 @@ plt.show()
 
 # %%
 rate = dict(rows)
-print(f"2 workers vs 0 workers: {rate['files, 2 workers'] / rate['files, 0 workers']:.2f}x | "
-      f"decoded once vs files: {rate['decoded once, 0 workers'] / rate['files, 0 workers']:.2f}x | "
-      f"not persistent vs persistent: {rate['files, 2 workers, not persistent'] / rate['files, 2 workers']:.2f}x")
+print(
+    f"2 workers vs 0 workers: {rate['files, 2 workers'] / rate['files, 0 workers']:.2f}x | "
+    f"decoded once vs files: {rate['decoded once, 0 workers'] / rate['files, 0 workers']:.2f}x | "
+    f"not persistent vs persistent: {rate['files, 2 workers, not persistent'] / rate['files, 2 workers']:.2f}x"
+)
 print(read_ratio(rate["files, 2 workers"] / rate["files, 0 workers"], f"On {CORES} cores, 2 workers", "0 workers"))
 print(read_ratio(rate["decoded once, 0 workers"] / rate["files, 0 workers"], "Decoded once", "reading the files"))
 print(read_ratio(rate["files, 0 workers"] / baseline, "Files, 0 workers", "the framework-free loop"))
@@ -493,7 +556,7 @@ print(read_ratio(rate["files, 0 workers"] / baseline, "Files, 0 workers", "the f
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C17 | **holds partly** | The names are right: `torch.utils.data` (`Dataset`, `IterableDataset`, `DataLoader`) did all the loading here (§3.2–3.9) and `tf.data` does it in the twin. But `torchvision` is not part of loading: this notebook read, augmented and batched real image files without it (§3.4 printed a bit-exact match with the twin's fingerprint); it is an optional vision toolbox (`ImageFolder`, `transforms.v2`; cited from its documentation, not run: §3.6 says what was tried and why it failed here), whose image decoding is now deprecated for TorchCodec, and `torchdata`'s DataPipes are gone (deleted after torchdata 0.9, 2024). "Efficient vs convenient" does not hold as a contrast: PyTorch scales by worker processes you size by hand, `tf.data` by threads it autotunes; which is faster depends on cores and per-item cost (the ratios §4 printed; the twin's `AUTOTUNE` rows). |
+# | C17 | **holds** | The article says "通常" (usually) for both sides, and both halves are right. `torch.utils.data` (`Dataset`, `IterableDataset`, `DataLoader`) did all the loading here (§3.2–3.9), and `tf.data` does it in the twin. `torchvision` is the other half for images: its `datasets` are ready-made `Dataset` classes for "常见的数据集" (common datasets: `MNIST`, `CIFAR10`, and `ImageFolder` for a folder like §3.1's), and `transforms.v2` processes them; cited from its documentation, not run (§3.6 says why it failed to import on the build machine). It is vision-only: this notebook read, augmented and batched image files without it (§3.4's fingerprint matches the twin's), as non-image data always is. The article does not set "efficient" against "convenient", and neither side is slow by design: PyTorch scales by worker processes you size by hand, `tf.data` by threads it autotunes, and which is faster depends on cores and per-item cost (the ratios §4 printed; the twin's `AUTOTUNE` rows). |
 
 # %% [markdown]
 # ## 6. Exercises
@@ -502,13 +565,16 @@ print(read_ratio(rate["files, 0 workers"] / baseline, "Files, 0 workers", "the f
 # that turns a list of `(float image (1, H, W), label)` into `(float32 (B, H, W, 1), int64 (B,))`, and build
 # `nhwc_loader`: `DigitFiles(train_files, params)`, batches of 64, no shuffle, no short last batch.
 
+
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def collate_nhwc(batch):
     images = torch.stack([image for image, _ in batch]).permute(0, 2, 3, 1).contiguous()
     return images, torch.tensor([label for _, label in batch], dtype=torch.int64)
 
-nhwc_loader = DataLoader(datafiles.DigitFiles(train_files, params), batch_size=64, shuffle=False,
-                         drop_last=True, collate_fn=collate_nhwc)
+
+nhwc_loader = DataLoader(
+    datafiles.DigitFiles(train_files, params), batch_size=64, shuffle=False, drop_last=True, collate_fn=collate_nhwc
+)
 
 # %% tags=["check"]
 batches = list(nhwc_loader)
@@ -525,6 +591,7 @@ print(f"Exercise 1 passed: {len(batches)} batches of (64, 28, 28, 1), pixels ide
 # `None`s and then calls `datafiles.collate_float` (here `DigitFiles` gets no `params`, so it returns `uint8`
 # images). The check reads a folder with a corrupt and a missing file through your loader and counts what arrives.
 
+
 # %% tags=["solution"] jupyter={"source_hidden": true}
 class SkipBroken(Dataset):
     def __init__(self, files):
@@ -539,8 +606,10 @@ class SkipBroken(Dataset):
         except ImageFileError:
             return None
 
+
 def collate_skip(batch):
     return datafiles.collate_float([item for item in batch if item is not None])
+
 
 # %% tags=["check"]
 bad = datafiles.write_digits_folder(splits=("test",))
@@ -562,7 +631,7 @@ print(f"Exercise 2 passed: {total} of {len(bad_files)} images arrived, the 2 bro
 #
 # - `torch.utils.data` is PyTorch's data-loading API: `Dataset` / `IterableDataset` say what an example is,
 #   `DataLoader` batches (`batch_size`, `shuffle`, `drop_last`, `collate_fn`) and parallelises (`num_workers`,
-#   `persistent_workers`, `pin_memory` for a GPU). `torchvision` is an optional vision toolbox on top.
+#   `persistent_workers`, `pin_memory` for a GPU). `torchvision` adds ready-made image datasets and transforms.
 # - Worker processes import your code by name: keep `Dataset`s and functions used with workers in a module, shard
 #   `IterableDataset`s with `get_worker_info()`, and reseed generators stored on a dataset in `worker_init_fn`.
 # - Draw random augmentation numbers from the index and a seed, and the same pixels come out in any process and in
