@@ -429,3 +429,11 @@ def test_make_help_names_every_target():
     help_recipe = makefile.split("\nhelp:\n", 1)[1].split("\n\n", 1)[0]
     listed = set(re.findall(r"make ([a-z][\w-]*)", help_recipe))
     assert targets and targets <= listed, f"make help does not list: {sorted(targets - listed)}"
+
+
+def test_readme_speaks_to_learners_and_install_details_live_in_docs_install():
+    words = len((REPO_ROOT / "README.md").read_text().split())
+    assert words <= 1200, f"README.md has {words} words (at most 1,200): move maintainer detail to docs/install.md"
+    assert (
+        "](docs/install.md)" in (REPO_ROOT / "README.md").read_text() and (REPO_ROOT / "docs" / "install.md").is_file()
+    )
