@@ -142,8 +142,7 @@ def course_map_markdown(link_prefix: str = "") -> str:
     if START_CLAIMS:
         judged = "; ".join(f"{cid}: {CLAIMS[cid].verdict}" for cid in START_CLAIMS)
         lines.append(
-            f"| 00 | Adoption and ecosystem: dated, cited sources "
-            f"| [{START}]({link_prefix}{START}) | | {judged} |"
+            f"| 00 | Adoption and ecosystem: dated, cited sources | [{START}]({link_prefix}{START}) | | {judged} |"
         )
     covered = {c for t in TOPICS for c in t.claims} | set(START_CLAIMS)
     rest = [cid for cid in CLAIMS if cid not in covered]
