@@ -10,9 +10,12 @@ STAMP := $(VENV)/.installed
 LOCK := requirements-lock.txt
 LOCK_ARGS ?= -c "$(CURDIR)/$(LOCK)"
 # torch: auto = the CPU build from PyTorch's CPU index on a machine without an NVIDIA GPU, the CUDA build from
-# PyPI (about 4 GB more) with one. TORCH_VARIANT=cpu or TORCH_VARIANT=cuda overrides the choice.
+# PyPI (about 4 GB more) with one. TORCH_VARIANT=cpu or TORCH_VARIANT=cuda overrides the choice. Where the CPU index
+# cannot be reached (CI's machines), auto stops and says so: the CUDA build is taken only when named,
+# `make test TORCH_VARIANT=cuda` (.ci/run does), never as a silent fallback. It runs on the CPU; the memory budget
+# follows the build (utils/budget.py).
 TORCH_VARIANT ?= auto
-TORCH_VERSION := 2.13.0
+TORCH_VERSION := 2.15.0
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 # pip itself: 24.2 is the pip Python 3.13.0 bundles, and runs on 3.11-3.13.
 # visdom 0.2.4 ships only a setup.py that imports pkg_resources (gone in setuptools 81): it is built against these.

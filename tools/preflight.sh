@@ -23,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 failed=0
 say() { echo "make $MODE: $*" >&2; }
 
-# 1. Python 3.11-3.13 (the range the pins are checked on; torch 2.13 / TensorFlow 2.21 wheels exist for these)
+# 1. Python 3.11-3.13 (the range the pins are checked on; torch 2.15 / TensorFlow 2.21 wheels exist for these)
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
   say "no Python at '$PYTHON'. Install Python 3.11-3.13 (Debian/Ubuntu: sudo apt-get install python3 python3-venv) or pass PYTHON=/path/to/python3.12"
   exit 1
