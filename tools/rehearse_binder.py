@@ -1,10 +1,11 @@
 """Rehearse a Binder launch without Docker: build the environment as repo2docker would from binder/, then run every
 notebook twice under a 2 GB kernel memory limit, as mybinder.org enforces it.
 
-    sudo python3 tools/rehearse_binder.py build          # user jovyan (uid 1000), apt.txt, base env, requirements, postBuild
-    sudo python3 tools/rehearse_binder.py run [NB ...]   # each notebook twice in a memory cgroup of 2 GB (all when none given)
-    sudo python3 tools/rehearse_binder.py clean          # remove the rehearsal's environment, repository copy and user
-    make binder-rehearsal                                # build + run, then the record in docs/binder-rehearsal.json
+    .venv/bin/python tools/rehearse_binder.py build       # jovyan (uid 1000), apt.txt, base env, pip, postBuild
+    .venv/bin/python tools/rehearse_binder.py run [NB..]  # each notebook twice in a 2 GB memory cgroup (all by default)
+    .venv/bin/python tools/rehearse_binder.py record      # docs/binder-rehearsal.json
+    .venv/bin/python tools/rehearse_binder.py clean       # remove the environment, the repository copy and the user
+    make binder-rehearsal                                 # build, run, record (as root)
 
 Needs root (it creates a user and a memory cgroup) on a Debian/Ubuntu machine with apt-get, Python 3.11 with venv
 (``runtime.txt`` says python-3.11), npm and network access to PyPI and npm.
@@ -88,8 +89,15 @@ NOT_COVERED = [
 ]
 
 
-def sh(cmd: list[str] | str, *, user: bool = False, env: dict | None = None, cwd: Path | None = None,
-       check: bool = True, capture: bool = False) -> subprocess.CompletedProcess:
+def sh(
+    cmd: list[str] | str,
+    *,
+    user: bool = False,
+    env: dict | None = None,
+    cwd: Path | None = None,
+    check: bool = True,
+    capture: bool = False,
+) -> subprocess.CompletedProcess:
     """Run a command as root, or as jovyan (user=True) with the image's environment."""
     if isinstance(cmd, str):
         cmd = ["bash", "-c", cmd]
@@ -103,13 +111,20 @@ def user_env(extra: dict | None = None) -> dict:
     """The environment of the image's user (repo2docker's ENV lines), plus pip's settings of this machine."""
     env = {
         "HOME": str(HOME), "USER": USER, "SHELL": "/bin/bash", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-        "APP_BASE": str(APP_BASE), "NB_PYTHON_PREFIX": str(NB_PYTHON_PREFIX), "KERNEL_PYTHON_PREFIX": str(NB_PYTHON_PREFIX),
-        "CONDA_DIR": str(APP_BASE / "conda"), "NPM_DIR": str(NPM_DIR), "NPM_CONFIG_GLOBALCONFIG": str(NPM_DIR / "npmrc"),
+        "APP_BASE": str(APP_BASE), "NB_PYTHON_PREFIX": str(NB_PYTHON_PREFIX),
+        "KERNEL_PYTHON_PREFIX": str(NB_PYTHON_PREFIX), "CONDA_DIR": str(APP_BASE / "conda"),
+        "NPM_DIR": str(NPM_DIR), "NPM_CONFIG_GLOBALCONFIG": str(NPM_DIR / "npmrc"),
         "REPO_DIR": str(REPO_DIR), "PYTHONUNBUFFERED": "1",
         "PATH": f"{HOME}/.local/bin:{REPO_DIR}/.local/bin:{NB_PYTHON_PREFIX}/bin:{NPM_DIR}/bin:"
                 "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     }  # fmt: skip
-    env.update({k: v for k, v in os.environ.items() if k.startswith(("PIP_", "npm_config_", "HTTP", "http", "NO_PROXY", "no_proxy"))})
+    env.update(
+        {
+            k: v
+            for k, v in os.environ.items()
+            if k.startswith(("PIP_", "npm_config_", "HTTP", "http", "NO_PROXY", "no_proxy"))
+        }
+    )
     env.update(extra or {})
     return env
 
@@ -148,19 +163,35 @@ def conda_lock_versions() -> dict[str, str]:
 
 # -- build ----------------------------------------------------------------------------------------------------------
 def ensure_user() -> str:
+    with contextlib.suppress(KeyError):
+        if pwd.getpwnam(USER).pw_uid == UID:
+            return "existing"
+        raise SystemExit(f"a user {USER} exists with another uid than {UID}: remove it first")
     try:
         existing = pwd.getpwuid(UID).pw_name
     except KeyError:
         existing = None
-    if existing == USER:
-        return "existing"
-    with contextlib.suppress(KeyError):
-        pwd.getpwnam(USER)
-        raise SystemExit(f"a user {USER} exists with another uid than {UID}: remove it first")
     if subprocess.run(["getent", "group", USER], capture_output=True).returncode != 0:
         sh(["groupadd", "--non-unique", "--gid", str(UID), USER])
-    sh(["useradd", "--non-unique", "--uid", str(UID), "--gid", str(UID), "--no-log-init", "--shell", "/bin/bash",
-        "--comment", "Binder rehearsal (tools/rehearse_binder.py)", "--home-dir", str(HOME), "--create-home", USER])
+    sh(
+        [
+            "useradd",
+            "--non-unique",
+            "--uid",
+            str(UID),
+            "--gid",
+            str(UID),
+            "--no-log-init",
+            "--shell",
+            "/bin/bash",
+            "--comment",
+            "Binder rehearsal (tools/rehearse_binder.py)",
+            "--home-dir",
+            str(HOME),
+            "--create-home",
+            USER,
+        ]
+    )
     return f"added beside {existing}" if existing else "added"
 
 
@@ -187,8 +218,13 @@ def build(args) -> dict:
     user_note = ensure_user()
     apt = [line.split("#")[0].strip() for line in (REPO / "binder" / "apt.txt").read_text().splitlines()]
     apt = [p for p in apt if p]
-    step("apt.txt", lambda: (sh(["apt-get", "-qq", "update"]),
-                             sh(["apt-get", "install", "--yes", "--no-install-recommends", *apt])))
+    step(
+        "apt.txt",
+        lambda: (
+            sh(["apt-get", "-qq", "update"]),
+            sh(["apt-get", "install", "--yes", "--no-install-recommends", *apt]),
+        ),
+    )
     python = find_python()
     base = conda_lock_versions()
 
@@ -213,14 +249,26 @@ def build(args) -> dict:
         shutil.rmtree(tmp)
 
     step("repository (git clone of HEAD)", repository)
-    step("binder/requirements.txt", lambda: sh(
-        [str(NB_PYTHON_PREFIX / "bin" / "pip"), "install", "--no-cache-dir", "-r", "binder/requirements.txt"],
-        user=True, cwd=REPO_DIR))
+    step(
+        "binder/requirements.txt",
+        lambda: sh(
+            [str(NB_PYTHON_PREFIX / "bin" / "pip"), "install", "--no-cache-dir", "-r", "binder/requirements.txt"],
+            user=True,
+            cwd=REPO_DIR,
+        ),
+    )
     step("postBuild", lambda: sh("chmod +x binder/postBuild && ./binder/postBuild", user=True, cwd=REPO_DIR))
-    versions = sh([str(NB_PYTHON_PREFIX / "bin" / "python"), "-c",
-                   "import sys, importlib.metadata as m; print(sys.version.split()[0]); "
-                   "[print(p, m.version(p)) for p in ('jupyterlab', 'jupyter_server', 'jupyter-server-proxy', "
-                   "'torch', 'tensorflow-cpu', 'visdom')]"], user=True, capture=True).stdout.split("\n")
+    versions = sh(
+        [
+            str(NB_PYTHON_PREFIX / "bin" / "python"),
+            "-c",
+            "import sys, importlib.metadata as m; print(sys.version.split()[0]); "
+            "[print(p, m.version(p)) for p in ('jupyterlab', 'jupyter_server', 'jupyter-server-proxy', "
+            "'torch', 'tensorflow-cpu', 'visdom')]",
+        ],
+        user=True,
+        capture=True,
+    ).stdout.split("\n")
     result = {
         "commit": sh(["git", "-C", str(HOME), "rev-parse", "--short", "HEAD"], capture=True).stdout.strip(),
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
@@ -321,8 +369,21 @@ def run_one(notebook: str, attempt: int) -> dict:
     start_script = REPO_DIR / "binder" / "start"
     wrapper = [str(start_script)] if start_script.exists() else []  # repo2docker's entrypoint runs binder/start
     inner = ["python", "-c", RUNNER, notebook]
-    command = ["bash", "-c", f'echo $$ > {group.path}/cgroup.procs && exec "$@"', "in-cgroup",
-               "runuser", "-u", USER, "--", "env", "-i", *[f"{k}={v}" for k, v in user_env().items()], *wrapper, *inner]
+    command = [
+        "bash",
+        "-c",
+        f'echo $$ > {group.path}/cgroup.procs && exec "$@"',
+        "in-cgroup",
+        "runuser",
+        "-u",
+        USER,
+        "--",
+        "env",
+        "-i",
+        *[f"{k}={v}" for k, v in user_env().items()],
+        *wrapper,
+        *inner,
+    ]
     load = loadavg()
     start = time.monotonic()
     proc = subprocess.run(command, cwd=REPO_DIR, capture_output=True, text=True)
@@ -330,8 +391,13 @@ def run_one(notebook: str, attempt: int) -> dict:
     time.sleep(0.5)
     leftover = group.leftover()
     result = {
-        "notebook": notebook, "run": attempt, "ok": proc.returncode == 0, "seconds": round(wall, 1),
-        "peak_mb": round(group.peak() / 2**20), "oom_kills": group.oom_kills(), "leftover_processes": len(leftover),
+        "notebook": notebook,
+        "run": attempt,
+        "ok": proc.returncode == 0,
+        "seconds": round(wall, 1),
+        "peak_mb": round(group.peak() / 2**20),
+        "oom_kills": group.oom_kills(),
+        "leftover_processes": len(leftover),
         "load_average": load,
     }
     if proc.returncode != 0:
@@ -349,13 +415,19 @@ def run_one(notebook: str, attempt: int) -> dict:
 def run(args) -> None:
     if not STATE.exists():
         raise SystemExit("build first: tools/rehearse_binder.py build")
+    # the repository copy follows this checkout's HEAD (Binder builds one commit; the course is installed editable)
+    sh(["git", "-C", str(REPO_DIR), "-c", "safe.directory=*", "pull", "-q", "--ff-only", str(REPO), "HEAD"])
+    sh(["chown", "-R", f"{UID}:{UID}", str(REPO_DIR)])
+    commit = sh(
+        ["git", "-C", str(REPO_DIR), "-c", "safe.directory=*", "rev-parse", "--short", "HEAD"], capture=True
+    ).stdout.strip()
     notebooks = args.notebooks or sorted(p.name for p in (REPO_DIR / "notebooks").glob("*.ipynb"))
     runs = json.loads(RUNS.read_text()) if RUNS.exists() else {}
     for attempt in (1, 2):
         for notebook in notebooks:
             name = notebook if notebook.endswith(".ipynb") else notebook + ".ipynb"
             with cpu_lock():
-                runs[f"{name} {attempt}"] = run_one(f"notebooks/{name}", attempt)
+                runs[f"{name} {attempt}"] = run_one(f"notebooks/{name}", attempt) | {"commit": commit}
             RUNS.write_text(json.dumps(runs, indent=1))
 
 
@@ -366,11 +438,17 @@ def record(args) -> None:
     """docs/binder-rehearsal.json: the build and every run."""
     build_result = json.loads(STATE.read_text())
     runs = json.loads(RUNS.read_text()) if RUNS.exists() else {}
-    cpu = next((line.split(":", 1)[1].strip() for line in subprocess.run(["lscpu"], capture_output=True, text=True)
-                .stdout.splitlines() if line.startswith("Model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+            if line.startswith("Model name")
+        ),
+        platform.processor(),
+    )
     out = {
         "what": "Binder rehearsal: binder/ built as repo2docker would (tools/rehearse_binder.py), every notebook run "
-                "twice as jovyan (uid 1000) under a 2 GB memory cgroup without swap",
+        "twice as jovyan (uid 1000) under a 2 GB memory cgroup without swap",
         "machine": {"cpu": cpu, "cores": os.cpu_count(), "os": platform.platform()},
         "build": build_result,
         "limit_bytes": LIMIT_BYTES,

@@ -282,7 +282,7 @@ with tensorboard_server(LOGDIR) as tb:
     assert loopback_only and f"127.0.0.1:{tb.port}" in addresses
     print("runs:", sorted(tensorboard_json(tb, "/data/runs")))
     if EXPLORE_S:
-        print("open", tb.url)
+        print("open", tb.browser_url)  # 127.0.0.1, or the notebook server's proxy on Binder/JupyterHub
     time.sleep(EXPLORE_S)
 
 # %% [markdown]
@@ -362,6 +362,7 @@ print(f"{len(offline_log.read_text().splitlines())} plot commands logged to {off
 
 # %%
 CLIENT = dict(use_incoming_socket=False, raise_exceptions=True)  # no socket back to this kernel; errors raise
+# base_url: on Binder/JupyterHub the server lives under the notebook server's proxy path ('' on a laptop)
 
 
 def train_live(viz, epochs=2):
@@ -388,8 +389,10 @@ if not VISDOM_MISSING:
     with visdom_server(LOGDIR / "visdom") as vis_server:
         vis_addresses = listening_addresses(vis_server.process.pid)
         if EXPLORE_S:
-            print("open", vis_server.url, "(env: digits)")
-        viz = visdom.Visdom("http://127.0.0.1", port=vis_server.port, env="digits", **CLIENT)
+            print("open", vis_server.browser_url, "(env: digits)")
+        viz = visdom.Visdom(
+            "http://127.0.0.1", port=vis_server.port, base_url=vis_server.base_url, env="digits", **CLIENT
+        )
         assert viz.check_connection()
         sent = train_live(viz)
         viz.image(strip, win="digits", opts=dict(caption="test digits", width=384, height=96))
@@ -524,7 +527,9 @@ if VISDOM_MISSING:
     )
 else:
     with visdom_server(LOGDIR / "visdom") as vis_server:
-        viz = visdom.Visdom("http://127.0.0.1", port=vis_server.port, env="bad_input", **CLIENT)
+        viz = visdom.Visdom(
+            "http://127.0.0.1", port=vis_server.port, base_url=vis_server.base_url, env="bad_input", **CLIENT
+        )
         accepted("Visdom, line with a NaN", lambda: viz.line(X=[0, 1, 2], Y=[1.0, float("nan"), 0.5], win="nan"))
         refused(
             "Visdom, 4-D image", ValueError, "axes don't match", lambda: viz.image(np.zeros((2, 1, 8, 8)), win="bad")
@@ -685,6 +690,7 @@ else:
         viz = visdom.Visdom(
             server="http://127.0.0.1",
             port=vis_server.port,
+            base_url=vis_server.base_url,
             env="exercise",
             use_incoming_socket=False,
             raise_exceptions=True,

@@ -277,6 +277,11 @@ print(*checks, sep="\n")
 #   the magic's TensorBoard included; the cell before the magic also registers a stop for a kernel that exits by
 #   itself.
 #
+# - On **Binder or JupyterHub** the browser reaches only the notebook server, never 127.0.0.1 inside the
+#   container. With `$TENSORBOARD_PROXY_URL` set, the magic frames that URL instead, and jupyter-server-proxy (in the
+#   course's requirements) forwards `<prefix>proxy/<port>/` to TensorBoard. `utils.proxy.configure_tensorboard_magic()`
+#   sets it when `$JUPYTERHUB_SERVICE_PREFIX` says a hub is in front; on a laptop it does nothing.
+#
 # TensorBoard listens on `localhost` by default (`--bind_all` would open it to the network); `--host 127.0.0.1`
 # makes the IPv4 loopback explicit, and the next cell checks it.
 
@@ -285,9 +290,11 @@ print(*checks, sep="\n")
 
 # %%
 from pairs.visualization.dashboards import stop_notebook_tensorboards_at_exit, tensorboard_launcher
+from utils.proxy import configure_tensorboard_magic
 from utils.servers import free_port, running_servers
 
 os.environ["TENSORBOARD_BINARY"] = tensorboard_launcher()
+configure_tensorboard_magic()  # on Binder/JupyterHub: frame it through the notebook server's proxy
 tb_port = free_port()
 stop_notebook_tensorboards_at_exit()  # a %tensorboard left running is stopped when the kernel exits
 

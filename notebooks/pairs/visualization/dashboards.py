@@ -5,7 +5,9 @@ The notebooks teach the logging calls (``tf.summary``, ``SummaryWriter``,
 
 * **Servers.** :func:`tensorboard_server` and :func:`visdom_server` return a
   :class:`utils.servers.BackgroundServer` (use it in a ``with`` block) that
-  binds 127.0.0.1 only. :func:`listening_addresses` shows what a process
+  binds 127.0.0.1 only; its ``browser_url`` is the link for the learner's
+  browser (through the notebook server's proxy on Binder/JupyterHub,
+  :mod:`utils.proxy`). :func:`listening_addresses` shows what a process
   really listens on.
 * **TensorBoard without TensorFlow.** TensorBoard (and its profile plugin) import
   TensorFlow when it is installed: about 640 MB and 5 s here. Every dashboard the
@@ -46,6 +48,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from utils import proxy
 from utils.processes import listening_addresses, process_tree, stop_processes  # noqa: F401 (re-exported)
 from utils.servers import LOCALHOST, BackgroundServer, MissingComponentError, free_port, port_is_open
 
@@ -102,15 +105,20 @@ def tensorboard_server(
     tensorflow: bool = False,
     timeout_s: float = 90.0,
 ) -> BackgroundServer:
-    """A TensorBoard on 127.0.0.1, ready when its HTTP API lists the runs. Use it in a ``with`` block."""
+    """A TensorBoard on 127.0.0.1, ready when its HTTP API lists the runs. Use it in a ``with`` block.
+
+    Its ``browser_url`` is where a browser opens it: 127.0.0.1, or the notebook server's proxy behind a hub.
+    """
     port = port or free_port()
-    return BackgroundServer(
+    server = BackgroundServer(
         tensorboard_command(logdir, port, tensorflow=tensorflow),
         port,
         ready_path="/data/runs",
         timeout_s=timeout_s,
         name="tensorboard",
     )
+    server.browser_url = proxy.browser_url(port)  # TensorBoard's links are relative: the plain proxy route
+    return server
 
 
 _LAUNCHER_DIR: Path | None = None
@@ -285,15 +293,18 @@ def visdom_assets_missing() -> list[str]:
     return setup.missing()
 
 
-def visdom_command(port: int, env_path: str | os.PathLike) -> list[str]:
-    """``python -m visdom.server`` on 127.0.0.1:``port`` only (``-bind_local``), saving envs in ``env_path``."""
+def visdom_command(port: int, env_path: str | os.PathLike, base_url: str = "") -> list[str]:
+    """``python -m visdom.server`` on 127.0.0.1:``port`` only (``-bind_local``), saving envs in ``env_path``.
+
+    ``base_url`` (a path such as ``/user/learner/proxy/absolute/8097``) serves every page and socket under it.
+    """
     return [
         sys.executable, "-m", "visdom.server",
         "-port", str(int(port)),
         "-bind_local",  # listen on 127.0.0.1 only (--hostname only changes the printed URL)
         "-env_path", str(env_path),
         "-logging_level", "WARNING",
-    ]  # fmt: skip
+    ] + (["-base_url", base_url] if base_url else [])  # fmt: skip
 
 
 def visdom_server(env_path: str | os.PathLike, port: int | None = None, *, timeout_s: float = 60.0) -> BackgroundServer:
@@ -301,13 +312,23 @@ def visdom_server(env_path: str | os.PathLike, port: int | None = None, *, timeo
 
     Raises :class:`MissingComponentError` (with the command that fixes it) when Visdom's
     browser assets are not installed, instead of letting the server try to download them.
+
+    Behind a JupyterHub or Binder prefix the server gets the base URL of its jupyter-server-proxy route
+    (:func:`utils.proxy.base_path`); its ``base_url`` attribute is that path ('' locally): pass it to
+    ``visdom.Visdom(..., base_url=server.base_url)``. ``browser_url`` is the address to open in the browser.
     """
     gone = visdom_assets_missing()
     if gone:
         raise MissingComponentError(f"{len(gone)} Visdom asset(s) missing, e.g. static/{gone[0]}. {VISDOM_SETUP_HINT}")
     Path(env_path).mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    return BackgroundServer(visdom_command(port, env_path), port, ready_path="/", timeout_s=timeout_s, name="visdom")
+    base = proxy.base_path(port)
+    server = BackgroundServer(
+        visdom_command(port, env_path, base), port, ready_path=base + "/", timeout_s=timeout_s, name="visdom"
+    )
+    server.base_url = base
+    server.browser_url = proxy.browser_url(port, absolute=True)
+    return server
 
 
 def visdom_window(viz, win: str, env: str | None = None) -> dict:
