@@ -425,6 +425,9 @@ args = sys.argv[1:]
 if args[0] == "-c":
     sys.argv = ["-c"] + args[2:]
     exec(compile(args[1], "<string>", "exec"), {"__name__": "__main__"})
+elif args[0] == "-m":
+    sys.argv = args[1:]
+    runpy.run_module(args[1], run_name="__main__", alter_sys=True)
 else:
     sys.argv = args
     runpy.run_path(args[0], run_name="__main__")
@@ -460,7 +463,9 @@ def preflight_env(bare, tmp_path, uid):
     (venv / ".installed").touch()  # skip the venv and torch checks: this test is about the system programs
     include = tmp_path / "include"  # this Python's headers, as preflight's Python sees them: absent until installed
     include.mkdir()
-    python = bare / "python-with-fake-include"  # runs `python -c CODE` / `python SCRIPT` with sysconfig's include moved
+    python = (
+        bare / "python-with-fake-include"
+    )  # runs `python -c CODE` / `-m MODULE` / `SCRIPT` with sysconfig's include moved
     python.write_text(f"#!/bin/sh\nexec {sys.executable} -c '{FAKE_INCLUDE_PYTHON}' \"$@\"\n")
     python.chmod(0o755)
     return dict(
