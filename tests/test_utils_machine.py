@@ -378,7 +378,7 @@ def test_tf_onednn_unknown_without_tensorflow(monkeypatch):
 @pytest.mark.skipif(sys.platform != "linux" or os.uname().machine != "x86_64", reason="oneDNN switch: Linux x86_64")
 @pytest.mark.parametrize("onednn, expected", [("0", "False False"), ("1", "True True")])
 def test_tf_allocator_stats_follow_onednn_for_real(onednn, expected):
-    """The real TensorFlow: with oneDNN off the CPU allocator keeps no statistics (the AMD EPYC failure, issue 10)."""
+    """The real TensorFlow: with oneDNN off the CPU allocator keeps no statistics."""
     code = "import utils.machine as m; print(m.tf_onednn_enabled(), m.tf_allocator_stats_available('CPU:0'))"
     env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS=onednn, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     out = subprocess.run(
