@@ -136,6 +136,15 @@ drift:
 colab-rehearsal:
 	"$(PYTHON)" tools/stacks.py colab --json docs/colab-rehearsal.json
 
+# Binder, rehearsed without Docker (tools/rehearse_binder.py; as root: it adds the user jovyan, uid 1000, and a memory
+# cgroup): repo2docker's build steps from binder/, then every notebook twice under a 2 GB limit without swap; the
+# record goes to docs/binder-rehearsal.json. `"$(PY)" tools/rehearse_binder.py clean` removes what it made.
+.PHONY: binder-rehearsal
+binder-rehearsal: | $(STAMP)
+	"$(PY)" tools/rehearse_binder.py build
+	"$(PY)" tools/rehearse_binder.py run
+	"$(PY)" tools/rehearse_binder.py record
+
 # The course package must be installed in that Python (pip install --no-deps -e .): done here when it is not.
 test-here:
 	@"$(PYTHON)" -c "import pairs" 2>/dev/null || "$(PYTHON)" -m pip install -q --no-deps -e .
