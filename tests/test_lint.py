@@ -5,6 +5,7 @@ To fix a failure: ``ruff format <file>`` and ``ruff check --fix <file>``, then t
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -29,3 +30,14 @@ def test_ruff_lints_every_part_of_the_course():
     for part in ("notebooks/text", "notebooks/pairs", "utils", "tools", "tests", "benchmarks"):
         assert any(f"/{part}/" in path for path in listed), f"ruff does not check {part}/"
     assert any(path.endswith("/conftest.py") for path in listed)
+
+
+def test_every_noqa_says_why():
+    """``# noqa: CODE`` silences a rule; a reason after it ("-- ..." or "(...)") says why the rule is wrong here."""
+    bare = []
+    for path in ruff("check", "--show-files").stdout.split():
+        for n, line in enumerate(open(path, encoding="utf-8"), 1):
+            found = re.search(r"#\s*noqa(?::\s*[A-Z]+\d+(?:\s*,\s*[A-Z]+\d+)*)?(.*)$", line)
+            if found and not re.search(r"\w", found.group(1)):
+                bare.append(f"{path.removeprefix(str(REPO_ROOT) + '/')}:{n}: {line.strip()}")
+    assert not bare, "a # noqa without a reason (fix the code, or say why):\n" + "\n".join(bare)
