@@ -58,6 +58,7 @@ CPU_LOCK = Path("/tmp/course-cpu.lock")
 LOCK_HOLD_S = 420  # no new notebook run starts after this long under the lock
 RECORD = REPO / "docs" / "binder-rehearsal.json"
 STATE = APP_BASE / "conda" / "rehearsal-build.json"
+PARTIAL = APP_BASE / "conda" / "rehearsal-steps.json"
 # The conda packages of repo2docker's base environment that matter to a notebook, with their PyPI names.
 BASE_PACKAGES = {
     "ipywidgets": "ipywidgets",
@@ -150,6 +151,19 @@ def du_bytes(*paths: Path) -> int:
     return int(out.strip().splitlines()[-1].split()[0])
 
 
+def index_retries() -> dict:
+    """pip retries every unreachable index 5 times per package: binder/requirements.txt names PyTorch's CPU index,
+    which some machines (this build machine) cannot resolve; there, once, so the build time is pip's own."""
+    import socket
+
+    try:
+        socket.getaddrinfo("download.pytorch.org", 443)
+        return {}
+    except OSError:
+        print("download.pytorch.org cannot be resolved here: pip retries it once, not 5 times", flush=True)
+        return {"PIP_RETRIES": "1"}
+
+
 def conda_lock_versions() -> dict[str, str]:
     """Versions of BASE_PACKAGES in the conda lock that repo2docker (the installed one) uses for python-3.11."""
     import repo2docker
@@ -205,15 +219,21 @@ def find_python() -> str:
 
 
 def build(args) -> dict:
-    if NB_PYTHON_PREFIX.exists() or HOME.exists():
-        clean(args)
     steps: dict[str, float] = {}
+    if args.resume and PARTIAL.exists():  # after an interrupted build: the steps done keep their recorded times
+        steps = json.loads(PARTIAL.read_text())
+    elif NB_PYTHON_PREFIX.exists() or HOME.exists():
+        clean(args)
 
     def step(name, fn):
+        if name in steps:
+            print(f"== {name}: done before ({steps[name]} s)", flush=True)
+            return
         with cpu_lock():
             start, load = time.monotonic(), loadavg()
             fn()
             steps[name] = round(time.monotonic() - start, 1)
+            PARTIAL.write_text(json.dumps(steps))
             print(f"== {name}: {steps[name]} s (load average before {load})", flush=True)
 
     user_note = ensure_user()
@@ -256,6 +276,7 @@ def build(args) -> dict:
             [str(NB_PYTHON_PREFIX / "bin" / "pip"), "install", "--no-cache-dir", "-r", "binder/requirements.txt"],
             user=True,
             cwd=REPO_DIR,
+            env=index_retries(),
         ),
     )
     step("postBuild", lambda: sh("chmod +x binder/postBuild && ./binder/postBuild", user=True, cwd=REPO_DIR))
@@ -413,6 +434,54 @@ def run_one(notebook: str, attempt: int) -> dict:
     return result
 
 
+def server_start() -> dict:
+    """JupyterLab as Binder starts it (binder/start, as jovyan, under a hub prefix): seconds until its API answers,
+    whether jupyter-server-proxy's route answers, and the server's own memory (the 2 GB holds it and the kernel)."""
+    import urllib.error
+    import urllib.request
+
+    sys.path.insert(0, str(REPO))
+    from utils.servers import free_port
+
+    group = MemoryCgroup("course-binder-server", LIMIT_BYTES)
+    port, token, prefix = free_port(), "rehearsal", f"/user/{USER}/"
+    start_script = REPO_DIR / "binder" / "start"
+    lab = ["jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--ServerApp.base_url={prefix}",
+           f"--IdentityProvider.token={token}"]  # fmt: skip
+    env = user_env({"JUPYTERHUB_SERVICE_PREFIX": prefix})
+    command = ["bash", "-c", f'echo $$ > {group.path}/cgroup.procs && exec "$@"', "in-cgroup", "runuser", "-u", USER,
+               "--", "env", "-i", *[f"{k}={v}" for k, v in env.items()],
+               *([str(start_script)] if start_script.exists() else []), *lab]  # fmt: skip
+    start = time.monotonic()
+    proc = subprocess.Popen(command, cwd=REPO_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ready = None
+    while time.monotonic() - start < 120 and proc.poll() is None:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{prefix}api", timeout=2)
+            ready = round(time.monotonic() - start, 1)
+            break
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    route = None
+    if ready is not None:
+        try:  # nothing listens on that port: the proxy answers 5xx; without the extension the server says 404
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{prefix}proxy/{free_port()}/?token={token}", timeout=10)
+        except urllib.error.HTTPError as err:
+            route = err.code
+        time.sleep(3)  # idle, as a learner's session sits before the first notebook
+    peak = group.peak()
+    proc.terminate()
+    proc.wait(timeout=30)
+    time.sleep(1)
+    for pid in group.leftover():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, 9)
+    group.remove()
+    result = {"ready_s": ready, "proxy_route_status": route, "peak_mb": round(peak / 2**20), "load_average": loadavg()}
+    print("JupyterLab start:", result, flush=True)
+    return result
+
+
 def run(args) -> None:
     if not STATE.exists():
         raise SystemExit("build first: tools/rehearse_binder.py build")
@@ -426,9 +495,13 @@ def run(args) -> None:
     runs = json.loads(RUNS.read_text()) if RUNS.exists() else {}
     names = [n if n.endswith(".ipynb") else n + ".ipynb" for n in notebooks]
     todo = [(name, attempt) for attempt in (1, 2) for name in names]  # all once, then all again
+    first = True
     while todo:
         with cpu_lock():  # one heavy job at a time; hold the team's lock at most about 8 minutes in a row
             held = time.monotonic()
+            if first and not args.notebooks:
+                SERVER.write_text(json.dumps(server_start() | {"commit": commit}))
+                first = False
             while todo and time.monotonic() - held < LOCK_HOLD_S:
                 name, attempt = todo.pop(0)
                 runs[f"{name} {attempt}"] = run_one(f"notebooks/{name}", attempt) | {"commit": commit}
@@ -436,6 +509,7 @@ def run(args) -> None:
 
 
 RUNS = APP_BASE / "conda" / "rehearsal-runs.json"
+SERVER = APP_BASE / "conda" / "rehearsal-server.json"
 
 
 def record(args) -> None:
@@ -455,6 +529,7 @@ def record(args) -> None:
         "twice as jovyan (uid 1000) under a 2 GB memory cgroup without swap",
         "machine": {"cpu": cpu, "cores": os.cpu_count(), "os": platform.platform()},
         "build": build_result,
+        "jupyterlab_start": json.loads(SERVER.read_text()) if SERVER.exists() else None,
         "limit_bytes": LIMIT_BYTES,
         "runs": sorted(runs.values(), key=lambda r: (r["notebook"], r["run"])),
         "not_covered": NOT_COVERED,
@@ -466,7 +541,8 @@ def record(args) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build")
+    build_parser = sub.add_parser("build")
+    build_parser.add_argument("--resume", action="store_true", help="keep the steps an interrupted build finished")
     run_parser = sub.add_parser("run")
     run_parser.add_argument("notebooks", nargs="*")
     sub.add_parser("record")
