@@ -397,6 +397,7 @@ after = textwrap.dedent("""
 """)
 script_path = workdir / "keras_on_torch.py"
 script_path.write_text(before + model_code + after)
+print(f"wrote {script_path.name}: the model cell above, between a preamble and a training tail")
 
 # %% [markdown]
 # Run it in a process of its own, with `KERAS_BACKEND=torch`:
