@@ -31,7 +31,20 @@ NOT_FOR_NOTEBOOKS = (
     "playwright",
     "greenlet",
     "jupyter-repo2docker",
+    # the classroom's and Binder's servers (Colab serves its own notebooks): nbgrader, JupyterHub, RISE, the proxy
+    "nbgrader",
+    "jupyterhub",
+    "jupyterlab-rise",
+    "jupyter-server-proxy",
+    "notebook",
 )  # the test suite's and the local lab's, not a notebook's
+
+
+def not_needed_here(modules=None) -> set[str]:
+    """The pins a notebook may find missing: on Colab, those the Colab cell leaves out; elsewhere none."""
+    return set(NOT_FOR_NOTEBOOKS) if on_colab(modules) else set()
+
+
 # What visdom's setup.py is built against (the Makefile's VISDOM_BUILD_DEPS; Colab's own setuptools 75 qualifies)
 VISDOM_BUILD = ("setuptools<81", "wheel")
 
