@@ -105,6 +105,7 @@ lab: preflight-lab $(STAMP)
 
 test: preflight-test $(STAMP)
 	$(VISDOM_ASSETS)
+	$(HUB_PROXY)
 	"$(PY)" -m pytest
 
 # A fresh resolve of requirements.txt (no lock) in a scratch venv, frozen into $(LOCK). torch is written
@@ -188,3 +189,19 @@ site: | $(STAMP)
 
 student: | $(STAMP)
 	"$(PY)" tools/student.py --out student
+
+# The classroom (docs/teaching.md). JupyterHub's proxy, configurable-http-proxy, comes from npm into $(VENV)/hub-proxy
+# (a no-op once there; make test needs it for tests/test_classroom.py). The hub itself needs root.
+HUB_PROXY := "$(PY)" tools/classroom.py setup
+HUB_PORT ?= 8000
+HUB_MEM ?= 2G
+.PHONY: grading-course classroom-start classroom-stop
+grading-course: | $(STAMP)
+	"$(PY)" tools/grading.py --out grading
+
+classroom-start: | $(STAMP)
+	$(HUB_PROXY)
+	"$(PY)" tools/classroom.py start --port $(HUB_PORT) --mem-limit $(HUB_MEM)
+
+classroom-stop: | $(STAMP)
+	"$(PY)" tools/classroom.py stop
