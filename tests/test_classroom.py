@@ -22,7 +22,7 @@ import pytest
 from utils import NOTEBOOKS_DIR, REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
-import classroom  # noqa: E402
+import classroom
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the hub starts servers as other users: root only")
 needs_proxy = pytest.mark.skipif(not classroom.PROXY.exists(), reason="no configurable-http-proxy (classroom.py setup)")

@@ -547,7 +547,7 @@ def measure_point(base: str, pair: str, names: list[str], password: str, runaway
         try:
             learners[name].login()
             results[name]["server_start_s"] = round(learners[name].start_server(), 1)
-        except Exception as exc:  # noqa: BLE001 (recorded: a learner who could not start is a finding)
+        except Exception as exc:
             results[name]["error"] = f"start: {type(exc).__name__}: {exc}"
 
     def work(name):
@@ -561,7 +561,7 @@ def measure_point(base: str, pair: str, names: list[str], password: str, runaway
                 errors = [f"{p}: {r['error']}" for p, r in zip([p for p, _ in notebooks], runs) if r["error"]]
                 if errors:
                     results[name]["error"] = "; ".join(errors)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             results[name]["error"] = f"run: {type(exc).__name__}: {exc}"
         results[name]["seconds"] = round(time.monotonic() - began, 1)
 
@@ -590,7 +590,7 @@ def measure_point(base: str, pair: str, names: list[str], password: str, runaway
     for name in everyone:
         try:
             learners[name].stop_server()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             results[name].setdefault("error", f"stop: {exc}")
     learners_only = [results[name] for name in names]
     return {
