@@ -64,3 +64,22 @@ def test_tensorboard_magic_frames_the_proxy_url(installed, monkeypatch):
     notebook._display_ipython(port=6123, height=600, display_handle=None)
     html = shown[0].data
     assert '"/user/learner/proxy/6123/"' in html and "const port = 0;" in html
+
+
+@pytest.mark.parametrize(
+    "prefix, expected", [("/user/learner/", "/user/learner/proxy/%PORT%/"), (None, "/proxy/%PORT%/")]
+)
+def test_binders_start_script_gives_tensorboard_the_proxy_url(prefix, expected):
+    """repo2docker runs binder/start before the notebook server: the variable reaches every kernel."""
+    import os
+    import subprocess
+
+    from utils import REPO_ROOT
+
+    env = {k: v for k, v in os.environ.items() if k not in ("JUPYTERHUB_SERVICE_PREFIX", "TENSORBOARD_PROXY_URL")}
+    if prefix:
+        env["JUPYTERHUB_SERVICE_PREFIX"] = prefix
+    out = subprocess.run(
+        [str(REPO_ROOT / "binder" / "start"), "env"], env=env, capture_output=True, text=True, check=True
+    )
+    assert f"TENSORBOARD_PROXY_URL={expected}" in out.stdout.splitlines()

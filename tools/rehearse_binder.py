@@ -535,7 +535,26 @@ def record(args) -> None:
         "not_covered": NOT_COVERED,
     }
     RECORD.write_text(json.dumps(out, indent=1) + "\n")
+    print(markdown_table(out["runs"]))
     print(f"wrote {RECORD.relative_to(REPO)}: {sum(r['ok'] for r in runs.values())}/{len(runs)} runs passed")
+
+
+def markdown_table(runs: list[dict]) -> str:
+    """The runs as the table of docs/platforms.md's Binder section."""
+    by_notebook: dict[str, dict[int, dict]] = {}
+    for r in runs:
+        by_notebook.setdefault(Path(r["notebook"]).stem, {})[r["run"]] = r
+
+    def cell(r: dict | None) -> str:
+        if r is None:
+            return "not run | "
+        state = "" if r["ok"] else (" **OOM-killed**" if r["oom_kills"] else " **failed**")
+        return f"{r['seconds']:.0f} s{state} | {r['peak_mb']:,} "
+
+    lines = ["| notebook | run 1 | peak MB | run 2 | peak MB |", "|---|---:|---:|---:|---:|"]
+    for name, pair in sorted(by_notebook.items()):
+        lines.append(f"| {name} | {cell(pair.get(1))}| {cell(pair.get(2))}|")
+    return "\n".join(lines)
 
 
 def main(argv=None) -> int:
