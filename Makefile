@@ -195,7 +195,7 @@ student: | $(STAMP)
 HUB_PROXY := "$(PY)" tools/classroom.py setup
 HUB_PORT ?= 8000
 HUB_MEM ?= 2G
-.PHONY: grading-course classroom-start classroom-stop
+.PHONY: grading-course classroom-start classroom-stop slides
 grading-course: | $(STAMP)
 	"$(PY)" tools/grading.py --out grading
 
@@ -205,3 +205,7 @@ classroom-start: | $(STAMP)
 
 classroom-stop: | $(STAMP)
 	"$(PY)" tools/classroom.py stop
+
+# Slides for a walkthrough (tools/slides.py): slides/ (git-ignored), each section a RISE slide (jupyterlab-rise)
+slides: | $(STAMP)
+	"$(PY)" tools/slides.py --out slides
