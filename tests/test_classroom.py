@@ -142,3 +142,18 @@ def test_start_refuses_taken_ports(tmp_path):
         with pytest.raises(SystemExit, match="are taken"):
             classroom.start(port, LIMIT, tmp_path / "run")
     assert not (tmp_path / "run" / "hub.pid").exists()
+
+
+def test_the_room_fits_within_twice_one_learner_and_memory():
+    def point(n, seconds, errors=None, free=10.0, runaway=False):
+        return {
+            "learners": n,
+            "seconds": seconds,
+            "errors": errors or {},
+            "min_mem_available_gib": free,
+            "runaway": runaway,
+        }
+
+    assert classroom.fits([point(1, 10), point(2, 15), point(4, 19.9), point(8, 41)]) == 4
+    assert classroom.fits([point(1, 10), point(2, 12, {"learner02": "cell 3: MemoryError"})]) == 1
+    assert classroom.fits([point(1, 10), point(2, 12, free=0.5), point(3, 5, runaway=True)]) == 1

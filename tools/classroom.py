@@ -498,8 +498,8 @@ RUNAWAY = "hoard = []\nwhile True:\n    hoard.append(b'x' * (64 << 20))  # 64 MB
 REHEARSAL_JSON = ROOT / "docs" / "classroom" / "rehearsal.json"
 
 
-def pair_notebooks(pair: str) -> list[Path]:
-    found = sorted((ROOT / "notebooks").glob(f"{pair}_*.ipynb"))
+def pair_notebooks(pair: str, notebooks_dir: Path = ROOT / "notebooks") -> list[Path]:
+    found = sorted(notebooks_dir.glob(f"{pair}_*.ipynb"))
     found = [p for p in found if p.stem.rsplit("_", 1)[0] == pair]
     if not found:
         raise SystemExit(f"classroom: no notebooks for pair {pair!r}")
@@ -527,12 +527,19 @@ def loadavg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
-def measure_point(base: str, pair: str, names: list[str], password: str, runaway: str | None = None) -> dict:
+def measure_point(
+    base: str,
+    pair: str,
+    names: list[str],
+    password: str,
+    runaway: str | None = None,
+    notebooks_dir: Path = ROOT / "notebooks",
+) -> dict:
     """N learners at once: each logs in, starts a server and runs the pair's notebooks, one after the other, over
     the server's API. A runaway learner (optional) runs RUNAWAY meanwhile. Returns times, peaks and errors."""
     import threading
 
-    notebooks = [(f"{p.name}", notebook_cells(p)) for p in pair_notebooks(pair)]
+    notebooks = [(f"{p.name}", notebook_cells(p)) for p in pair_notebooks(pair, notebooks_dir)]
     everyone = [*names, *([runaway] if runaway else [])]
     learners = {name: Learner(base, name, password) for name in everyone}
     results: dict[str, dict] = {name: {} for name in everyone}
@@ -609,25 +616,49 @@ def measure_point(base: str, pair: str, names: list[str], password: str, runaway
 
 
 def rehearse(
-    pair: str, counts: list[int], password: str, port: int, mem_limit: int, lock: Path | None, runaway_with: int = 0
-) -> list[dict]:
-    """Grow the room: for each N, under the CPU lock, start a hub, measure, stop it; stop growing once a point
-    takes more than twice the one-learner time, or a learner fails or runs out of memory."""
+    pair: str,
+    counts: list[int],
+    password: str,
+    port: int,
+    mem_limit: int,
+    lock: Path | None,
+    runaway_with: int = 0,
+    budget_s: float = 540,
+) -> tuple[list[dict], list[str]]:
+    """Grow the room under the CPU lock (held for the whole series, at most budget_s): for each N, fresh accounts,
+    a hub, the measurement, the hub stopped. Growth stops once a point takes more than twice the one-learner time,
+    a learner fails or memory runs short, or the next point (guessed at twice the last) would pass the budget.
+    Returns the points and a line per N not measured, saying why."""
     import fcntl
 
     points: list[dict] = []
-    plan = [(n, False) for n in counts] + ([(runaway_with, True)] if runaway_with else [])
-    for count, with_runaway in plan:
-        names = learner_names(count)
-        # fresh accounts every point: no cache (Inductor's, Keras') warm from the point before
-        for name in [*names, "runaway01"]:
-            shutil.rmtree(f"/tmp/torchinductor_{name}", ignore_errors=True)
-        remove_learners([*names, "runaway01"])
-        add_learners([*names, "runaway01"] if with_runaway else names, password, edition=ROOT / "notebooks")
-        handle = open(lock, "w") if lock else None
-        if handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)  # nothing else of ours runs while we measure
-        try:
+    skipped: list[str] = []
+    handle = open(lock, "w") if lock else None
+    if handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # nothing else of ours runs while we measure
+    began = time.monotonic()
+    try:
+        plan = [(n, False) for n in counts] + ([(runaway_with, True)] if runaway_with else [])
+        stopped = False
+        for count, with_runaway in plan:
+            label = f"{count} learners{' + a runaway' if with_runaway else ''}"
+            if stopped and not with_runaway:
+                skipped.append(f"{label}: not measured, the room had degraded at {points[-1]['learners']}")
+                continue
+            guess = 2 * points[-1]["seconds"] + 30 if points else 60
+            if time.monotonic() - began + guess > budget_s:
+                skipped.append(
+                    f"{label}: not measured, about {guess:.0f} s more would pass the {budget_s:.0f} s "
+                    "the CPU lock may be held"
+                )
+                stopped = True
+                continue
+            names = learner_names(count)
+            # fresh accounts every point: no cache (Inductor's, Keras') warm from the point before
+            for name in [*names, "runaway01"]:
+                shutil.rmtree(f"/tmp/torchinductor_{name}", ignore_errors=True)
+            remove_learners([*names, "runaway01"])
+            add_learners([*names, "runaway01"] if with_runaway else names, password, edition=ROOT / "notebooks")
             run = Path(f"/tmp/course-hub-rehearsal-{os.getpid()}")
             start(port, mem_limit, run)
             try:
@@ -635,26 +666,24 @@ def rehearse(
                     f"http://127.0.0.1:{port}", pair, names, password, "runaway01" if with_runaway else None
                 )
             finally:
-                point["stop"] = stop(run)
-        finally:
-            if handle:
-                handle.close()
-        point["mem_limit_mb"] = mem_limit // 2**20
-        points.append(point)
-        print(
-            f"{pair}: {count} learners{' + a runaway' if with_runaway else ''}: {point['seconds']} s, "
-            f"peak {point['peak_mb_per_learner']} MB/learner, min available "
-            f"{point['min_mem_available_gib']} GiB, load {point['loadavg_before']}, errors {point['errors']}",
-            flush=True,
-        )
-        if with_runaway:
-            continue
-        single = points[0]["seconds"]
-        if point["errors"] or point["seconds"] > 2 * single or point["min_mem_available_gib"] < 1:
-            if runaway_with:  # the growth stopped; still do the runaway point
-                continue
-            break
-    return points
+                stopped_hub = stop(run)
+            point["stop"] = stopped_hub
+            point["mem_limit_mb"] = mem_limit // 2**20
+            points.append(point)
+            print(
+                f"{pair}: {label}: {point['seconds']} s, peak {point['peak_mb_per_learner']} MB/learner, "
+                f"min available {point['min_mem_available_gib']} GiB, load {point['loadavg_before']}, "
+                f"errors {point['errors']}",
+                flush=True,
+            )
+            if not with_runaway:
+                single = points[0]["seconds"]
+                if point["errors"] or point["seconds"] > 2 * single or point["min_mem_available_gib"] < 1:
+                    stopped = True
+    finally:
+        if handle:
+            handle.close()
+    return points, skipped
 
 
 def fits(points: list[dict]) -> int:
@@ -667,6 +696,49 @@ def fits(points: list[dict]) -> int:
         if not p["errors"] and p["seconds"] <= 2 * single and p["min_mem_available_gib"] >= 1
     ]
     return max(good, default=0)
+
+
+TEACHING = ROOT / "docs" / "teaching.md"
+
+
+def table(record: dict) -> str:
+    """The rehearsal as docs/teaching.md shows it: one row per pair and N, then the sentence per pair."""
+    machine_ = record["machine"]
+    rows = [
+        "| pair | learners | seconds (all done) | x one learner | peak MB per learner (cgroup) | lowest free GiB "
+        "| load before | errors |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    sentences = []
+    for pair, found in record["pairs"].items():
+        single = next(p["seconds"] for p in found["points"] if p["learners"] == 1 and not p["runaway"])
+        for point in found["points"]:
+            who = f"{point['learners']}" + (" + 1 runaway" if point["runaway"] else "")
+            errors = "; ".join(f"{k}: {v}" for k, v in point["errors"].items()) or "none"
+            if point["runaway"]:
+                runaway = point["per_learner"].get("runaway01", {})
+                others = "; ".join(f"{k}: {v}" for k, v in point["errors"].items() if k != "runaway01")
+                errors = f"learners: {others or 'none'}; runaway: {runaway.get('oom_kills')} OOM kill in its cgroup"
+            rows.append(
+                f"| {pair} | {who} | {point['seconds']} | {point['seconds'] / single:.1f} "
+                f"| {point['peak_mb_per_learner']} | {point['min_mem_available_gib']} "
+                f"| {point['loadavg_before'][0]} | {errors} |"
+            )
+        sentences.append(
+            f"- One machine of {machine_['cpus']} cores / {machine_['memory_gib']:g} GiB holds "
+            f"**{found['fits']} learners for pair {pair}** (measured {found['measured']}, Python "
+            f"{found['python']})."
+        )
+        sentences.extend(f"  {line}" for line in found.get("not_measured", []))
+    return "\n".join(rows) + "\n\n" + "\n".join(sentences)
+
+
+def write_table(record: dict, doc: Path = TEACHING) -> None:
+    text = doc.read_text()
+    start, end = "<!-- classroom:start -->", "<!-- classroom:end -->"
+    before, rest = text.split(start)
+    _, after = rest.split(end)
+    doc.write_text(f"{before}{start}\n{table(record)}\n{end}{after}")
 
 
 # ---- command line ---------------------------------------------------------------------------------------------------
@@ -694,6 +766,8 @@ def main() -> int:
     load.add_argument("--mem-limit", default="2G")
     load.add_argument("--lock", type=Path, default=Path("/tmp/course-cpu.lock"))
     load.add_argument("--json", type=Path, default=REHEARSAL_JSON)
+    show = sub.add_parser("table", help="rewrite the rehearsal's table in docs/teaching.md from the JSON")
+    show.add_argument("--json", type=Path, default=REHEARSAL_JSON)
     args = parser.parse_args()
     if args.command == "setup":
         print(f"configurable-http-proxy: {setup_proxy()}")
@@ -709,7 +783,7 @@ def main() -> int:
         )
     elif args.command == "rehearse":
         password = uuid.uuid4().hex
-        points = rehearse(
+        points, skipped = rehearse(
             args.pair, args.learners, password, args.port, parse_size(args.mem_limit), args.lock, args.runaway_with
         )
         remove_learners([*learner_names(max(args.learners + [args.runaway_with])), "runaway01"])
@@ -720,6 +794,7 @@ def main() -> int:
             "python": sys.version.split()[0],
             "fits": fits(points),
             "points": points,
+            "not_measured": skipped,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(record, indent=1) + "\n")
@@ -727,6 +802,8 @@ def main() -> int:
             f"{args.pair}: one machine of {record['machine']['cpus']} cores / {record['machine']['memory_gib']} "
             f"GiB holds {fits(points)} learners; written to {args.json}"
         )
+    elif args.command == "table":
+        write_table(json.loads(args.json.read_text()))
     elif args.command == "stop":
         found = stop(args.run)
         print(json.dumps(found))
