@@ -108,7 +108,7 @@ def test_hub_serves_learners_and_stops_with_nothing_left(hub):
         assert learner.start_server() < 60
     probe = "import os, pathlib\nprint(os.getuid(), os.getcwd(), pathlib.Path('/proc/self/cgroup').read_text())"
     assert steady.run_cells("02_autograd_pytorch.ipynb", [probe])["error"] is None
-    group = classroom.LearnerCgroup(steady.name)
+    group = classroom.LearnerCgroup(steady.name, hub["port"])
     assert group.path.is_dir() and group.pids(), "the learner's server is not in its memory cgroup"
     limit_file = "memory.limit_in_bytes" if group.v1 else "memory.max"
     assert int((group.path / limit_file).read_text()) == LIMIT
@@ -116,8 +116,8 @@ def test_hub_serves_learners_and_stops_with_nothing_left(hub):
     # the runaway learner allocates without limit: its kernel is killed inside its own cgroup, no one else's
     ran_away = runaway.run_cells("runaway.ipynb", [classroom.RUNAWAY], timeout=120)
     assert ran_away["error"] and ran_away["cells"] == 0, ran_away
-    assert classroom.LearnerCgroup(runaway.name).oom_kills() >= 1
-    assert classroom.LearnerCgroup(steady.name).oom_kills() == 0
+    assert classroom.LearnerCgroup(runaway.name, hub["port"]).oom_kills() >= 1
+    assert classroom.LearnerCgroup(steady.name, hub["port"]).oom_kills() == 0
     after = steady.run_cells("02_autograd_pytorch.ipynb", ["import torch\nprint(torch.ones(3).sum().item())"])
     assert after["error"] is None, "the other learner's kernel suffered from the runaway"
 
@@ -127,7 +127,7 @@ def test_hub_serves_learners_and_stops_with_nothing_left(hub):
     assert all(left == [] for left in stopped["left_behind"]["cgroups"].values()), stopped
     for name in hub["names"]:
         assert user_processes(name) == [], f"{name} still has processes"
-        assert not classroom.LearnerCgroup(name).path.exists()
+        assert not classroom.LearnerCgroup(name, hub["port"]).path.exists()
     assert not hub["run"].exists()
     assert not any(classroom.port_open(p) for p in (hub["port"], hub["port"] + 1, hub["port"] + 2))
 

@@ -36,7 +36,7 @@ PROXY = PROXY_PREFIX / "node_modules" / ".bin" / "configurable-http-proxy"
 PROXY_VERSIONS = {20: "5.3.0", 0: "4.6.3"}
 LEARNER_GROUP = "course-learners"
 DEFAULT_RUN = Path("/tmp/course-hub")
-CGROUP_PARENT = "course-hub"
+CGROUP_PARENT = "course-hub-{port}"  # one folder of learner cgroups per hub: two hubs never touch each other
 
 
 # ---- memory cgroups, one per learner -------------------------------------------------------------------------------
@@ -61,11 +61,11 @@ def memory_cgroup_root() -> Path | None:
 class LearnerCgroup:
     """The memory cgroup of one learner's server and everything it starts."""
 
-    def __init__(self, name: str, root: Path | None = None):
+    def __init__(self, name: str, port: int, root: Path | None = None):
         root = root or memory_cgroup_root()
         if root is None:
             raise RuntimeError("no memory cgroup controller here: a per-learner limit cannot be enforced")
-        self.path = root / CGROUP_PARENT / name
+        self.path = root / CGROUP_PARENT.format(port=port) / name
         self.v1 = (root / "memory.limit_in_bytes").exists()
 
     def create(self, limit: int | None) -> LearnerCgroup:
@@ -132,9 +132,13 @@ except ImportError:  # the hub is not installed: the rest of this module still w
 class CgroupSpawner(LocalProcessSpawner):
     """JupyterHub's local spawner, with each learner's server started inside that learner's memory cgroup."""
 
+    @property
+    def hub_port(self) -> int:
+        return int(os.environ["COURSE_HUB_PORT"])  # set by classroom.start for the hub process
+
     def make_preexec_fn(self, name):
         become_user = super().make_preexec_fn(name)
-        group = LearnerCgroup(name).create(self.mem_limit)
+        group = LearnerCgroup(name, self.hub_port).create(self.mem_limit)
         procs = str(group.path / "cgroup.procs")
         self.log.info("%s: memory cgroup %s, limit %s", name, group.path, self.mem_limit or "none")
 
@@ -147,7 +151,7 @@ class CgroupSpawner(LocalProcessSpawner):
 
     async def stop(self, now=False):
         await super().stop(now=now)
-        left = LearnerCgroup(self.user.name).kill_and_remove()
+        left = LearnerCgroup(self.user.name, self.hub_port).kill_and_remove()
         if left:
             self.log.warning("%s: killed %d processes the server left behind: %s", self.user.name, len(left), left)
 
@@ -321,11 +325,11 @@ def stop(run: Path = DEFAULT_RUN, timeout: float = 60) -> dict:
             except ProcessLookupError:
                 pass
     root = memory_cgroup_root()
-    parent = root / CGROUP_PARENT if root else None
+    parent = root / CGROUP_PARENT.format(port=port) if root else None
     leftovers["cgroups"] = {}
     if parent and parent.exists():
         for group in [p for p in parent.iterdir() if p.is_dir()]:
-            leftovers["cgroups"][group.name] = LearnerCgroup(group.name, root).kill_and_remove()
+            leftovers["cgroups"][group.name] = LearnerCgroup(group.name, port, root).kill_and_remove()
         parent.rmdir()
     for _ in range(50):
         if not any(port_open(p) for p in (port, port + 1, port + 2)):
@@ -540,6 +544,7 @@ def measure_point(
     import threading
 
     notebooks = [(f"{p.name}", notebook_cells(p)) for p in pair_notebooks(pair, notebooks_dir)]
+    port = int(base.rsplit(":", 1)[1].strip("/"))
     everyone = [*names, *([runaway] if runaway else [])]
     learners = {name: Learner(base, name, password) for name in everyone}
     results: dict[str, dict] = {name: {} for name in everyone}
@@ -584,14 +589,14 @@ def measure_point(
     sampler.start()
     together(login_and_start)
     for name in everyone:  # the peak counts from here: the runs, not the servers' start
-        LearnerCgroup(name).reset_peak()
+        LearnerCgroup(name, port).reset_peak()
     started = time.monotonic()
     together(work)
     seconds = round(time.monotonic() - started, 1)
     sampling.set()
     sampler.join()
     for name in everyone:
-        group = LearnerCgroup(name)
+        group = LearnerCgroup(name, port)
         results[name]["peak_mb"] = round(group.peak() / 2**20) if group.path.exists() else None
         results[name]["oom_kills"] = group.oom_kills() if group.path.exists() else None
     for name in everyone:
