@@ -40,7 +40,7 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
 from pairs.distributed import common, launch  # this pair's code: the data and first weights; starting workers
 from utils.start import start_torch
 
-start_torch(seed=0)  # the reference run in this kernel; the workers use the CPU and gloo, one thread each
+device = start_torch(seed=0)  # the reference run here; the workers: CPU, gloo, a thread each
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -336,9 +336,10 @@ shutil.rmtree(WORK)
 # - **Speed is not shown here.** §3.5 printed samples/s for 1 and 2 processes from one run each, timed without
 #   the recording hooks of §3.3. Two processes were slower than one (the "ratio 2/1" line, below 1), and the
 #   all-reduce does not explain it alone: the last line splits a 2-process step into each worker's half of the
-#   compute, one all-reduce of every gradient (timed by itself) and what is left over. The left-over part is
-#   two workers, their gloo threads and this kernel sharing 2 cores, and DDP's per-bucket bookkeeping, on a
-#   model whose whole step takes under a millisecond. On 2 shared cores, with a 26 k-parameter model, these numbers say
+#   compute, one all-reduce of every gradient (timed by itself) and what is left over, the largest part in the
+#   stored run. The left-over part is not measured apart here; the likely causes are two workers, their gloo
+#   threads and this kernel waiting for 2 cores, and two smaller all-reduces per step (two buckets) instead of
+#   one, on a model whose whole step takes under a millisecond. On 2 shared cores, with a 26 k-parameter model, these numbers say
 #   nothing about a cluster. The communication volume does: 104,488 bytes all-reduced per step, the parameter
 #   count times 4, which the comm hook confirmed.
 # - **Failures are bounded and clean** (§3.7, §3.8): bad arguments end with one line and a non-zero exit;

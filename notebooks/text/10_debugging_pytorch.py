@@ -41,7 +41,7 @@ import torch
 
 from utils.start import start_torch
 
-start_torch(seed=0)  # debugging is the same on every device: these tiny tensors stay on the CPU
+device = start_torch(seed=0)  # debugging is the same on every device; these tiny tensors stay on the CPU
 
 # %% [markdown]
 # ## 1. What the articles claim

@@ -38,7 +38,7 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
 # %%
 from utils.start import start_tensorflow
 
-start_tensorflow(seed=0)  # debugging is the same on every device: TensorFlow places these tiny ops itself
+device = start_tensorflow(seed=0)  # debugging is the same on every device; TensorFlow places the ops
 # %% [markdown]
 # ## 1. What the articles claim
 #

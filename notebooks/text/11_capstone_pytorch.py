@@ -37,16 +37,9 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
     bootstrap("/content/course")
 
 # %%
-import numpy as np
-import torch
-from torch import nn
+from pairs.capstone.start import start_torch_one_thread
 
-from pairs.capstone.model import MATCHED, TORCH_DEFAULTS, Settings, confusion, predict_torch
-from utils.data import load_digits
-from utils.start import start_torch
-
-torch.set_num_threads(1)  # a tiny CNN: one thread is faster on 2 shared cores, and every run is deterministic
-start_torch(seed=0)
+device = start_torch_one_thread(seed=0)  # one thread: faster for this tiny CNN on 2 cores, and deterministic
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -75,6 +68,13 @@ start_torch(seed=0)
 # 0..16 divided by 16.
 
 # %%
+import numpy as np
+import torch
+from torch import nn
+
+from pairs.capstone.model import MATCHED, TORCH_DEFAULTS, Settings, confusion, predict_torch
+from utils.data import load_digits
+
 digits = load_digits()
 x_train = digits.x_train.astype(np.float32) / digits.max_value
 x_test = digits.x_test.astype(np.float32) / digits.max_value
@@ -179,6 +179,7 @@ for label, settings in CONFIGS.items():
     predictions[label] = runs
     accuracy[label] = np.array([(p == y_test).mean() for p in runs])
 
+# %%
 print(f"{'settings':26s} " + " ".join(f"seed {s}" for s in SEEDS) + "    mean   spread (std)")
 for label, accs in accuracy.items():
     print(f"{label:26s} " + " ".join(f"{a:6.3f}" for a in accs) + f"   {accs.mean():.3f}   {accs.std():.3f}")
@@ -249,29 +250,18 @@ state_path = WORK / "capstone_state_dict.pt"
 torch.save(served_model.state_dict(), state_path)
 
 # %%
-port = free_port()
-command = [
-    sys.executable,
-    "-m",
-    "pairs.deployment.model_server",
-    "--port",
-    str(port),
-    "--model",
-    f"capstone=torch:{state_path}",
-    "--torch-class",
-    "pairs.capstone.model:TorchCNN",
-]
+port, log = free_port(), WORK / "model_server.log"
+command = [sys.executable, "-m", "pairs.deployment.model_server", "--port", str(port)]
+command += ["--model", f"capstone=torch:{state_path}", "--torch-class", "pairs.capstone.model:TorchCNN"]
 with BackgroundServer(
-    command,
-    port,
-    ready_path="/v1/models/capstone",
-    timeout_s=60,
-    name="model_server",
-    log_path=WORK / "model_server.log",
+    command, port, ready_path="/v1/models/capstone", timeout_s=60, name="model_server", log_path=log
 ) as server:
     with RestClient(server.url, "capstone") as client:
         served_logits = np.concatenate([client.predict(batch) for batch in np.split(x_test, 6)])
         status, answer = client.post_raw(json.dumps({"instances": [x_test[0][:4].tolist()]}).encode())
+assert not server.running
+
+# %%
 local = predict_torch(served_model, x_test)
 served_probs = torch.softmax(torch.from_numpy(served_logits), dim=1).numpy()
 disagree = int((served_probs.argmax(1) != local.argmax(1)).sum())
@@ -282,7 +272,6 @@ print(
 print(f"a 4x8 image instead of 8x8: HTTP {status}: {answer['error']}")
 assert disagree == 0 and np.abs(served_probs - local).max() < 1e-5
 assert status == 400 and "wrong shape" in answer["error"]
-assert not server.running
 
 # %% [markdown]
 # ### 3.6 The draw-a-digit page: porting, then the page
@@ -306,8 +295,8 @@ assert not server.running
 #   is not shown by the means alone (the rule the twin applies to the two frameworks); it is shown when the
 #   runs themselves do not overlap.
 # - PyTorch's defaults and the matched settings (Keras's defaults) did not give the same accuracy. The gap of
-#   the means alone does not show it: the "defaults minus matched" line puts it under two spreads (1.7 in the
-#   stored run), because the matched runs vary so much. The runs do: all five PyTorch-defaults runs scored
+#   the means alone does not show it: the "defaults minus matched" line puts it under two spreads in the stored
+#   run, because the matched runs vary so much. The runs do: all five PyTorch-defaults runs scored
 #   above the best matched run ("5 of 5", asserted). If the settings made no difference, every order of the
 #   ten runs would be equally likely, and this one would come up once in 252 (printed beside it). The
 #   one-setting row shows how much of the gap BatchNorm's momentum alone carries (more than half, printed):

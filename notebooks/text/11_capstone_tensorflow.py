@@ -38,12 +38,7 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
 # %%
 from pairs.capstone.start import start_both_frameworks
 
-start_both_frameworks(seed=0)  # torch, then TensorFlow (quietly); one thread each; full float32, no TF32
-import keras
-import numpy as np
-
-from pairs.capstone.model import MATCHED, TORCH_DEFAULTS, Settings, confusion, predict_keras
-from utils.data import load_digits
+device = start_both_frameworks(seed=0)  # torch, then TensorFlow; a thread each; float32, no TF32
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -72,6 +67,12 @@ from utils.data import load_digits
 # `(N, 8, 8)`; the model's `Reshape` makes them channels-last `(N, 8, 8, 1)`.
 
 # %%
+import keras
+import numpy as np
+
+from pairs.capstone.model import MATCHED, TORCH_DEFAULTS, Settings, confusion, predict_keras
+from utils.data import load_digits
+
 digits = load_digits()
 x_train = digits.x_train.astype(np.float32) / digits.max_value
 x_test = digits.x_test.astype(np.float32) / digits.max_value

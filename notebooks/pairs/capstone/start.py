@@ -29,3 +29,14 @@ def start_both_frameworks(seed: int = 0) -> str:
     device = start_tensorflow(seed)
     print(f"PyTorch {torch.__version__} beside it, {torch.get_num_threads()} thread (for §3.4 and §3.5)")
     return device
+
+
+def start_torch_one_thread(seed: int = 0):
+    """11_capstone_pytorch's setup: PyTorch on one thread (faster for this tiny CNN on a shared 2-core machine, and
+    deterministic), seeded, with the machine line printed. Returns the device ``start_torch`` picked."""
+    import torch
+
+    from utils.start import start_torch
+
+    torch.set_num_threads(1)
+    return start_torch(seed)
