@@ -48,7 +48,8 @@ PAGE = """<!doctype html>
 </style></head>
 <body>
 <h1>Draw a digit</h1>
-<p>Draw with the mouse, then <b>Predict</b>. The drawing is sent as 8x8 pixels on the 0..16 scale of the training digits.</p>
+<p>Draw with the mouse, then <b>Predict</b>.
+The drawing is sent as 8x8 pixels on the 0..16 scale of the training digits.</p>
 <div id="row">
  <div><canvas id="pad" width="256" height="256"></canvas><br>
   <button id="predict">Predict</button> <button id="clear">Clear</button>
@@ -64,14 +65,17 @@ let drawing = false;
 function clearPad() { ctx.fillStyle = '#000'; ctx.fillRect(0, 0, 256, 256); }
 clearPad();
 function pos(e) { const r = pad.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; }
-pad.addEventListener('pointerdown', e => { drawing = true; const [x, y] = pos(e); ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x, y); ctx.stroke(); });
-pad.addEventListener('pointermove', e => { if (!drawing) return; const [x, y] = pos(e); ctx.lineTo(x, y); ctx.stroke(); });
+pad.addEventListener('pointerdown', e => {
+  drawing = true; const [x, y] = pos(e); ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x, y); ctx.stroke(); });
+pad.addEventListener('pointermove', e => {
+  if (!drawing) return; const [x, y] = pos(e); ctx.lineTo(x, y); ctx.stroke(); });
 window.addEventListener('pointerup', () => { drawing = false; });
 function pixels() {  // mean ink of each 32x32 block, on the digits' 0..16 scale
   const data = ctx.getImageData(0, 0, 256, 256).data, out = [];
   for (let i = 0; i < 8; i++) { const row = [];
     for (let j = 0; j < 8; j++) { let sum = 0;
-      for (let y = 32 * i; y < 32 * i + 32; y++) for (let x = 32 * j; x < 32 * j + 32; x++) sum += data[4 * (256 * y + x)];
+      for (let y = 32 * i; y < 32 * i + 32; y++)
+        for (let x = 32 * j; x < 32 * j + 32; x++) sum += data[4 * (256 * y + x)];
       row.push(Math.round(16 * sum / (255 * 1024))); }
     out.push(row); }
   return out;
@@ -82,18 +86,21 @@ function showGrid(px) { const g = document.getElementById('grid'); g.innerHTML =
 function showModel(name, answer) { const box = document.getElementById('pred-' + name);
   box.querySelector('.digit').textContent = answer.digit;
   box.querySelector('.bars').innerHTML = answer.probabilities.map((p, k) =>
-    `<div class="bar"><span>${k}</span><i style="width:${Math.round(150 * p)}px"></i>${(100 * p).toFixed(1)}%</div>`).join('');
+    `<div class="bar"><span>${k}</span><i style="width:${Math.round(150 * p)}px"></i>`
+    + `${(100 * p).toFixed(1)}%</div>`).join('');
   box.dataset.digit = answer.digit; box.dataset.probabilities = JSON.stringify(answer.probabilities); }
 document.getElementById('predict').addEventListener('click', async () => {
   const px = pixels(); showGrid(px); document.getElementById('error').textContent = '';
   // relative: behind a proxy prefix (JupyterHub, Binder: <prefix>proxy/<port>/) the page's own path leads the way
-  const res = await fetch('api/predict', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({pixels: px})});
+  const res = await fetch('api/predict', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                                         body: JSON.stringify({pixels: px})});
   const body = await res.json();
   if (!res.ok) { document.getElementById('error').textContent = `HTTP ${res.status}: ${body.error}`; return; }
   for (const name of ['pytorch', 'keras']) showModel(name, body.predictions[name]);
   document.body.dataset.answered = String(Number(document.body.dataset.answered || 0) + 1);
 });
-document.getElementById('clear').addEventListener('click', () => { clearPad(); document.getElementById('error').textContent = ''; });
+document.getElementById('clear').addEventListener('click', () => {
+  clearPad(); document.getElementById('error').textContent = ''; });
 </script></body></html>
 """
 

@@ -419,7 +419,10 @@ def _to_keras(kind: str, t, k, flatten_hwc) -> str:
 
 def _to_torch(kind: str, k, t, flatten_hwc) -> str:
     """Copy Keras layer ``k`` into PyTorch layer ``t``; returns a note on what was reordered."""
-    kn = lambda v: np.asarray(v.numpy())  # noqa: E731
+
+    def kn(v):
+        return np.asarray(v.numpy())
+
     note = ""
     if kind == "dense":
         _same("Linear/Dense bias", t.bias is not None, bool(k.use_bias), "Use bias=True with use_bias=True.")
