@@ -200,6 +200,9 @@ def verdicts(notebooks: dict[str, dict], by_claim: dict[str, list[str]]) -> dict
             if nb is None:
                 reasons.append(f"{name} was not run")
                 continue
+            if nb["ok"] is None:
+                reasons.append(f"{name} was not run ({nb['error']})")
+                continue
             if not nb["ok"]:
                 reasons.append(f"{name} failed ({(nb['error'] or '')[:160]})")
             if nb["checks_changed"]:
@@ -229,10 +232,35 @@ def compare_run(run_dir: Path, results: list[dict], pinned_dir: Path = stacks.NO
             "numbers_moved": [],
             "new_warnings": [],
         }
-        if executed.exists() and (pinned_dir / f"{name}.ipynb").exists():
-            entry.update(compare_notebook(load(pinned_dir / f"{name}.ipynb"), load(executed), rules))
+        pinned = pinned_for(name, load(executed), pinned_dir) if executed.exists() else None
+        if pinned is not None:
+            entry.update(compare_notebook(pinned, load(executed), rules))
+        elif executed.exists():
+            entry["error"] = (entry["error"] or "") + " (no committed version with the same cells to compare with)"
         notebooks[name] = entry
     return notebooks
+
+
+def code_sources(nb: dict) -> list[str]:
+    return [source(c) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def pinned_for(name: str, executed: dict, pinned_dir: Path) -> dict | None:
+    """The pinned run of the notebook that was executed: the file in pinned_dir, or, when its cells differ (the
+    notebook was rebuilt meanwhile), the newest committed version with the same code cells."""
+    path = pinned_dir / f"{name}.ipynb"
+    if path.exists() and code_sources(load(path)) == code_sources(executed):
+        return load(path)
+    relative = f"notebooks/{name}.ipynb"
+    git = ["git", "-C", str(ROOT)]
+    revisions = stacks.subprocess.run(
+        git + ["log", "--format=%H", "-n", "30", "--", relative], capture_output=True, text=True
+    ).stdout.split()
+    for revision in revisions:
+        shown = stacks.subprocess.run(git + ["show", f"{revision}:{relative}"], capture_output=True, text=True)
+        if shown.returncode == 0 and code_sources(json.loads(shown.stdout)) == code_sources(executed):
+            return json.loads(shown.stdout)
+    return None
 
 
 def pinned_versions() -> dict[str, str]:
@@ -256,8 +284,9 @@ def report(
         "python": python,
         "versions": {k: versions.get(k) for k in KEY_PACKAGES},
         "pinned": pinned_versions(),
-        "passed": sum(nb["ok"] for nb in notebooks.values()),
-        "failed": sum(not nb["ok"] for nb in notebooks.values()),
+        "passed": sum(nb["ok"] is True for nb in notebooks.values()),
+        "failed": sum(nb["ok"] is False for nb in notebooks.values()),
+        "not_run": sum(nb["ok"] is None for nb in notebooks.values()),
         "notebooks": notebooks,
         "claims": claims,
         "needs_a_look": sorted(
@@ -276,7 +305,8 @@ def markdown(data: dict) -> str:
     out += [f"| {k} | {data['pinned'].get(k) or '-'} | {data['versions'].get(k) or '-'} |" for k in KEY_PACKAGES]
     out += [
         "",
-        f"**{data['passed']} passed, {data['failed']} failed** of {len(data['notebooks'])} notebooks. "
+        f"**{data['passed']} passed, {data['failed']} failed, {data['not_run']} not run** of {len(data['notebooks'])} "
+        "notebooks. "
         f"Claims that need a look: {', '.join(data['needs_a_look']) or 'none'}.",
         "",
         "## Notebooks",
@@ -285,7 +315,9 @@ def markdown(data: dict) -> str:
         "|---|---|---|---|---|---|",
     ]
     for name, nb in data["notebooks"].items():
-        result = "passed" if nb["ok"] else f"**failed**: {md_cell(nb['error'] or '')[:300]}"
+        result = {True: "passed", None: f"not run: {nb['error']}"}.get(
+            nb["ok"]
+        ) or f"**failed**: {md_cell(nb['error'] or '')[:300]}"
         out.append(
             f"| {name} | {result} | {nb['seconds']} | {len(nb['checks_changed'])} | {len(nb['numbers_moved'])} | "
             f"{len(nb['new_warnings'])} |"
@@ -341,8 +373,19 @@ def main() -> int:
 
     venv = args.venv or Path(f"/tmp/course-drift-{args.stack}")
     out = args.compare or args.out or Path(f"/tmp/course-drift-{args.stack}-run")
-    if args.compare:
+    if args.compare and (out / "run.json").exists():
         meta = json.loads((out / "run.json").read_text())
+    elif args.compare:  # a run cut short: the notebooks it executed, the rest reported as not run
+        done = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
+        results = [
+            done.get(n) or {"name": n, "ok": None, "error": "the run was stopped before it", "seconds": None}
+            for n in stacks.notebook_names(args.names)
+        ]
+        py = stacks.subprocess.run([str(venv / "bin" / "python"), "-V"], capture_output=True, text=True).stdout.split()[
+            -1
+        ]
+        date = datetime.fromtimestamp(max(p.stat().st_mtime for p in out.glob("*.json")), UTC).strftime("%Y-%m-%d")
+        meta = {"stack": args.stack, "python": py, "versions": stacks.freeze_of(venv), "results": results, "date": date}
     else:
         python = stacks.find_python(args.python or stacks.DEFAULT_PYTHON.get(args.stack) or stacks.colab_python())
         versions = stacks.freeze_of(venv) if args.reuse else stacks.build(args.stack, venv, python, args.lock)
@@ -366,7 +409,7 @@ def main() -> int:
     data = report(meta["stack"], meta["python"], meta["versions"], notebooks, meta["date"])
     path = write(data, args.reports)
     print(
-        f"drift: {data['passed']} passed, {data['failed']} failed; "
+        f"drift: {data['passed']} passed, {data['failed']} failed, {data['not_run']} not run; "
         f"needs a look: {', '.join(data['needs_a_look']) or 'none'}"
     )
     print(f"drift: report {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
