@@ -207,6 +207,10 @@ def kernel_env(venv: Path, colab: bool, scratch: Path) -> dict[str, str]:
     env.pop("PYTHONPATH", None)
     env["VIRTUAL_ENV"] = str(venv)
     if colab:
+        # Colab's pip reads no configuration of this machine's (its local indexes, find-links, caps)
+        env["PIP_CONFIG_FILE"] = os.devnull
+        for name in [k for k in env if k.startswith("PIP_") and k != "PIP_CONFIG_FILE"]:
+            env.pop(name)
         env["IPYTHONDIR"] = str(venv / "ipython")
         gitconfig = scratch / "gitconfig"
         # the cell's own `git clone https://github.com/<owner>/<name>` goes to this checkout's committed HEAD
