@@ -8,15 +8,13 @@ is never used). When either is missing the tests fail and say how to install it:
 browser test that never runs.
 
 Each test logs its own data, starts the server through ``pairs.visualization.dashboards``, and saves a screenshot to
-``artifacts/`` (git-ignored) so a person can look at what the browser saw. It also saves a compact 800x500 PNG
-(palette, <= 60 kB) of each dashboard; with ``COURSE_UPDATE_SCREENS=1`` (or when missing) into
-``notebooks/pairs/visualization/screens/``, the committed images the 06 notebooks display.
+``artifacts/`` (git-ignored) so a person can look at what the browser saw, and a compact 800x500 PNG (palette,
+<= 60 kB) of each dashboard. The committed images the 06 notebooks display come from tests/test_proxy_browser.py.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
 
 import numpy as np
@@ -56,11 +54,8 @@ def save_screen(page, name: str) -> None:
     assert image.size == (800, 500) and len(data) <= SCREEN_MAX_BYTES, f"{name}: {image.size}, {len(data)} bytes"
     (ARTIFACTS / "screens").mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "screens" / name).write_bytes(data)
-    target = SCREENS / name
-    if os.environ.get("COURSE_UPDATE_SCREENS") == "1" or not target.exists():
-        SCREENS.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    assert target.stat().st_size <= SCREEN_MAX_BYTES, f"the committed {target.name} is over {SCREEN_MAX_BYTES} bytes"
+    # the committed copies in screens/ are taken through the notebook server's proxy, as on Binder:
+    # tests/test_proxy_browser.py writes them (COURSE_UPDATE_SCREENS=1)
 
 
 POINTS = [1.0 / (step + 1) for step in range(12)]

@@ -291,10 +291,10 @@ with tensorboard_server(LOGDIR) as tb:
 # one back through TensorBoard's HTTP API, the JSON its dashboards draw from, and compares it with what was logged.
 
 # %% [markdown]
-# What the browser shows: `tests/test_browser.py` opens TensorBoard in headless Chromium (driven by Playwright),
-# checks that the plot is drawn, and saves this 800×500 screenshot, committed with the course (taken on
-# 2026-12-01 by the course build, of the 12 losses that test logs, not of this notebook's run;
-# `COURSE_UPDATE_SCREENS=1 pytest tests/test_browser.py` retakes it).
+# What the browser shows: `tests/test_proxy_browser.py` opens TensorBoard in headless Chromium (driven by Playwright)
+# through the notebook server's proxy, as on Binder, checks that the plot is drawn, and saves this 800×500
+# screenshot, committed with the course (taken on 2026-12-07 by the course build, of the 12 losses that test
+# logs, not of this notebook's run; `COURSE_UPDATE_SCREENS=1 pytest tests/test_proxy_browser.py` retakes it).
 
 # %%
 import IPython.display
@@ -431,10 +431,10 @@ if not VISDOM_MISSING:
     print(*list(checks)[-6:], sep="\n")
 
 # %% [markdown]
-# What the browser shows: `tests/test_browser.py` opens Visdom in headless Chromium (driven by Playwright),
-# checks that the plot is drawn, and saves this 800×500 screenshot, committed with the course (taken on
-# 2026-12-01 by the course build, of the 12 losses that test logs, not of this notebook's run;
-# `COURSE_UPDATE_SCREENS=1 pytest tests/test_browser.py` retakes it).
+# What the browser shows: `tests/test_proxy_browser.py` opens Visdom in headless Chromium (driven by Playwright)
+# through the notebook server's proxy, as on Binder, checks that the plot is drawn, and saves this 800×500
+# screenshot, committed with the course (taken on 2026-12-07 by the course build, of the 12 losses that test
+# logs, not of this notebook's run; `COURSE_UPDATE_SCREENS=1 pytest tests/test_proxy_browser.py` retakes it).
 
 # %%
 import IPython.display

@@ -322,10 +322,10 @@ print("web server on 127.0.0.1, the address we chose:", f"127.0.0.1:{tb_port}" i
 assert loopback_only and f"127.0.0.1:{tb_port}" in addresses
 
 # %% [markdown]
-# What the browser shows: `tests/test_browser.py` opens TensorBoard in headless Chromium (driven by Playwright),
-# checks that the plot is drawn, and saves this 800×500 screenshot, committed with the course (taken on
-# 2026-12-01 by the course build, of the 12 losses that test logs, not of this notebook's run;
-# `COURSE_UPDATE_SCREENS=1 pytest tests/test_browser.py` retakes it).
+# What the browser shows: `tests/test_proxy_browser.py` opens TensorBoard in headless Chromium (driven by Playwright)
+# through the notebook server's proxy, as on Binder, checks that the plot is drawn, and saves this 800×500
+# screenshot, committed with the course (taken on 2026-12-07 by the course build, of the 12 losses that test
+# logs, not of this notebook's run; `COURSE_UPDATE_SCREENS=1 pytest tests/test_proxy_browser.py` retakes it).
 
 # %%
 import IPython.display

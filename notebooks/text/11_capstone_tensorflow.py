@@ -253,7 +253,8 @@ assert disagree_t2k == 0 and np.abs(p_torch - p_keras).max() < 1e-5
 # page where you draw a digit: the page sends the drawing, downscaled to 8×8 on the digits' 0..16 scale, and
 # shows both predictions with their probabilities side by side. `tests/test_capstone_page.py` draws strokes in
 # a real Chromium and checks both answers against the models in process (to 1e-5), and that bad input (an empty
-# drawing, a wrong size, something that is not a drawing) gets a 4xx with a message. What it saw:
+# drawing, a wrong size, something that is not a drawing) gets a 4xx with a message. `tests/test_proxy_browser.py`
+# does the same through the notebook server's proxy, as on Binder, and took this screenshot:
 #
 # ![The draw-a-digit page: a hand-drawn 7, the 8x8 pixels sent, and both models' probabilities](images/capstone_page.png)
 #
