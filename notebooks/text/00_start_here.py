@@ -67,6 +67,7 @@ for package, pinned in pins.items():
 display(Markdown("| package | pinned | installed | |\n|---|---|---|---|\n" + "\n".join(rows)))
 
 # %%
+from utils.colab import not_needed_here
 from utils.machine import report, usable_cpus
 
 print(
@@ -82,7 +83,6 @@ torch_only = os.environ.get("COURSE_TORCH_ONLY") == "1"  # a GPU box without Ten
 optional = {"tensorflow", "keras", "tensorboard", "tensorboard-plugin-profile", "xprof", "jupyterlab", "jupytext"}
 optional |= {"jupyter-repo2docker", "playwright", "greenlet"}
 allowed_missing = optional if torch_only else set()
-from utils.colab import not_needed_here
 allowed_missing |= not_needed_here()  # on Colab: the test suite's and the servers' pins, which the Colab cell skips
 assert not set(missing) - allowed_missing, f"missing packages {missing}: run `make venv` (see README)"
 

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from utils import proxy
-from utils.processes import listening_addresses, process_tree, stop_processes  # noqa: F401 (re-exported)
+from utils.processes import listening_addresses, process_tree, stop_processes  # re-exported for the notebooks
 from utils.servers import LOCALHOST, BackgroundServer, MissingComponentError, free_port, port_is_open
 
 __all__ = [
@@ -287,7 +287,8 @@ def visdom_assets_missing() -> list[str]:
     from utils import REPO_ROOT
 
     # tools/ is not a package: load the setup tool by path (it owns the list of assets)
-    spec = importlib.util.spec_from_file_location("setup_visdom_offline", REPO_ROOT / "tools" / "setup_visdom_offline.py")
+    tool = REPO_ROOT / "tools" / "setup_visdom_offline.py"
+    spec = importlib.util.spec_from_file_location("setup_visdom_offline", tool)
     setup = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(setup)
     return setup.missing()
