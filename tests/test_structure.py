@@ -22,7 +22,7 @@ TEXT_DIR = NOTEBOOKS_DIR / "text"
 PAIR_NOTEBOOKS = sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb") if p.name != START)
 ALL_NOTEBOOKS = sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))
 MACHINE_PATH = re.compile(r"(/tmp/|/root/|/home/|/work/|/Users/|[A-Z]:\\\\|site-packages)")
-VERDICT_ROW = re.compile(r"^\|\s*(C\d+)\s*\|\s*\*\*([a-z ]+)\*\*", re.MULTILINE)
+VERDICT_ROW = re.compile(r"^\|\s*(C\d+)(?:<br>[^|]*)?\s*\|\s*\*\*([a-z ]+)\*\*", re.MULTILINE)
 
 
 def load(name: str) -> nbformat.NotebookNode:

@@ -9,10 +9,14 @@ verdict table agrees.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "ARTICLES",
+    "Article",
+    "Quote",
     "Claim",
     "Topic",
     "CLAIMS",
@@ -24,6 +28,8 @@ __all__ = [
     "OUTLINE",
     "topic_for",
     "course_map_markdown",
+    "claims_table_markdown",
+    "add_quotes",
 ]
 
 VERDICT_WORDS = ("holds", "holds partly", "outdated", "false", "pending")
@@ -60,18 +66,59 @@ def binder_url(notebook: str = "00_start_here.ipynb") -> str:
 CLAIMS_FILE = Path(__file__).with_name("claims.json")
 
 
+ARTICLES_DIR = Path(__file__).resolve().parent.parent / "data" / "articles"
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str  # "000" or "004"
+    title_zh: str
+    site: str | None  # as the saved copy gives it; None where it gives none
+    date: str | None
+    file: str  # the article's body text, kept for the verbatim-quote check (data/articles/README.md)
+    note: str = ""
+
+    def cite(self) -> str:
+        """《title》 (site, date), with only what the saved copy gives."""
+        where = ", ".join(x for x in (self.site, self.date) if x)
+        return f"《{self.title_zh}》" + (f" ({where})" if where else "")
+
+
+def load_articles(path: Path = ARTICLES_DIR / "articles.json") -> dict[str, Article]:
+    return {key: Article(id=key, **row) for key, row in json.loads(path.read_text(encoding="utf-8")).items()}
+
+
+ARTICLES = load_articles()
+
+
+@dataclass(frozen=True)
+class Quote:
+    article: str  # the article the words are from (one claim may quote both)
+    zh: str  # verbatim, a substring of that article's text
+
+
 @dataclass(frozen=True)
 class Claim:
     id: str
     article: str  # the seed article it comes from: "000" or "004"
     text: str  # the claim, paraphrased in English
     verdict: str = "pending"  # one of VERDICT_WORDS; "pending" until a pair settles it
-    quote_zh: str = ""  # the article's own words, in Chinese
+    quote_zh: tuple[Quote, ...] = ()  # the articles' own words, in Chinese
+
+    @property
+    def zh(self) -> str:
+        """The Chinese quote(s) on one line, each in 「」 (a second article named in brackets)."""
+        parts = []
+        for q in self.quote_zh:
+            words = " ".join(line.strip() for line in q.zh.splitlines() if line.strip())
+            parts.append(f"「{words}」" + ("" if q.article == self.article else f"（文章 {q.article}）"))
+        return " ".join(parts)
 
 
 def load_claims(path: Path = CLAIMS_FILE) -> dict[str, Claim]:
     claims = {}
     for row in json.loads(path.read_text(encoding="utf-8")):
+        row["quote_zh"] = tuple(Quote(**q) for q in row.get("quote_zh", ()))
         claim = Claim(**row)
         if claim.verdict not in VERDICT_WORDS:
             raise ValueError(f"{path.name}: {claim.id} has verdict {claim.verdict!r}, not one of {VERDICT_WORDS}")
@@ -149,6 +196,78 @@ def course_map_markdown(link_prefix: str = "") -> str:
     if rest:
         lines.append(f"| – | Not yet covered by a pair | | | {', '.join(rest)}: pending |")
     return "\n".join(lines)
+
+
+def claims_table_markdown(ids=None) -> str:
+    """The claims as a Markdown table: ID, article, English paraphrase, the article's own words, verdict."""
+    rows = [
+        "| Claim | Article | The claim (paraphrased) | 原文 (the article's words) | Verdict |",
+        "|---|---|---|---|---|",
+    ]
+    for claim in (CLAIMS[i] for i in ids) if ids else CLAIMS.values():
+        rows.append(f"| {claim.id} | {claim.article} | {claim.text} | {claim.zh} | {claim.verdict} |")
+    return "\n".join(rows)
+
+
+QUOTE_MARK = "原文："
+_BULLET = re.compile(r"^- \*\*(C\d+)\*\*")
+_ROW = re.compile(r"^\|\s*(C\d+)\s*\|")
+
+
+def short_zh(claim: Claim, limit: int = 36) -> str:
+    """The start of the claim's first quote, verbatim, cut at `limit` characters with an ellipsis."""
+    words = " ".join(line.strip() for line in claim.quote_zh[0].zh.splitlines() if line.strip())
+    return f"「{words[:limit]}{'……' if len(words) > limit else ''}」"
+
+
+def with_quotes(source: str, section: str, topic_claims=()) -> str:
+    """A notebook cell's Markdown with the Chinese quotes added beside the claims (the build does this, so the
+    sources carry the English only and the quotes come from utils/claims.json, never retyped).
+
+    section "1": each bullet ``- **Cn** ...`` gets an indented ``> 原文：「...」`` line after it; claims of
+    `topic_claims` with no bullet are listed at the end. section "5": each verdict-table row's claim cell gets
+    the start of its quote. Idempotent: a cell that already carries quotes is returned unchanged.
+    """
+    if (section == "1" and QUOTE_MARK in source) or (section == "5" and "<small>「" in source):
+        return source
+    lines, out, quoted = source.splitlines(), [], set()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        out.append(line)
+        i += 1
+        if section == "1" and (m := _BULLET.match(line)) and m[1] in CLAIMS:
+            while i < len(lines) and lines[i].startswith("  ") and lines[i].strip():
+                out.append(lines[i])
+                i += 1
+            out.append(f"  > {QUOTE_MARK}{CLAIMS[m[1]].zh}")
+            quoted.add(m[1])
+        elif section == "5" and (m := _ROW.match(line)) and m[1] in CLAIMS:
+            out[-1] = line.replace(m[1], f"{m[1]}<br><small>{short_zh(CLAIMS[m[1]])}</small>", 1)
+    if section == "1":
+        rest = [cid for cid in topic_claims if cid not in quoted and cid in CLAIMS]
+        if rest:
+            out += [""] + [f"> **{cid}** {QUOTE_MARK}{CLAIMS[cid].zh}  " for cid in rest]
+    return "\n".join(out)
+
+
+def add_quotes(nb, name: str):
+    """Add the Chinese quotes to a notebook's §1 and verdict table (tools/build_notebooks.py, tools/build_site.py)."""
+    try:
+        claims = topic_for(name).claims
+    except KeyError:
+        claims = START_CLAIMS if name == START else ()
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        head = cell.source.lstrip()
+        if head.startswith("## 1. "):
+            cell.source = with_quotes(cell.source, "1", claims)
+        elif head.startswith("## 5. "):
+            cell.source = with_quotes(cell.source, "5")
+        elif name == START and any(f"- **{cid}**" in cell.source for cid in START_CLAIMS):
+            cell.source = with_quotes(with_quotes(cell.source, "1", claims), "5")
+    return nb
 
 
 README_START, README_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
