@@ -56,3 +56,13 @@ def test_build_adds_each_claims_quote_to_section_1_and_the_verdict_table(topic):
 def test_start_notebook_gets_the_quotes_of_the_claims_it_judges():
     nb = add_quotes(nbformat.read(f"notebooks/{START}", as_version=4), START)
     assert any(QUOTE_MARK in c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_chinese_readme_is_current_and_linked_both_ways():
+    from utils.course import course_map_markdown_zh
+
+    zh = open("README.zh-CN.md", encoding="utf-8").read()
+    assert course_map_markdown_zh("notebooks/") in zh, "README.zh-CN.md's course map is stale: run `make course-map`"
+    assert "](README.md)" in zh and "README.zh-CN.md" in open("README.md", encoding="utf-8").read()
+    for article in ARTICLES.values():
+        assert article.title_zh in zh

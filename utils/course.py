@@ -270,21 +270,71 @@ def add_quotes(nb, name: str):
     return nb
 
 
+# The Chinese edition's words for the map (README.zh-CN.md, the zh site); the glossary's terms.
+TITLES_ZH = {
+    "graphs": "静态图与动态图",
+    "autograd": "自动求导：张量、“变量”与梯度",
+    "networks": "定义并训练一个网络",
+    "devices": "设备与 GPU",
+    "data": "数据加载",
+    "visualization": "可视化：TensorBoard 与 Visdom",
+    "deployment": "部署：模型服务器",
+    "speed": "速度：在对等模式下实测",
+    "distributed": "分布式训练",
+    "debugging": "调试即时执行代码与编译后的计算图",
+    "capstone": "综合项目：同一个 CNN，移植并提供服务",
+}
+VERDICTS_ZH = {"holds": "成立", "holds partly": "部分成立", "outdated": "已过时", "false": "不成立", "pending": "待定"}
+
+
+def course_map_markdown_zh(link_prefix: str = "") -> str:
+    """The course map in Chinese, each claim with its verdict and the article's words (README.zh-CN.md)."""
+    lines = ["| # | 主题 | PyTorch | TensorFlow | 论断：结论 |", "|---|---|---|---|---|"]
+
+    def judged(ids):
+        return "；".join(f"{cid}：{VERDICTS_ZH[CLAIMS[cid].verdict]}" for cid in ids)
+
+    for t in TOPICS:
+        torch_nb, tf_nb = (f"[{n}]({link_prefix}{n})" for n in t.notebooks)
+        lines.append(f"| {t.number} | {TITLES_ZH[t.slug]} | {torch_nb} | {tf_nb} | {judged(t.claims)} |")
+    if START_CLAIMS:
+        lines.append(
+            f"| 00 | 采用情况与生态：有日期、有出处的资料 | [{START}]({link_prefix}{START}) | "
+            f"| {judged(START_CLAIMS)} |"
+        )
+    lines += ["", "| 论断 | 文章 | 原文 | 结论 |", "|---|---|---|---|"]
+    lines += [f"| {c.id} | {c.article} | {c.zh} | {VERDICTS_ZH[c.verdict]} |" for c in CLAIMS.values()]
+    return "\n".join(lines)
+
+
 README_START, README_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
 
 
-def write_readme_map(readme_path=None) -> bool:
+def write_readme_map(readme_path=None, table=None) -> bool:
     """Replace the course map between the README's markers; return True if it changed."""
     from . import REPO_ROOT
 
     path = readme_path or REPO_ROOT / "README.md"
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    updated = f"{head}{README_START}\n{course_map_markdown('notebooks/')}\n{README_END}{tail}"
-    path.write_text(updated)
+    table = table if table is not None else course_map_markdown("notebooks/")
+    updated = f"{head}{README_START}\n{table}\n{README_END}{tail}"
+    path.write_text(updated, encoding="utf-8")
     return updated != text
 
 
+def write_readme_maps() -> dict[str, bool]:
+    """Both READMEs' course maps (README.md, README.zh-CN.md); name -> changed."""
+    from . import REPO_ROOT
+
+    zh = REPO_ROOT / "README.zh-CN.md"
+    changed = {"README.md": write_readme_map()}
+    if zh.exists():
+        changed[zh.name] = write_readme_map(zh, course_map_markdown_zh("notebooks/"))
+    return changed
+
+
 if __name__ == "__main__":
-    print("README course map " + ("updated" if write_readme_map() else "already current"))
+    for name, changed in write_readme_maps().items():
+        print(f"{name} course map " + ("updated" if changed else "already current"))
