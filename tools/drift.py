@@ -228,6 +228,7 @@ def compare_run(run_dir: Path, results: list[dict], pinned_dir: Path = stacks.NO
             "ok": result["ok"],
             "error": result["error"],
             "seconds": result.get("seconds"),
+            "load": result.get("load_before"),
             "checks_changed": [],
             "numbers_moved": [],
             "new_warnings": [],
@@ -263,8 +264,13 @@ def pinned_for(name: str, executed: dict, pinned_dir: Path) -> dict | None:
     return None
 
 
-def pinned_versions() -> dict[str, str]:
-    lock = (ROOT / "requirements-lock.txt").read_text().splitlines()
+def pinned_versions(revision: str | None = None) -> dict[str, str]:
+    """The key packages of requirements-lock.txt at that commit (default: the working tree's)."""
+    if revision:
+        shown = ["git", "-C", str(ROOT), "show", f"{revision}:requirements-lock.txt"]
+        lock = stacks.subprocess.run(shown, capture_output=True, text=True, check=True).stdout.splitlines()
+    else:
+        lock = (ROOT / "requirements-lock.txt").read_text().splitlines()
     pins = dict(line.split("==", 1) for line in lock if "==" in line and not line.startswith("#"))
     return {k: pins.get(k) for k in KEY_PACKAGES}
 
@@ -276,6 +282,7 @@ def report(
     notebooks: dict[str, dict],
     date: str,
     by_claim: dict[str, list[str]] | None = None,
+    revision: str | None = None,
 ) -> dict:
     claims = verdicts(notebooks, by_claim if by_claim is not None else claim_notebooks())
     return {
@@ -283,7 +290,9 @@ def report(
         "stack": stack,
         "python": python,
         "versions": {k: versions.get(k) for k in KEY_PACKAGES},
-        "pinned": pinned_versions(),
+        "machine": machine(),
+        "pinned": pinned_versions(revision),
+        "pinned_commit": revision,
         "passed": sum(nb["ok"] is True for nb in notebooks.values()),
         "failed": sum(nb["ok"] is False for nb in notebooks.values()),
         "not_run": sum(nb["ok"] is None for nb in notebooks.values()),
@@ -293,6 +302,12 @@ def report(
             (c for c, v in claims.items() if v["status"] == "needs a look"), key=lambda c: int(c[1:])
         ),
     }
+
+
+def machine() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    names = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.M) if cpuinfo.exists() else []
+    return f"{names[0] if names else 'unknown CPU'}, {stacks.os.cpu_count()} cores"
 
 
 def markdown(data: dict) -> str:
@@ -311,16 +326,20 @@ def markdown(data: dict) -> str:
         "",
         "## Notebooks",
         "",
-        "| notebook | result | s | checked outputs changed | verdict numbers moved | new warnings |",
-        "|---|---|---|---|---|---|",
+        f"On {data.get('machine', 'an unrecorded machine')}, one run each; *load* is the 1-minute load average as the "
+        "notebook started (each held the course's CPU lock; jobs outside it may still have run: above 2, on 2 cores, "
+        "a timing is suspect).",
+        "",
+        "| notebook | result | s | load | checked outputs changed | verdict numbers moved | new warnings |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, nb in data["notebooks"].items():
         result = {True: "passed", None: f"not run: {nb['error']}"}.get(
             nb["ok"]
         ) or f"**failed**: {md_cell(nb['error'] or '')[:300]}"
         out.append(
-            f"| {name} | {result} | {nb['seconds']} | {len(nb['checks_changed'])} | {len(nb['numbers_moved'])} | "
-            f"{len(nb['new_warnings'])} |"
+            f"| {name} | {result} | {nb['seconds']} | {nb.get('load')} | {len(nb['checks_changed'])} | "
+            f"{len(nb['numbers_moved'])} | {len(nb['new_warnings'])} |"
         )
     out += ["", "## Claims", "", "| claim | status | why |", "|---|---|---|"]
     for cid, claim in data["claims"].items():
@@ -364,6 +383,9 @@ def main() -> int:
     parser.add_argument("--compare", type=Path, metavar="RUN_DIR", help="only write the report from RUN_DIR")
     parser.add_argument("--reports", type=Path, default=REPORTS)
     parser.add_argument(
+        "--pinned-rev", help="the commit whose lock the pinned run used (default: HEAD as the run began)"
+    )
+    parser.add_argument(
         "--lock", default=stacks.os.environ.get("COURSE_CPU_LOCK"), help="flock this file around each step"
     )
     parser.add_argument(
@@ -402,11 +424,15 @@ def main() -> int:
             "versions": versions,
             "results": results,
             "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+            "head": stacks.subprocess.run(
+                ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True
+            ).stdout.strip(),
             "finished": time.time(),
         }
         (out / "run.json").write_text(json.dumps(meta, indent=1))
     notebooks = compare_run(out, meta["results"])
-    data = report(meta["stack"], meta["python"], meta["versions"], notebooks, meta["date"])
+    revision = args.pinned_rev or meta.get("head") or None
+    data = report(meta["stack"], meta["python"], meta["versions"], notebooks, meta["date"], revision=revision)
     path = write(data, args.reports)
     print(
         f"drift: {data['passed']} passed, {data['failed']} failed, {data['not_run']} not run; "
