@@ -541,10 +541,11 @@ def cpu_details() -> dict:
 KERNEL_PROBES = {
     # which kernels a 1024 x 1024 float32 product runs, from each library's own log
     "torch (MKL_VERBOSE)": ("import torch; a = torch.ones(1024, 1024); a @ a", {"MKL_VERBOSE": "1"}),
-    "torch linear (oneDNN verbose)": (
+    # nn.Linear: MKL's log and oneDNN's (torch sends some layers to oneDNN; the log says which ran)
+    "torch linear (MKL_VERBOSE, oneDNN verbose)": (
         "import torch; a = torch.ones(1024, 1024)\n"
         "with torch.backends.mkldnn.verbose(torch.backends.mkldnn.VERBOSE_ON): torch.nn.functional.linear(a, a)",
-        {},
+        {"MKL_VERBOSE": "1"},
     ),
     "tf (ONEDNN_VERBOSE)": (
         "import tensorflow as tf; a = tf.ones((1024, 1024)); tf.linalg.matmul(a, a).numpy()",

@@ -91,17 +91,22 @@ def test_this_machines_flags_are_read():
 
 
 def test_peak_arithmetic_and_every_record_has_its_peak_on_file():
-    from pairs.speed import PEAKS, cpu_records, peak_gflops, peak_of
+    from pairs.speed import PEAKS, clock_ghz, cpu_records, peak_gflops, peak_of
 
     assert peak_gflops(2, 2, 16, 2.0) == 256.0  # 2 cores x 2 FMA units x 16 lanes x 2 FLOP x 2 GHz
     for path, _record in cpu_records():
         assert path.name in PEAKS, f"{path.name}: add its peak (with sources) to pairs.speed.PEAKS"
         spec = PEAKS[path.name]
         assert spec["why"] and spec["source"], path.name
-        assert peak_of(path.name) == peak_gflops(spec["cores"], spec["fma_units"], spec["lanes"], spec["ghz"])
-    assert (
-        peak_of("cpu-2core-intel-xeon-amx.json", "bfloat16") == 2 * 1024 * PEAKS["cpu-2core-intel-xeon-amx.json"]["ghz"]
-    )
+        ghz = clock_ghz(path.name)
+        assert ghz >= spec["ghz_floor"], path.name
+        assert peak_of(path.name) == peak_gflops(spec["cores"], spec["fma_units"], spec["lanes"], ghz)
+        fastest = max(
+            m["gflops"] for d in _record["frameworks"].values() for m in d["matmul"] if m["dtype"] == "float32"
+        )
+        assert fastest <= peak_of(path.name), f"{path.name}: a row above the peak means the clock is too low"
+    amx = "cpu-2core-intel-xeon-amx.json"
+    assert peak_of(amx, "bfloat16") == 2 * 1024 * clock_ghz(amx)  # AMX: 1,024 bf16 FLOP per cycle per core
     assert peak_of("no-such-record.json") is None
 
 

@@ -15,7 +15,7 @@
 #
 # Twin: [08_speed_tensorflow.ipynb](08_speed_tensorflow.ipynb) · Course map: [00_start_here.ipynb](00_start_here.ipynb)
 #
-# Runs in about 15 s on a quiet 2-core CPU once `torch.compile` has its C++ kernels cached, and up to about 30 s
+# Runs in about 25 s on a quiet 2-core CPU once `torch.compile` has its C++ kernels cached, and up to about 40 s
 # the first time. Timings on a busy machine are flagged, not trusted. The twin measures the same things in
 # TensorFlow; `benchmarks/speed.py` runs both, bigger, outside Jupyter.
 #
@@ -34,39 +34,11 @@ if "google.colab" in sys.modules:  # on Colab only: fetch the course, then insta
     bootstrap("/content/course")
 
 # %%
-import json, math, os, statistics, sys, time, pathlib
-THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-numpy_loaded_before = "numpy" in sys.modules
-os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))  # NumPy's BLAS reads this when NumPy is first imported
-
-import numpy as np
-import matplotlib.pyplot as plt
 import torch
-import torch._inductor
-from torch import nn
 
-from pairs.speed import LADDERS, c15_reading, latest_result, plot_ladder
-from pairs.speed import rows as result_rows
-from utils.course import CLAIMS
-from utils.devices import describe_torch, torch_device
-from utils.machine import inductor_missing
-from utils.seeding import seed_everything
-from utils.timing import IQR_LIMIT, LOAD_PER_CORE_LIMIT, UNRELIABLE_MARK, Timing, measure
+from pairs.speed import setup_torch
 
-torch.set_num_threads(THREADS)  # one thread per usable core: the default, set explicitly so it is on record
-print(describe_torch())
-print("seeded:", seed_everything(0))
-device = torch_device()
-CUDA = device.type == "cuda"
-# Inductor builds C++ with g++ ($CXX) against Python.h: without them the rows labelled torch.compile run backend="eager"
-inductor_gap = inductor_missing()
-COMPILE = {} if inductor_gap is None else {"backend": "eager"}
-if COMPILE:
-    print(f"Inductor cannot build here ({inductor_gap}): the rows labelled torch.compile use backend='eager', "
-          "Dynamo's graph capture without Inductor, so they show its overhead, not Inductor's speed.")
-print(f"threads: torch intra-op {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, "
-      f"NumPy's OpenBLAS {os.environ['OPENBLAS_NUM_THREADS']}"
-      + (" (NumPy was imported before this cell: the setting may not apply)" if numpy_loaded_before else ""))
+device, THREADS, COMPILE = setup_torch(seed=0)  # torch and NumPy's BLAS on the same threads; prints the machine
 
 # %% [markdown]
 # ## 1. What the articles claim
@@ -92,75 +64,50 @@ print(f"threads: torch intra-op {torch.get_num_threads()}, inter-op {torch.get_n
 #
 # A tiny model is almost all overhead; a large one almost all matrix products. A graph compiler (`torch.compile`,
 # `tf.function`, XLA) removes overhead and fuses small element-wise operations, but it calls the same kind of BLAS
-# for the large products, so its gain **shrinks as the model grows**. That is why "which is faster" has no answer
-# without a size, a mode (eager or compiled) and a device, and why a fair comparison **matches the modes**: eager
-# against eager, graph against graph. C15 mixes them: it credits TensorFlow's *graph* on large models and
-# PyTorch's *eager* on small ones.
+# for the large products. What it gains therefore depends on what else the step holds, and in PyTorch, whose
+# eager overhead is small, the gain does **not** simply shrink as the model grows. On the tiniest model a compiled
+# call can be *slower* than eager: every call first runs Dynamo's guards (checks that the inputs still match what
+# was compiled) and a generated wrapper, a fixed cost per call that pair 01 (§3.6) met on its small model. On
+# larger models, fusing the element-wise work around the products (ReLU, its gradient, the bias) can save a
+# little. (TensorFlow's eager overhead is much larger, so there the graph's gain does shrink with size: see the
+# twin.) That is why "which is faster" has no answer without a size, a mode (eager or compiled) and a device, and
+# why a fair comparison **matches the modes**: eager against eager, graph against graph. C15 mixes them: it credits
+# TensorFlow's *graph* on large models and PyTorch's *eager* on small ones.
 #
 # So this notebook climbs a **ladder of sizes** (a tiny MLP, the course's 64 → 256 → 256 → 10 model on 360 digits,
-# and a 1024-wide one on a batch of 1024) in both modes, for inference and for a full training step, and then
-# measures how close one big matrix product gets to NumPy's BLAS on the same machine.
+# and a 1024-wide one on a batch of 1024) in both modes, for inference and for a full training step, measures one
+# big matrix product against NumPy's BLAS and the CPU's peak, and reads the benchmark records of two CPU vendors.
 
 # %% [markdown]
 # ## 3. Hands-on
 #
 # ### 3.1 Method: how to time a call
 #
-# Five rules, in code you can copy:
+# Six rules:
 #
 # 1. **Warm up**: the first calls compile, allocate and fill caches; time them separately (`first_call`).
 # 2. **Repeat and take the median** (robust to a slow outlier) and the **IQR** (how much the repeats disagree).
 #    `utils.timing.measure` does this, batching calls so that each timed batch lasts long enough for the clock.
 # 3. **Synchronise** before stopping the clock: on a GPU a call returns before its kernels finish
 #    (`sync="torch"` calls `torch.cuda.synchronize()`).
-# 4. **Interleave** the candidates (A B A B, not A A B B), so that a busy spell of the machine hits all of them.
-# 5. **Fix the threads** (`torch.set_num_threads`, printed in the setup cell) and compare ratios from one run.
+# 4. **Interleave** candidates of one library (A B A B, not A A B B), so that a busy spell hits all of them.
+# 5. **One library at a time** when each brings its own thread pool (§3.5): after a call, one library's idle
+#    threads keep spinning on the cores the next library needs.
+# 6. **Fix the threads** (printed in the setup cell), compare ratios from one run, and call a difference smaller
+#    than the IQRs **no difference**.
+#
+# `pairs.speed.interleaved` is rules 2 and 4 in code (printed below); `one_at_a_time` runs it per candidate.
 
 # %%
-def sync(_result=None):
-    if CUDA:
-        torch.cuda.synchronize()
+import inspect
 
-def first_call(fn):
-    """Seconds of the first call (tracing and compiling included), and its result."""
-    started = time.perf_counter()
-    result = fn()
-    sync()
-    return time.perf_counter() - started, result
+from pairs.speed import first_call, interleaved, one_at_a_time
 
-def interleaved(candidates, rounds=5):
-    """A B A B: each round times every candidate once (3 batches each); median and IQR over the rounds, in ms.
-
-    The spread judged is the IQR across rounds (one round's scatter is absorbed by the median). Prints
-    utils.timing's UNRELIABLE warning when the machine was busy during a round, and one when the rounds
-    disagree by more than utils.timing's IQR limit.
-    """
-    per_round = {label: [] for label in candidates}
-    warnings = []
-    for _ in range(rounds):
-        for label, fn in candidates.items():
-            timing = measure(fn, label=label, warmup=1, repeats=3, min_time_s=0.01, sync="torch")
-            per_round[label].append(timing.median_s * 1e3)
-            busy = timing.load_average is not None and timing.load_average > LOAD_PER_CORE_LIMIT * timing.cpu_count
-            warnings += [timing.warning] if busy else []
-    result = {}
-    for label, values in per_round.items():
-        # quartiles as numpy.percentile computes them; the default "exclusive" method reaches for the extremes
-        (q1, _, q3), median = statistics.quantiles(values, n=4, method="inclusive"), statistics.median(values)
-        result[label] = {"median_ms": median, "iqr_ms": q3 - q1}
-        if q3 - q1 > IQR_LIMIT * median:
-            warnings.append(f"{UNRELIABLE_MARK} ({label}): the {rounds} rounds disagree (IQR {(q3 - q1) / median:.2f}x the "
-                            f"median). Re-run on a quiet machine.")
-    for line in warnings[:3]:
-        print(line)
-    if len(warnings) > 3:
-        print(f"... and {len(warnings) - 3} more such warnings")
-    return result
-
+print(inspect.getsource(interleaved).split('    """')[0] + "    ...")
 x = torch.randn(256, 256)
-demo = interleaved({"A: x @ x": lambda: x @ x, "B: x + x": lambda: x + x})
+demo = interleaved({"A: x @ x": lambda: x @ x, "B: x + x": lambda: x + x}, sync="torch")
 for label, t in demo.items():
-    print(f"{label:<9} {t['median_ms'] * 1e3:8.1f} us  (IQR {t['iqr_ms'] * 1e3:.1f} us over 5 interleaved rounds)")
+    print(f"{label:<9} {t['median_ms'] * 1e3:8.1f} us  (IQR {t['iqr_ms'] * 1e3:.1f} us over {t['rounds']} rounds)")
 
 # %% [markdown]
 # ### 3.2 Dispatch overhead: microseconds per tiny operation
@@ -170,36 +117,45 @@ for label, t in demo.items():
 # the module `torch.export` produces (a graph for deployment, run op by op from Python).
 
 # %%
+from torch import nn
+
 CHAIN_OPS = 100
+
 
 def chain(x):
     for _ in range(CHAIN_OPS):
         x = x + 1.0
     return x
 
+
 class Chain(nn.Module):
     def forward(self, x):
         return chain(x)
 
+
+# %%
 x8 = torch.zeros(8, device=device)
 compiled_chain = torch.compile(chain, **COMPILE)
 exported_chain = torch.export.export(Chain(), (x8,)).module()
-candidates = {"eager": lambda: chain(x8), "torch.compile": lambda: compiled_chain(x8),
-              "torch.export module": lambda: exported_chain(x8)}
+candidates = {
+    "eager": lambda: chain(x8),
+    "torch.compile": lambda: compiled_chain(x8),
+    "torch.export module": lambda: exported_chain(x8),
+}
 dispatch_first = {}
 for label, fn in candidates.items():
-    dispatch_first[label], out = first_call(fn)
+    dispatch_first[label], out = first_call(fn, "torch")
     assert torch.equal(out, torch.full((8,), float(CHAIN_OPS), device=device)), label
-dispatch = interleaved(candidates)
+dispatch = interleaved(candidates, sync="torch")
 print(f"all three give {CHAIN_OPS}.0 everywhere; {device.type}, {CHAIN_OPS} additions per call\n")
 print(f"{'mode':<20} {'us per op':>10} {'IQR':>6}   first call (s)")
 for label, t in dispatch.items():
-    print(f"{label:<20} {t['median_ms'] * 1e3 / CHAIN_OPS:>10.2f} {t['iqr_ms'] * 1e3 / CHAIN_OPS:>6.2f}"
-          f"   {dispatch_first[label]:.2f}")
+    print(
+        f"{label:<20} {t['median_ms'] * 1e3 / CHAIN_OPS:>10.2f} {t['iqr_ms'] * 1e3 / CHAIN_OPS:>6.2f}"
+        f"   {dispatch_first[label]:.2f}"
+    )
 eager_us = dispatch["eager"]["median_ms"] * 1e3 / CHAIN_OPS
 compiled_us = dispatch["torch.compile"]["median_ms"] * 1e3 / CHAIN_OPS
-print(f"\ntorch.compile removed {100 * (1 - compiled_us / eager_us):.0f}% of the eager time per operation "
-      f"({eager_us / compiled_us:.0f}x less), after a first call of {dispatch_first['torch.compile']:.1f} s.")
 
 # %% [markdown]
 # ### 3.3 The ladder: eager vs `torch.compile`, inference and a training step
@@ -211,60 +167,72 @@ print(f"\ntorch.compile removed {100 * (1 - compiled_us / eager_us):.0f}% of the
 # first loss), and its first call, the compile, is reported apart from the steady state.
 
 # %%
+import numpy as np
+
+from pairs.speed import LADDERS, ladder_table
+
 LADDER = LADDERS["notebook"]  # (rung, width w, batch): tiny, the course's model on 360 digits, large
 print("rungs:", ", ".join(f"{name} (w={w}, batch {b})" for name, w, b in LADDER))
 
+
 def make_mlp(width):
     torch.manual_seed(0)
-    return nn.Sequential(nn.Linear(64, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
-                         nn.Linear(width, 10)).to(device)
+    return nn.Sequential(nn.Linear(64, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, 10)).to(
+        device
+    )
 
+
+# %%
 def make_inference(forward, x):
     def run():
         with torch.inference_mode():
             return forward(x)
+
     return run
+
 
 def make_train_step(model, forward, x, y):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
     def step():
         optimizer.zero_grad(set_to_none=True)
         loss = nn.functional.cross_entropy(forward(x), y)
         loss.backward()
         optimizer.step()
         return loss
+
     return step
 
+
+# %%
 rng = np.random.default_rng(0)
 ladder_rows = []
 for rung, width, batch in LADDER:
     x = torch.from_numpy(rng.standard_normal((batch, 64), dtype=np.float32)).to(device)
     y = torch.from_numpy(rng.integers(0, 10, batch)).to(device)
-    model = make_mlp(width).eval()
+    model, eager_model, compiled_model = make_mlp(width).eval(), make_mlp(width), make_mlp(width)  # same weights
     tasks = {
-        "inference": {"eager": make_inference(model, x), "torch.compile": make_inference(torch.compile(model, **COMPILE), x)},
+        "inference": {
+            "eager": make_inference(model, x),
+            "torch.compile": make_inference(torch.compile(model, **COMPILE), x),
+        },
+        "train": {
+            "eager": make_train_step(eager_model, eager_model, x, y),
+            "torch.compile": make_train_step(compiled_model, torch.compile(compiled_model, **COMPILE), x, y),
+        },
     }
-    eager_model, compiled_model = make_mlp(width), make_mlp(width)  # same initial weights
-    tasks["train"] = {"eager": make_train_step(eager_model, eager_model, x, y),
-                      "torch.compile": make_train_step(compiled_model, torch.compile(compiled_model, **COMPILE), x, y)}
     for task, fns in tasks.items():
         firsts, outputs = {}, {}
         for label, fn in fns.items():
-            firsts[label], outputs[label] = first_call(fn)
+            firsts[label], outputs[label] = first_call(fn, "torch")
         diff = (outputs["torch.compile"].float() - outputs["eager"].float()).abs().max().item()
         assert diff < 1e-3, f"{rung} {task}: compiled differs from eager by {diff}"
-        for label, t in interleaved(fns).items():
+        for label, t in interleaved(fns, sync="torch").items():
             ladder_rows.append({"rung": rung, "task": task, "mode": label, "first_call_s": firsts[label], **t})
 
-print(f"\n{'rung':<7} {'task':<10} {'eager ms':>9} {'compiled ms':>12} {'speed-up':>9} {'compile s':>10}")
-speedup = {}
-for rung, _, _ in LADDER:
-    for task in ("inference", "train"):
-        e, c = (next(r for r in ladder_rows if (r["rung"], r["task"], r["mode"]) == (rung, task, m))
-                for m in ("eager", "torch.compile"))
-        speedup[rung, task] = e["median_ms"] / c["median_ms"]
-        print(f"{rung:<7} {task:<10} {e['median_ms']:>9.3f} {c['median_ms']:>12.3f} {speedup[rung, task]:>8.2f}x"
-              f" {c['first_call_s']:>10.2f}")
+print("\n".join(ladder_table(ladder_rows, ["eager", "torch.compile"], [rung for rung, _, _ in LADDER])))
+first = ", ".join(f"{r['rung']} {r['task']} {r['first_call_s']:.1f}" for r in ladder_rows if r["mode"] != "eager")
+print(f"(ms: median of 5 rounds, IQR in brackets; ~: within the two IQRs)\ntorch.compile's first call, s: {first}")
 
 # %% [markdown]
 # ### 3.4 The ladder as a plot
@@ -273,44 +241,145 @@ for rung, _, _ in LADDER:
 # Log scale: equal gaps are equal ratios.
 
 # %%
-fig = plot_ladder([dict(r, framework="torch") for r in ladder_rows],
-                  title=f"PyTorch {torch.__version__.split('+')[0]} on {device.type}, {THREADS} threads")
+import matplotlib.pyplot as plt
+
+from pairs.speed import plot_ladder
+
+fig = plot_ladder(
+    [dict(r, framework="torch") for r in ladder_rows],
+    title=f"PyTorch {torch.__version__.split('+')[0]} on {device.type}, {THREADS} threads",
+)
 plt.show()
 
 # %% [markdown]
-# ### 3.5 Against the limit: one large matrix product vs NumPy's BLAS
+# ### 3.5 Against the limit: one large matrix product vs NumPy's BLAS and the CPU's peak
 #
 # At the top of the ladder the time goes into matrix products, so the ceiling is the BLAS. Each library ships its
 # own: NumPy's wheels OpenBLAS, PyTorch's CPU wheels Intel's MKL (and oneDNN for some layers), TensorFlow's
-# oneDNN (twin §3.5), and each picks kernels for the instruction sets it detects on the CPU, so they need not agree.
-# We time a 1024 × 1024 float32 product in NumPy and PyTorch, interleaved, with the same thread count, then PyTorch
-# on one thread to show what the threads buy.
+# oneDNN (twin §3.5), and each picks kernels for the CPU it finds, so they need not agree. We time a
+# 1024 × 1024 float32 product **one library at a time** (all of PyTorch's rounds, then NumPy's: alternating them
+# on 2 cores let one library's spinning threads slow the other), then PyTorch on one thread. The last column is
+# the share of the CPU's float32 peak, *cores × FMA units per core × 16 float32 lanes (512 bits) × 2 × clock*,
+# where `pairs.speed.PEAKS` holds the numbers for this CPU, with their sources and why that clock.
 
 # %%
+from pairs.speed import peak_of, this_cpu_record
+
 n = 1024
-a_np = rng.standard_normal((n, n), dtype=np.float32)
-b_np = rng.standard_normal((n, n), dtype=np.float32)
+a_np, b_np = (rng.standard_normal((n, n), dtype=np.float32) for _ in range(2))
 a, b = torch.from_numpy(a_np), torch.from_numpy(b_np)
 diff = float(np.abs(a_np @ b_np - (a @ b).numpy()).max())
 assert diff < 1e-2, diff
-matmul = interleaved({f"NumPy, {THREADS} threads": lambda: a_np @ b_np, f"torch, {THREADS} threads": lambda: a @ b})
+matmul = one_at_a_time({f"torch, {THREADS} threads": lambda: a @ b, f"NumPy, {THREADS} threads": lambda: a_np @ b_np})
 torch.set_num_threads(1)
 try:
     matmul.update(interleaved({"torch, 1 thread": lambda: a @ b}))
 finally:
     torch.set_num_threads(THREADS)
+record_here = this_cpu_record()
+peak = peak_of(record_here) if record_here else None
+print(
+    f"{n} x {n} float32 product (results agree to {diff:.0e}); float32 peak of this CPU: "
+    + (f"{peak:,.0f} GFLOP/s (PEAKS['{record_here}'])" if peak else "not on file in pairs.speed.PEAKS")
+)
 numpy_ms = matmul[f"NumPy, {THREADS} threads"]["median_ms"]
-blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-print(f"NumPy: {blas['name']} {blas['version']}; PyTorch: MKL {torch.backends.mkl.is_available()}, "
-      f"CPU kernels for {torch.backends.cpu.get_cpu_capability()}")
-print(f"{n} x {n} float32 product (results agree to {diff:.0e})\n")
+print(f"\n{'':<18} {'ms':>7} {'IQR':>6} {'GFLOP/s':>8} {'vs NumPy':>9} {'of peak':>8}")
 for label, t in matmul.items():
-    gflops = 2 * n**3 / (t["median_ms"] * 1e-3) / 1e9
-    print(f"{label:<20} {t['median_ms']:8.2f} ms  {gflops:7.1f} GFLOP/s  {numpy_ms / t['median_ms']:5.2f}x NumPy's speed")
+    gflops = 2 * n**3 / t["median_ms"] / 1e6
+    share = f"{100 * gflops / peak:7.0f}%" if peak else "     n/a"
+    print(
+        f"{label:<18} {t['median_ms']:7.2f} {t['iqr_ms']:6.2f} {gflops:8.1f} {numpy_ms / t['median_ms']:8.2f}x {share}"
+    )
 torch_fraction = numpy_ms / matmul[f"torch, {THREADS} threads"]["median_ms"]
 
 # %% [markdown]
-# ### 3.6 The GPU: `torch.compile`'s other modes, and what a GPU run adds
+# Which kernels ran? Not a guess: each library says so itself. `torch.__config__.show()` names the BLAS PyTorch
+# was built with; MKL logs each call and the instruction set it chose when `MKL_VERBOSE=1` is set before it loads
+# (so in a fresh process, `pairs.speed.kernel_log`); threadpoolctl names the OpenBLAS NumPy loaded and the kernel
+# family it picked for this CPU.
+
+# %%
+import re
+
+from threadpoolctl import threadpool_info
+
+from pairs.speed import kernel_log
+
+build = torch.__config__.show()
+print(
+    "torch:",
+    re.findall(r"BLAS_INFO=\w+", build)[0],
+    "·",
+    *[line.strip(" -") for line in build.splitlines() if "Math Kernel Library" in line],
+)
+print("torch's a @ b in MKL's own log (MKL_VERBOSE=1):")
+for line in kernel_log("import torch; a = torch.ones(1024, 1024); a @ a", {"MKL_VERBOSE": "1"}):
+    print("  " + line[:190])
+print(
+    "NumPy:",
+    *[
+        f"{p['internal_api']} {p['version']}, {p['architecture']} kernels"
+        for p in threadpool_info()
+        if p["internal_api"] == "openblas"
+    ],
+)
+
+# %% [markdown]
+# ### 3.6 bfloat16 on the CPU: autocast
+#
+# bfloat16 keeps float32's range with 8 bits of mantissa. Two kinds of CPU unit compute it natively:
+# **AVX512-BF16** (a dot product of bf16 pairs in each float32 lane: twice float32's FLOP per instruction; Intel
+# from Cooper Lake, AMD from Zen 4) and **AMX** (tile matrix units on Intel Xeon from the 4th generation: 1,024 bf16
+# FLOP per cycle per core, 16 times the float32 FMAs). Without them bfloat16 is converted to float32 and back,
+# and is no faster. PyTorch's way in is `torch.autocast("cpu", dtype=torch.bfloat16)`: matrix products run in
+# bf16 while the weights and the loss stay float32. The cell checks the CPU's flags (`pairs.speed.bf16_units`) and
+# measures where the units exist; elsewhere it says so and shows the outside AMX record's numbers.
+
+# %%
+from pairs.speed import bf16_units, cpu_flags, cpu_records
+
+
+def make_bf16_train_step(model, x, y):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        with torch.autocast("cpu", dtype=torch.bfloat16):  # the products in bf16; weights and loss stay float32
+            loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+units = bf16_units(cpu_flags())
+print("bf16 units of this CPU:", ", ".join(units) or "none (neither AVX512-BF16 nor AMX in /proc/cpuinfo's flags)")
+
+# %%
+if units:
+    rung, width, batch = LADDER[-1]
+    x, y = torch.randn(batch, 64), torch.randint(0, 10, (batch,))
+    model_32, model_16, (a16, b16) = make_mlp(width), make_mlp(width), (a.bfloat16(), b.bfloat16())
+    fns = {
+        "matmul float32": lambda: a @ b,
+        "matmul bfloat16": lambda: a16 @ b16,
+        f"{rung} train float32": make_train_step(model_32, model_32, x, y),
+        f"{rung} train bf16": make_bf16_train_step(model_16, x, y),
+    }
+    peak16 = peak_of(record_here, "bfloat16") if record_here else None
+    print(f"bf16 peak on file for this CPU: {f'{peak16:,.0f} GFLOP/s' if peak16 else 'none'}")
+    for label, t in one_at_a_time(fns).items():
+        rate = f"{2 * n**3 / t['median_ms'] / 1e6:8.1f} GFLOP/s" if label.startswith("matmul") else ""
+        print(f"{label:<22} {t['median_ms']:8.2f} ms (IQR {t['iqr_ms']:.2f}) {rate}")
+else:
+    print("bfloat16 would be emulated in float32 here, no faster, so nothing is timed. With AMX, as recorded outside:")
+    for path, record in cpu_records():
+        for check in record.get("cited_checks", []):
+            print(f"  {path.name}: {check['what']}\n  GFLOP/s: {check['gflops']}")
+
+# %% [markdown]
+# ### 3.7 The GPU: `torch.compile`'s other modes, and what a GPU run adds
 #
 # `torch.compile(mode=...)` is a bundle of Inductor settings, and `torch._inductor.list_mode_options()` prints
 # them. `reduce-overhead` adds CUDA graphs (the GPU replays a recorded sequence of kernel launches), so on a CPU it
@@ -319,81 +388,93 @@ torch_fraction = numpy_ms / matmul[f"torch, {THREADS} threads"]["median_ms"]
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import torch._inductor
+
 for mode, options in torch._inductor.list_mode_options().items():
     if mode in ("default", "reduce-overhead", "max-autotune"):
         print(f"{mode:<16} {options}")
 
 # %%
-if CUDA:
+if device.type == "cuda":
     rung, width, batch = LADDER[-1]
-    x = torch.randn(batch, 64, device=device)
-    y = torch.randint(0, 10, (batch,), device=device)
+    x, y = torch.randn(batch, 64, device=device), torch.randint(0, 10, (batch,), device=device)
+    modes = {"eager": (None, False), "eager bf16": (None, True), "torch.compile": ({}, False)}
+    modes["reduce-overhead bf16"] = ({"mode": "reduce-overhead"}, True)  # CUDA graphs
     gpu_fns = {}
-    for label, options, amp in (("eager", None, False), ("eager bf16", None, True),
-                                ("torch.compile", {}, False), ("reduce-overhead bf16", {"mode": "reduce-overhead"}, True)):
+    for label, (options, amp) in modes.items():
         model = make_mlp(width)
-        forward = model if options is None else torch.compile(model, **options)
-        step = make_train_step(model, forward, x, y)
+        step = make_train_step(model, model if options is None else torch.compile(model, **options), x, y)
+
         def run(step=step, amp=amp):
             with torch.autocast("cuda", dtype=torch.bfloat16, enabled=amp):
                 return step()
-        first_s, _ = first_call(run)
+
         gpu_fns[label] = run
-        print(f"{label:<22} first call {first_s:.2f} s")
-    for label, t in interleaved(gpu_fns).items():
+        print(f"{label:<22} first call {first_call(run, 'torch')[0]:.2f} s")
+    for label, t in interleaved(gpu_fns, sync="torch").items():
         print(f"{rung} train step on {torch.cuda.get_device_name()}, {label:<22} {t['median_ms']:.3f} ms")
     for dtype in (torch.float32, torch.bfloat16):
         ag, bg = (torch.randn(8192, 8192, device=device, dtype=dtype) for _ in range(2))
-        t = interleaved({"mm": lambda: ag @ bg})["mm"]
-        print(f"8192 x 8192 {str(dtype):15} {2 * 8192**3 / (t['median_ms'] * 1e-3) / 1e12:6.1f} TFLOP/s "
-              f"(TF32 allowed: {torch.backends.cuda.matmul.allow_tf32})")
+        t = interleaved({"mm": lambda: ag @ bg}, sync="torch")["mm"]
+        tf32 = torch.backends.cuda.matmul.allow_tf32
+        print(f"8192 x 8192 {dtype}: {2 * 8192**3 / t['median_ms'] / 1e9:6.1f} TFLOP/s (TF32 allowed: {tf32})")
 else:
-    print("No CUDA GPU here. On one, this cell times the large training step eagerly and compiled, in float32 and in\n"
-          "bfloat16 autocast, with mode='reduce-overhead' (CUDA graphs), and a 8192 x 8192 product in float32 and\n"
-          "bfloat16 (TFLOP/s). Every rung of §3.3 also runs on the GPU (the device is picked automatically), where\n"
-          "launch overhead, not the matrix product, dominates the small rungs. `python benchmarks/speed.py` on a GPU\n"
-          "machine records the same for both frameworks.")
+    print(
+        "No CUDA GPU here. On one, this cell times the large training step (eager, compiled, bf16 autocast, CUDA\n"
+        "graphs) and an 8192 x 8192 product; `python benchmarks/speed.py` there records both frameworks."
+    )
 
 # %% [markdown]
-# ### 3.7 Across the frameworks: the benchmark script's record
+# ### 3.8 Across the frameworks and across CPUs: the benchmark records
 #
 # This notebook measures one framework; C15 and C7 compare two. Running both in one kernel would hold both
 # runtimes in memory and let their thread pools compete, so the comparison comes from `benchmarks/speed.py`, which
-# runs the same ladder (plus a medium and an extra-large rung) for each framework in its own process, on the same
-# machine, with the same threads, and saves JSON under `benchmarks/results/`. This cell reads the newest CPU record
-# and prints, per rung, how TensorFlow's time compares with PyTorch's, eager against eager and best mode against
-# best mode (above 1: PyTorch is faster).
+# runs the same ladder (plus a medium and an extra-large rung) for each framework in its own process, with the same
+# threads, and saves a JSON record per machine under `benchmarks/results/`. There are three, from two CPU vendors:
+# an **AMD EPYC**, an **Intel Xeon without AMX** (recorded for this course on 2026-12-07) and an **Intel Xeon
+# with AMX**, measured outside the course's own runs with the same script and cited as such (its `provenance`
+# says how). Per record: the training step, TensorFlow's time over PyTorch's (above 1: PyTorch is faster), eager
+# against eager and best mode against best mode; then the matrix products against that CPU's peak.
 
 # %%
-record_path = latest_result("cpu")
-assert record_path is not None, "no benchmarks/results/cpu-*.json: run python benchmarks/speed.py"
-record = json.loads(record_path.read_text())
-machine = record["machine"]
-print(f"{record_path.name}: {machine['cpu_model']}, {record['settings']['threads']} threads, "
-      f"{record['settings']['ladder']} ladder, created {record['created'][:10]}; "
-      f"torch {record['frameworks']['torch']['version']}, tf {record['frameworks']['tf']['version']}\n")
-rows_all = result_rows(record)
-train_ratio = {}  # rung: (eager, best) TensorFlow ms / PyTorch ms of the training step
-print(f"{'rung':<7} {'task':<10} {'eager: tf/torch':>16} {'best: tf/torch':>15}   best modes (torch | tf)")
-for rung in dict.fromkeys(r["rung"] for r in rows_all):
-    for task in ("inference", "train"):
-        pick = lambda fw, eager: min((r for r in rows_all if r["framework"] == fw and r["rung"] == rung and
-                                      r["task"] == task and (not eager or r["mode"] == "eager")),
-                                     key=lambda r: r["median_ms"])
-        te, fe, tb, fb = pick("torch", True), pick("tf", True), pick("torch", False), pick("tf", False)
-        if task == "train":
-            train_ratio[rung] = (fe["median_ms"] / te["median_ms"], fb["median_ms"] / tb["median_ms"])
-        print(f"{rung:<7} {task:<10} {fe['median_ms'] / te['median_ms']:>15.2f}x {fb['median_ms'] / tb['median_ms']:>14.2f}x"
-              f"   {tb['mode']} | {fb['mode']}")
-if record.get("unreliable_measurements"):
-    print(f"{UNRELIABLE_MARK}: {record['unreliable_measurements']} of {record['measurements']} measurements in this "
-          "record were flagged (busy machine). Re-run python benchmarks/speed.py on a quiet machine.\n")
-c15 = c15_reading(record)
-print(f"\nTensorFlow's graph vs its own eager step on the {c15['large_rung']} rung (training): "
-      f"{c15['tf_graph_gain_large']:.2f}x")
-print(f"C15 read from this record: eager PyTorch faster on the {c15['small_rung']} rung: {c15['pytorch_faster_small']} "
-      f"(best modes: tf/torch {c15['small_best_tf_over_torch']:.2f}x); TensorFlow's best faster on the "
-      f"{c15['large_rung']} rung: {c15['tf_faster_large']}, thanks to its graph: {c15['graph_is_why']} -> {c15['verdict']}")
+from pairs.speed import best, c15_reading, matmul_lines, ratio_text, rows
+
+readings, train_ratio = {}, {}
+for path, record in cpu_records():
+    m, flags = record["machine"], set(record["machine"].get("flags", []))
+    print(
+        f"{path.name}: {m['cpu_model']}, {record['settings']['threads']} threads, {record['created'][:10]}, "
+        + (f"bf16 units: {m['bf16_units'] or 'none'}" if flags else "flags not recorded")
+        + (" · measured outside this course's runs (see 'provenance')" if "provenance" in record else "")
+    )
+    fp32 = [r for r in rows(record) if not r["mode"].endswith("bf16")]
+    print(f"  {'rung':<7} {'eager tf/torch':>15} {'best tf/torch':>14}   best modes (torch | tf)")
+    for rung in dict.fromkeys(r["rung"] for r in fp32):
+        te, fe, tb, fb = (
+            best(fp32, fw, rung, "train", modes) for modes in (("eager",), None) for fw in ("torch", "tf")
+        )
+        train_ratio[path.name, rung] = fb["median_ms"] / tb["median_ms"], ratio_text(fb, tb).endswith("~")
+        print(f"  {rung:<7} {ratio_text(fe, te):>15} {ratio_text(fb, tb):>14}   {tb['mode']} | {fb['mode']}")
+    print("\n".join(matmul_lines(path.name, record)))
+    readings[path.name] = c15_reading(record)
+    flagged = record.get("unreliable_measurements")
+    print(f"  {flagged} of {record['measurements']} measurements flagged\n" if flagged else "")
+
+# %% [markdown]
+# Why do the vendors differ on the large rungs? Each record made since the script logs kernels holds each
+# library's own account of one float32 product (the same logs as §3.5, for both frameworks: MKL for PyTorch's
+# `a @ b`, oneDNN for its `linear` and for TensorFlow's `MatMul`); older records hold what the script stored then.
+
+# %%
+for path, record in cpu_records():
+    torch_kernels = record["frameworks"]["torch"].get("cpu_kernels", {})
+    print(
+        f"{path.name}: torch BLAS {torch_kernels.get('blas_info', 'mkl (build not recorded)')}, CPU capability "
+        f"{torch_kernels.get('cpu_capability')}; tf oneDNN on: {record['frameworks']['tf']['cpu_kernels']['onednn']}; "
+        f"NumPy {record['machine'].get('numpy_blas')}"
+    )
+    for label, lines in record["machine"].get("kernels", {"kernel logs": ["not recorded in this record"]}).items():
+        print(f"  {label}:\n" + "\n".join("    " + line[:150] for line in lines))
 
 # %% [markdown]
 # ## 4. What you just saw
@@ -402,114 +483,178 @@ print(f"C15 read from this record: eager PyTorch faster on the {c15['small_rung'
 
 # %%
 tiny, large = LADDER[0][0], LADDER[-1][0]
-print(f"- Dispatch (§3.2): eager PyTorch spent {eager_us:.1f} us per tiny operation; torch.compile cut that "
-      f"{eager_us / compiled_us:.0f}x; the exported module ran at "
-      f"{dispatch['torch.export module']['median_ms'] * 1e3 / CHAIN_OPS:.1f} us per op (no compiler behind it).")
+pick = {(r["rung"], r["task"], r["mode"]): r for r in ladder_rows}
+print(
+    f"- Dispatch (§3.2): eager PyTorch spent {eager_us:.1f} us per tiny operation; torch.compile cut that "
+    f"{eager_us / compiled_us:.0f}x; the exported module ran at "
+    f"{dispatch['torch.export module']['median_ms'] * 1e3 / CHAIN_OPS:.1f} us per op (no compiler behind it)."
+)
 for task in ("inference", "train"):
-    print(f"- {task}: torch.compile ran at {speedup[tiny, task]:.2f}x eager's speed on the {tiny} rung and "
-          f"{speedup[large, task]:.2f}x on the {large} rung; compiling cost "
-          f"{sum(r['first_call_s'] for r in ladder_rows if r['task'] == task and r['mode'] != 'eager'):.1f} s "
-          f"over the three rungs.")
-print(f"- The {n} x {n} product in PyTorch ran at {torch_fraction:.2f}x NumPy's BLAS speed on {THREADS} threads.")
+    e, c = ((pick[tiny, task, m], pick[large, task, m]) for m in ("eager", "torch.compile"))
+    print(
+        f"- {task}: torch.compile ran at {ratio_text(e[0], c[0])} eager's speed on the {tiny} rung and "
+        f"{ratio_text(e[1], c[1])} on the {large} rung (~: within the IQRs)."
+    )
+print(
+    f"- The {n} x {n} product in PyTorch ran at {torch_fraction:.2f}x NumPy's BLAS speed on {THREADS} threads, "
+    "each library timed on its own."
+)
+for name, c15 in readings.items():
+    print(
+        f"- {name}: best training step on the {c15['large_rung']} rung, tf/torch "
+        f"{c15['ratios'][c15['large_rung'] + ' train best']['tf_over_torch']:.2f}x; TensorFlow's graph over its own "
+        f"eager step there {c15['tf_graph_gain_large']:.2f}x."
+    )
 
 # %% [markdown]
 # - **Overhead is what compiling removes.** The chain of §3.2 is pure overhead, and the compiled version is many
 #   times faster per operation; the exported module is not, because `torch.export` is for deployment: its
-#   `.module()` replays the graph op by op. In the ladder (§3.3), the compile's gain over eager depends on the rung
-#   and the task: where the ratio is near 1x, eager PyTorch was already handing the matrix products straight to the
-#   BLAS, with little overhead left to remove.
-# - **Compiling costs seconds up front** (the *compile s* column), paid again for every new shape. A training run
-#   of thousands of steps earns it back if the speed-up is above 1x; a notebook experiment of a few calls may not
-#   (Exercise 1 computes the break-even point).
-# - **The ceiling is the BLAS** (§3.5): read the GFLOP/s and the ratio to NumPy. The libraries are different
-#   BLAS builds, choosing their kernels for this CPU, so on one machine they can differ by a factor of two in
-#   either direction (the twin prints TensorFlow's); the one-thread row shows what the threads buy. At the top of
-#   the ladder a framework is as fast as the BLAS it calls: that, not eager or graph, decides the large rungs of
-#   §3.7.
-# - **Across frameworks** (§3.7, from the script's record on one machine): the ratios show where each framework is
-#   faster, eager against eager and best against best. They are from a separate run (see its `created` date and
-#   machine), not from this kernel, and the twin prints the same table.
-# - What this does **not** show: convolutions, transformers, data loading, multi-GPU. On a GPU, launch overhead
-#   matters more and mixed precision changes the ceiling; run §3.6 and the script there.
+#   `.module()` replays the graph op by op. In the ladder (§3.3), a speed-up marked `~` is within the rows' IQRs:
+#   no measured difference. On the tiny rung compiling can lose (the guard check each call pays, §2); where the
+#   ratio is near 1x, eager PyTorch was already handing the matrix products straight to the BLAS.
+# - **Compiling costs seconds up front**, paid again for every new shape. A training run of thousands of steps
+#   earns it back if the speed-up is real; a notebook experiment of a few calls may not (Exercise 1).
+# - **The ceiling is the BLAS** (§3.5). The libraries are different BLAS builds, each choosing kernels for the CPU
+#   it finds, and their logs say which. At the top of the ladder a framework is as fast as the BLAS it calls.
+# - **Across CPUs** (§3.8): the records disagree on the large rungs. PyTorch's `a @ b` goes to MKL's SGEMM, which
+#   on this Intel CPU logs its AVX-512 code path; TensorFlow's `MatMul` goes to oneDNN's own GEMM, which picks its
+#   code from the instruction-set flags, whoever made the CPU. MKL is Intel's library, and on the AMD EPYC
+#   PyTorch's product ran at half of TensorFlow's speed, close to OpenBLAS's: consistent with MKL taking a
+#   narrower (256-bit) path on an AMD CPU, but that is an inference, **not checked**: the AMD record predates the
+#   kernel logs and no AMD machine was at hand to log one. On the Intel Xeons the three libraries are within a few
+#   per cent of each other, and so are the frameworks' large training steps.
+# - What this does **not** show: convolutions, transformers, data loading, multi-GPU, and any GPU at all until a
+#   GPU record exists (§3.7).
 
 # %% [markdown]
 # ## 5. Verdict
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C15 | **holds partly** | Matched modes tell the claim's parts apart; the line under §3.7's table prints each part, read from the benchmark script's record (both frameworks, one machine, same threads). *PyTorch faster for small experiments*: eager against eager, the way experiments usually run, yes: TensorFlow's eager dispatch costs many times PyTorch's per operation (§3.2 here and in the twin) and the smallest rung follows; best mode against best mode, a `tf.function` step removes most of that overhead (§3.7's *best* column). *TensorFlow faster on large workloads thanks to static-graph optimisation*: the graph is not what decides the largest rungs. There both frameworks spend their time in matrix-product kernels, each its own (§3.5 here and in the twin), which differ by CPU; where TensorFlow is faster there, the *graph vs its own eager step* line under §3.7 shows its graph adding little. The first line under this table checks the record against this reading. |
-# | C7 | **false** | Both frameworks drive NVIDIA GPUs through CUDA (pair 04, §3.1 of both notebooks), and the framework does change the time of the same training step: the train rows of §3.7 are ratios away from 1x (the second line under this table prints the largest and its rung). This machine has no GPU: §3.6 and `benchmarks/speed.py` add GPU rows where there is one (TensorFlow runs float32 products in TensorFloat-32 by default there, PyTorch does not). |
-# | C14 | **holds partly** | The compile-time half, measured: a compiler removes per-operation overhead (§3.2: the chain of tiny operations ran many times faster compiled), after seconds of compiling; on whole models the gain depends on the size and the task (§3.3's speed-up column; Exercise 1 computes when it pays back). Compile-time optimisation is real and no longer TensorFlow-only (`torch.compile` here, `tf.function` and XLA in the twin). The flexibility half is judged in [01_graphs_pytorch.ipynb](01_graphs_pytorch.ipynb). |
+# | C15 | **holds partly** | The article (004) says TensorFlow is *usually* (通常) faster on large workloads *thanks to static-graph optimisation*, and PyTorch *can be* faster for small experiments; the records of §3.8 come from two CPU vendors. **Holds on both vendors:** eager against eager, the way small experiments usually run, PyTorch is many times faster on the smallest rung (§3.2's per-operation overhead here and in the twin; the *eager* column of §3.8); a `tf.function` step closes most of that gap (*best* column). **Also on both: not "thanks to the static graph".** On the largest rung TensorFlow's graph gains little over its own eager step (the last lines printed in §4), because the time is in matrix products. **Depends on the CPU:** whether TensorFlow is faster on large workloads at all. On the AMD EPYC its best xlarge training step took 0.45x PyTorch's time; on the two Intel Xeons it was not faster by 10 % or more (0.97x on the one with AMX; the lines under this table print each record's ratio). The large rungs are matrix products, and each framework calls a different BLAS (§3.5, §3.8) whose speed depends on the CPU. "Usually faster" held on one of the two vendors measured, and for a reason other than the one the article gives. |
+# | C7 | **false** | Its premise is false: both frameworks drive NVIDIA GPUs through CUDA (pair 04, §3.1 of both notebooks). Its conclusion, "the framework choice does not change training time", is **unmeasured on a GPU**: no GPU record exists yet (§3.7 and `benchmarks/speed.py` make one on a GPU machine). On the CPU, best mode against best mode (not TensorFlow's eager overhead), the same training step differed between the frameworks by the factor printed on the last line under this table, so there the framework can change training time. |
+# | C14 | **holds partly** | As pair 01 reads it: both halves hold, and neither is one framework's alone any more. The compile-time half, measured here: a compiler removes per-operation overhead (§3.2: the chain ran many times faster compiled), after seconds of compiling; on whole models the gain depends on the size and the task, and on the tiny rung `torch.compile` can lose to eager (§3.3's table; pair 01 §3.6 found the same on its small model). Compile-time optimisation is real and no longer TensorFlow-only (`torch.compile` here, `tf.function` and XLA in the twin). The flexibility and debugging half is judged in [01_graphs_pytorch.ipynb](01_graphs_pytorch.ipynb) and [10_debugging_pytorch.ipynb](10_debugging_pytorch.ipynb). |
 #
-# The cell below checks the record against the C15 and C7 rows, so a re-run on another machine that reads
-# differently is flagged rather than silently contradicted.
+# The cell below checks the records against the C15 and C7 rows, so that a new record that reads differently is
+# flagged rather than silently contradicted.
 
 # %%
-expected = CLAIMS["C15"].verdict
-as_written = c15["verdict"] == expected and c15["pytorch_faster_small"] and not c15["graph_is_why"]
-print(f"C15: the record reads '{c15['verdict']}' (eager PyTorch faster on the smallest rung: "
-      f"{c15['pytorch_faster_small']}; TensorFlow faster on the largest thanks to its graph: {c15['graph_is_why']}). "
-      f"The table says '{expected}': eager PyTorch faster on small models, and not the static graph on large ones: "
-      + ("they agree." if as_written else "THEY DIFFER: update the verdict and utils/course.py."))
-rung, (eager_ratio, best_ratio) = max(train_ratio.items(), key=lambda kv: max(max(v, 1 / v) for v in kv[1]))
-spread = max(max(v, 1 / v) for v in (eager_ratio, best_ratio))
-print(f"C7: the same training step differed by up to {spread:.1f}x between the frameworks ({rung} rung): "
-      + ("the framework changes training time, as the table says." if spread >= 1.25 else
-         "THE FRAMEWORKS AGREE WITHIN 25%: revisit C7."))
+from utils.course import CLAIMS
+
+for name, c15 in readings.items():
+    large_best = c15["ratios"][f"{c15['large_rung']} train best"]["tf_over_torch"]
+    print(
+        f"C15 on {name}: eager PyTorch faster on the {c15['small_rung']} rung: {c15['pytorch_faster_small']}; "
+        f"TensorFlow's best faster on the {c15['large_rung']} rung: {c15['tf_faster_large']} ({large_best:.2f}x), "
+        f"thanks to its graph: {c15['graph_is_why']} -> {c15['verdict']}"
+    )
+as_written = all(c["pytorch_faster_small"] and not c["graph_is_why"] for c in readings.values())
+vendors_split = all(c["tf_faster_large"] == ("amd" in name) for name, c in readings.items())  # AMD yes, Intel no
+print(
+    f"The table says '{CLAIMS['C15'].verdict}', small part on every record, graph never the reason, TensorFlow faster "
+    "on the largest rung on the AMD record only: "
+    + ("they agree." if as_written and vendors_split else "THEY DIFFER: revisit C15.")
+)
+(name, rung), (spread, within_iqr) = max(train_ratio.items(), key=lambda kv: max(kv[1][0], 1 / kv[1][0]))
+print(
+    f"C7 ({CLAIMS['C7'].verdict}): best against best, the same training step differed by up to "
+    f"{max(spread, 1 / spread):.1f}x between the frameworks on the CPU ({rung} rung, {name})"
+    + (": beyond the IQRs, so the framework can change training time." if not within_iqr else ": WITHIN THE IQRs.")
+)
 
 # %% [markdown]
 # ## 6. Exercises
 #
 # **Exercise 1.** Compiling costs time once and saves time per call. From §3.3's rows, compute `break_even`: for
 # each rung, the number of **training steps** after which `torch.compile` has paid back its first call, that is
-# `first_call_s / (eager seconds per step - compiled seconds per step)`, rounded up; use `float("inf")` where the
-# compiled step is not faster. Store it as a dict `{rung: steps}`.
+# `first_call_s / (eager seconds per step - compiled seconds per step)`, rounded up. Use `float("inf")` where the
+# compiled step is not faster **by more than the two rows' IQRs together** (a smaller gap is no measured
+# difference). Store it as a dict `{rung: steps}`.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
+import math
+
 break_even = {}
 for rung, _, _ in LADDER:
     eager = next(r for r in ladder_rows if (r["rung"], r["task"], r["mode"]) == (rung, "train", "eager"))
     comp = next(r for r in ladder_rows if (r["rung"], r["task"], r["mode"]) == (rung, "train", "torch.compile"))
-    saved_s = (eager["median_ms"] - comp["median_ms"]) / 1e3
-    break_even[rung] = math.ceil(comp["first_call_s"] / saved_s) if saved_s > 0 else float("inf")
+    saved_ms = eager["median_ms"] - comp["median_ms"]
+    real = saved_ms > eager["iqr_ms"] + comp["iqr_ms"]
+    break_even[rung] = math.ceil(comp["first_call_s"] / (saved_ms / 1e3)) if real else float("inf")
 
 # %% tags=["check"]
+import math
+
 assert set(break_even) == {rung for rung, _, _ in LADDER}, f"one entry per rung, got {sorted(break_even)}"
 for rung, steps in break_even.items():
     e = next(r for r in ladder_rows if (r["rung"], r["task"], r["mode"]) == (rung, "train", "eager"))
     c = next(r for r in ladder_rows if (r["rung"], r["task"], r["mode"]) == (rung, "train", "torch.compile"))
-    if c["median_ms"] >= e["median_ms"]:
-        assert steps == float("inf"), f"{rung}: the compiled step is not faster, so it never pays back"
+    saved_s = (e["median_ms"] - c["median_ms"]) / 1e3
+    if e["median_ms"] - c["median_ms"] <= e["iqr_ms"] + c["iqr_ms"]:
+        assert steps == float("inf"), f"{rung}: the compiled step is not faster beyond the IQRs, so it never pays back"
     else:
-        assert steps * (e["median_ms"] - c["median_ms"]) / 1e3 >= c["first_call_s"], f"{rung}: {steps} is too few"
-        assert (steps - 1) * (e["median_ms"] - c["median_ms"]) / 1e3 < c["first_call_s"], f"{rung}: round up, not more"
-print("Exercise 1 passed:", {k: v for k, v in break_even.items()})
+        assert steps * saved_s >= c["first_call_s"], f"{rung}: {steps} is too few"
+        assert (steps - 1) * saved_s < c["first_call_s"], f"{rung}: round up, not more"
+print("Exercise 1 passed:", break_even)
 
 # %% [markdown]
-# **Exercise 2.** Measure the throughput of a 512 × 512 float32 matrix product with `measure` (warm-up, repeats,
-# median). Store the `Timing` it returns in `t512` and the speed in GFLOP/s (a product of two n × n matrices is
-# `2 n³` floating-point operations) in `gflops_512`.
+# **Exercise 2.** Is a 512 × 512 float32 product as efficient per FLOP as §3.5's 1024 × 1024 one? With
+# `m = torch.randn(512, 512)`, store the function you time in `product_512` (no arguments, returns `m @ m`), the
+# `Timing` that `measure` returns for it (at least 3 repeats) in `t512`, its GFLOP/s (`2 n³` FLOP per product)
+# in `gflops_512`, and in `verdict_512` one of `"slower"`, `"faster"` or `"no difference"`: compare the time per
+# GFLOP of the two sizes (`t512` against the row `f"torch, {THREADS} threads"` of `matmul`), and call a gap
+# smaller than the two IQRs (each divided by its GFLOP count) no difference.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
+from utils.timing import measure
+
 m = torch.randn(512, 512)
-t512 = measure(lambda: m @ m, label="512 matmul", sync="torch")
+
+
+def product_512():
+    return m @ m
+
+
+t512 = measure(product_512, label="512 matmul", sync="torch")
 gflops_512 = 2 * 512**3 / t512.median_s / 1e9
+per_gflop_512 = (t512.median_ms / (2 * 512**3 / 1e9), t512.iqr_s * 1e3 / (2 * 512**3 / 1e9))
+row_1024 = matmul[f"torch, {THREADS} threads"]
+per_gflop_1024 = (row_1024["median_ms"] / (2 * 1024**3 / 1e9), row_1024["iqr_ms"] / (2 * 1024**3 / 1e9))
+gap = per_gflop_512[0] - per_gflop_1024[0]
+verdict_512 = "no difference" if abs(gap) <= per_gflop_512[1] + per_gflop_1024[1] else "slower" if gap > 0 else "faster"
 
 # %% tags=["check"]
+from utils.timing import Timing
+
+out = product_512()
+assert tuple(out.shape) == (512, 512) and out.dtype == torch.float32, "product_512() must return the 512 x 512 product"
+assert torch.allclose(out, m @ m, rtol=1e-4, atol=1e-3), "product_512() must compute m @ m"
 assert isinstance(t512, Timing) and t512.median_s > 0, "t512 must be what measure returned"
 assert t512.repeats >= 3, "take at least three repeats"
 assert math.isclose(gflops_512, 2 * 512**3 / t512.median_s / 1e9, rel_tol=1e-6), "GFLOP/s = 2 n^3 / seconds / 1e9"
-print(f"Exercise 2 passed: {gflops_512:.1f} GFLOP/s")
+gflop = {512: 2 * 512**3 / 1e9, 1024: 2 * 1024**3 / 1e9}
+ref = matmul[f"torch, {THREADS} threads"]
+gap = t512.median_ms / gflop[512] - ref["median_ms"] / gflop[1024]
+noise = t512.iqr_s * 1e3 / gflop[512] + ref["iqr_ms"] / gflop[1024]
+expected = "no difference" if abs(gap) <= noise else "slower" if gap > 0 else "faster"
+assert verdict_512 == expected, (
+    f"verdict_512 is {verdict_512!r}: per GFLOP the gap is {gap:.4f} ms, the IQRs {noise:.4f}"
+)
+print(
+    f"Exercise 2 passed: {gflops_512:.1f} GFLOP/s at 512, against {gflop[1024] / ref['median_ms'] * 1e3:.1f} at "
+    f"1024: {verdict_512}"
+)
 
 # %% [markdown]
 # ## 7. Summary
 #
 # - Time = **overhead per operation** + **work**. Tiny models are overhead, large ones are BLAS; a compiler removes
-#   overhead, not work.
+#   overhead, not work, and adds a small cost of its own to every call.
 # - Compare **matched modes** (eager vs eager, graph vs graph) on a **ladder of sizes**; a single "X is faster"
-#   hides both.
-# - Time honestly: warm up, repeat, median and IQR, interleave, fix the threads, synchronise, and report the compile
-#   apart from the steady state.
-# - For numbers across frameworks and bigger sizes, run `python benchmarks/speed.py` (also on a GPU machine).
+#   hides both. A difference smaller than the IQRs is no difference.
+# - Time honestly: warm up, repeat, median and IQR, interleave within a library and time libraries one at a time,
+#   fix the threads, synchronise, and report the compile apart from the steady state.
+# - On large models the framework is as fast as the BLAS it calls, and that depends on the CPU: read a verdict on
+#   speed together with the machine it was measured on, and run `python benchmarks/speed.py` on yours.
 # - Next: [09 · Distributed training](09_distributed_pytorch.ipynb), or the twin:
 #   [08 · TensorFlow](08_speed_tensorflow.ipynb).

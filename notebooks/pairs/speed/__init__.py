@@ -311,19 +311,20 @@ def peak_gflops(cores: int, fma_units: int, lanes: int, ghz: float) -> float:
     return cores * fma_units * lanes * 2 * ghz
 
 
-#: What the peak of each record's CPU is computed from, and why. float32 lanes: 16 in a 512-bit register.
+#: What the peak of each record's CPU is computed from, and why. float32 lanes: 16 in a 512-bit register. None of
+#: these VMs reports its running clock, so ``clock_ghz`` takes the lowest clock at which the record's fastest float32
+#: product fits under the peak (rounded up to 0.1 GHz, and never below ``ghz_floor``, the nominal clock where one is
+#: known): the percentages are then upper bounds, and one row near 100 % says the clock was at least that.
 PEAKS = {
     "cpu-2core-amd-epyc.json": {
         "cores": 2,
         "fma_units": 2,
         "lanes": 16,
-        "ghz": 3.5,
-        "arch": "AMD Zen 5 (inferred)",
+        "ghz_floor": 0.0,
+        "arch": "AMD Zen 5, inferred",
         "why": "The record stores only 'AMD EPYC'. Zen 4 runs AVX-512 on 256-bit units (32 float32 FLOP per cycle "
         "per core): 2 cores could not reach the 444 GFLOP/s TensorFlow measured below 6.9 GHz, so this is a "
-        "Zen 5 EPYC (9005), whose two FMA pipes are 512 bits wide (64 FLOP per cycle). The record stores no "
-        "clock: 3.5 GHz is the lowest clock at which 444 GFLOP/s fits (3.47 GHz), so these percentages are "
-        "upper bounds.",
+        "Zen 5 EPYC (9005), whose two FMA pipes are 512 bits wide (64 FLOP per cycle). No clock is stored.",
         "source": "numberworld.org/blogs/2024_8_7_zen5_avx512_teardown (Zen 5: native 512-bit FMA datapath); "
         "AMD, 'Leadership HPC Performance with 5th Gen AMD EPYC' (EPYC 9005 is Zen 5)",
     },
@@ -331,28 +332,50 @@ PEAKS = {
         "cores": 2,
         "fma_units": 2,
         "lanes": 16,
-        "ghz": 2.3,
-        "arch": "Intel Xeon, family 6 model 207 (5th gen)",
-        "why": "A KVM guest: lscpu names no SKU and no MHz; the only clock the VM exposes is the TSC, 2.3 GHz "
-        "(BogoMIPS 4600 = 2 x 2300 MHz, tsc_known_freq). Turbo can run the cores faster, so a percentage "
-        "near or above 100 means the clock was higher, not that the peak was beaten.",
-        "source": "Intel product specifications (ark.intel.com), 5th gen Xeon Scalable: '# of AVX-512 FMA Units: 2'",
+        "ghz_floor": 2.3,
+        "arch": "Intel Xeon, family 6 model 207",
+        "why": "A KVM guest: lscpu names no SKU and no MHz. The nominal clock is 2.3 GHz (BogoMIPS 4600 = 2 x 2300 "
+        "MHz, tsc_known_freq; MKL's log says 'Lnx 2.30GHz'); turbo can run the cores faster.",
+        "source": "Intel product specifications (ark.intel.com), 4th/5th gen Xeon Scalable: '# of AVX-512 FMA Units: "
+        "2'",
     },
     "cpu-2core-intel-xeon-amx.json": {
         "cores": 2,
         "fma_units": 2,
         "lanes": 16,
-        "ghz": 2.6,
-        "arch": "Intel Xeon with AMX (outside record)",
+        "ghz_floor": 2.3,
+        "arch": "Intel Xeon with AMX, outside record",
         "amx_bf16_flop_per_cycle": 1024,
-        "why": "The record stores only 'Intel(R) Xeon(R) Processor' and no clock. The nominal (TSC) clock of this VM "
-        "family is 2.3 GHz, but its fastest float32 row, 331 GFLOP/s, needs 2.59 GHz at 64 FLOP per cycle "
-        "per core, so the cores ran above it (turbo): 2.6 GHz, the lowest clock that fits, is used, and these "
-        "percentages are upper bounds.",
+        "why": "The record stores only 'Intel(R) Xeon(R) Processor' and no clock; its VM family's nominal clock is "
+        "2.3 GHz, and its 331 GFLOP/s float32 product shows the cores ran faster (turbo).",
         "source": "Intel product specifications (ark.intel.com), 4th/5th gen Xeon Scalable: '# of AVX-512 FMA Units: "
         "2'; Intel AMX: 1,024 bf16 FLOP per cycle per core (Intel's AMX overview)",
     },
 }
+
+
+def clock_ghz(record_name: str) -> float | None:
+    """The clock the peak of a record's CPU is computed at (see ``PEAKS``), or None without an entry."""
+    import math
+
+    spec = PEAKS.get(record_name)
+    if spec is None:
+        return None
+    fastest = 0.0
+    path = RESULTS / record_name
+    if path.is_file():
+        record = json.loads(path.read_text())
+        fastest = max(
+            (
+                m["gflops"]
+                for data in record["frameworks"].values()
+                for m in data.get("matmul", [])
+                if m.get("device", "cpu") == "cpu" and m["dtype"] == "float32"
+            ),
+            default=0.0,
+        )
+    fits = math.ceil(fastest / (spec["cores"] * spec["fma_units"] * spec["lanes"] * 2) * 10) / 10
+    return max(spec["ghz_floor"], fits)
 
 
 def kernel_log(
@@ -443,17 +466,14 @@ def peak_of(record_name: str, dtype: str = "float32") -> float | None:
     spec = PEAKS.get(record_name)
     if spec is None:
         return None
+    ghz = clock_ghz(record_name)
     if dtype == "float32":
-        return peak_gflops(spec["cores"], spec["fma_units"], spec["lanes"], spec["ghz"])
+        return peak_gflops(spec["cores"], spec["fma_units"], spec["lanes"], ghz)
     amx = spec.get("amx_bf16_flop_per_cycle")
     if amx:
-        return spec["cores"] * amx * spec["ghz"]
+        return spec["cores"] * amx * ghz
     # AVX512-BF16's dot product does two bf16 multiply-adds per float32 lane: twice the float32 peak
-    return (
-        2 * peak_gflops(spec["cores"], spec["fma_units"], spec["lanes"], spec["ghz"])
-        if spec.get("avx512_bf16")
-        else None
-    )
+    return 2 * peak_gflops(spec["cores"], spec["fma_units"], spec["lanes"], ghz) if spec.get("avx512_bf16") else None
 
 
 def this_cpu_record() -> str | None:
@@ -483,7 +503,8 @@ def matmul_lines(record_name: str, record: dict) -> list[str]:
     spec = PEAKS.get(record_name)
     lines = [
         f"  float32 peak {peak_of(record_name):,.0f} GFLOP/s = {spec['cores']} cores x {spec['fma_units']} FMA units x "
-        f"{spec['lanes']} lanes x 2 x {spec['ghz']} GHz ({spec['arch']}; pairs.speed.PEAKS says why this clock)"
+        f"{spec['lanes']} lanes x 2 x {clock_ghz(record_name)} GHz ({spec['arch']}; the lowest clock that fits: see "
+        "pairs.speed.PEAKS)"
         if spec
         else "  no peak on file for this CPU (pairs.speed.PEAKS)"
     ]
