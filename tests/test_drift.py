@@ -13,7 +13,7 @@ import sys
 from utils import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
-import drift  # noqa: E402
+import drift
 
 
 def notebook(speed: str, shape: str, accuracy: str, warning: str = "", version: str = "2.13.0") -> dict:
