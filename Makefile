@@ -44,7 +44,8 @@ help:
 	@echo "  make check-notebooks  check that every notebook matches its source in notebooks/text/ (no execution)"
 	@echo "  make lint             ruff check and ruff format --check (make test runs them too)"
 	@echo "  make format           ruff format and ruff check --fix, in place"
-	@echo "  make site             the facing-pages site in site/ (offline HTML from the executed notebooks)"
+	@echo "  make site             the facing-pages site in site/ (offline HTML from the executed notebooks), zh/ in Chinese"
+	@echo "  make zh               the Chinese notebooks notebooks/zh/ from notebooks/text/zh/*.md; lists stale translations"
 	@echo "  make student          the student edition in student/ (solutions emptied, outputs cleared)"
 	@echo "  make course-map       rewrite the course map in README.md from utils/course.py and utils/claims.json"
 	@echo "  make lock             rebuild $(LOCK) from a fresh resolve of requirements.txt"
@@ -188,9 +189,16 @@ clean:
 
 # The facing-pages site (tools/build_site.py): site/ (git-ignored), from the executed notebooks; offline, no JavaScript.
 # The student edition (tools/student.py): student/ (git-ignored), solution cells emptied, outputs cleared.
-.PHONY: site student
+.PHONY: site student zh
 site: | $(STAMP)
 	"$(PY)" tools/build_site.py --out site
+
+# The Chinese edition (tools/zh.py): notebooks/zh/NAME.ipynb for every translation notebooks/text/zh/NAME.md, the
+# English code and outputs shared (no execution); then every stale or missing translation is listed (not an error
+# here: tests/test_zh.py fails on them).
+zh: | $(STAMP)
+	"$(PY)" -m tools.zh build
+	@"$(PY)" -m tools.zh check || echo "make zh: the translations above need updating (tests/test_zh.py fails until they are)"
 
 student: | $(STAMP)
 	"$(PY)" tools/student.py --out student

@@ -35,6 +35,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler
+from utils.course import add_quotes
 from utils.timing import UNRELIABLE_MARK
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +58,8 @@ def to_notebook(text_file: Path) -> nbformat.NotebookNode:
     nb = jupytext.read(text_file)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nb.metadata.pop("jupytext", None)
-    return nb
+    # the claims' Chinese quotes beside the English in §1 and the verdict table, from utils/claims.json
+    return add_quotes(nb, text_file.stem + ".ipynb")
 
 
 def execute(nb: nbformat.NotebookNode, timeout_s: int) -> tuple[float, float]:

@@ -15,16 +15,27 @@ other section alone. ``en=`` is the first ten hex digits of the SHA-256 of the E
 - An entry whose key matches but whose hash does not is **stale**: the English changed after it was translated.
   The zh notebook shows the old translation under a visible notice, and ``check`` fails.
 - An English cell with no entry, or whose entry is still marked ``todo`` (``skeleton`` writes the English text in
-  place with that mark; the translator removes it), is **missing**: the zh notebook shows the English under a notice, and ``check``
-  fails.
+  place with that mark; the translator removes it), is **missing**: the zh notebook shows the English under a
+  notice, and ``check`` fails.
 
 Code cells are shared: the zh notebook takes the English cell's code and its stored outputs as they are. A code
 entry (``code`` instead of ``md``) holds the same code with its comments translated; ``build`` refuses it unless
 its code, with comments dropped, is token for token the English code (so a translation can never change what runs).
 
+The zh notebook lives in ``notebooks/zh/``, one folder below the English one, and runs the English code, which
+reads paths relative to ``notebooks/`` (``artifacts/``, ``pairs/...``): ``build`` inserts one small code cell after
+the Colab cell that moves the kernel up to ``notebooks/`` (a no-op there and on Colab, whose first cell already
+goes there), and rewrites the relative links of markdown cells (images, repository files, other notebooks) so they
+resolve from ``notebooks/zh/``; a link to a notebook that has a translation stays in ``zh/``. The Chinese quotes
+of the claims (``utils.course.add_quotes``) are added as in the English build.
+
+The glossary (``glossary.tsv``: English, 中文, note; ``#`` starts a comment) keeps terms consistent: where a
+current entry's English uses a glossary term, the translation must use its Chinese term (or keep the English word,
+as for API names). An entry may waive a term it renders otherwise with ``<!-- glossary-skip: term, term -->``.
+
     python -m tools.zh skeleton NAME   # write/extend notebooks/text/zh/NAME.md with entries for missing cells
-    python -m tools.zh check           # list stale and missing entries; exit 1 if any
-    python -m tools.zh build           # write notebooks/zh/NAME.ipynb for every translated notebook
+    python -m tools.zh check           # list stale and missing entries and glossary misses; exit 1 if any
+    python -m tools.zh build           # write notebooks/zh/NAME.ipynb for every translated notebook (make zh)
 """
 
 from __future__ import annotations
@@ -49,6 +60,15 @@ ENTRY = re.compile(r"^<!-- cell (?P<key>\S+) (?P<kind>md|code) en=(?P<hash>[0-9a
 HEADING = re.compile(r"^#{1,4}\s+(?P<title>.+)$", re.M)
 STALE_NOTICE = "> ⚠️ **译文待更新**：英文原文在翻译之后改动过，以下译文可能与英文不一致（英文见英文版同一单元格）。\n\n"
 MISSING_NOTICE = "> ⚠️ **尚未翻译**：此单元格暂时显示英文原文。\n\n"
+GLOSSARY = TRANSLATIONS / "glossary.tsv"
+SKIP = re.compile(r"<!--\s*glossary-skip:\s*(?P<terms>[^>]*?)\s*-->")
+CWD_CELL = (
+    "# 中文版在 notebooks/zh/ 中：代码与英文版共用，工作目录也与英文版相同（notebooks/）\n"
+    "import os\n\n"
+    'if os.path.basename(os.getcwd()) == "zh":\n'
+    '    os.chdir("..")'
+)
+MD_LINK = re.compile(r"(?P<pre>!?\[[^\]]*\]\(|\bsrc=\"|\bhref=\")(?P<target>[^)\"\s]+)")
 
 
 def en_hash(source: str) -> str:
@@ -119,7 +139,8 @@ def read_entries(path: Path) -> dict[str, Entry]:
         body = text[m.end() : nxt.start() if nxt else len(text)].strip("\n")
         if m["key"] in entries:
             raise ValueError(f"{path.name}: key {m['key']} appears twice")
-        entries[m["key"]] = Entry(m["key"], m["kind"], m["hash"], body.rstrip() + "\n" if body.strip() else "", bool(m["todo"]))
+        text = body.rstrip() + "\n" if body.strip() else ""
+        entries[m["key"]] = Entry(m["key"], m["kind"], m["hash"], text, bool(m["todo"]))
     return entries
 
 
@@ -137,13 +158,15 @@ def status(name: str) -> tuple[list[str], list[str]]:
         if entry is None or entry.todo or not entry.text.strip():
             missing.append(f"{name} cell {i} ({key} {kind})")
         elif entry.hash != en_hash(nb.cells[i].source) or entry.kind != kind:
-            stale.append(f"{name} cell {i} ({key} {kind}): translated from en={entry.hash}, English is now "
-                         f"en={en_hash(nb.cells[i].source)}")
+            stale.append(
+                f"{name} cell {i} ({key} {kind}): translated from en={entry.hash}, English is now "
+                f"en={en_hash(nb.cells[i].source)}"
+            )
     return stale, missing
 
 
 def translated() -> list[str]:
-    return sorted(p.stem for p in TRANSLATIONS.glob("*.md"))
+    return sorted(p.stem for p in TRANSLATIONS.glob("*.md") if (NOTEBOOKS / f"{p.stem}.ipynb").is_file())
 
 
 def skeleton(name: str) -> int:
@@ -154,42 +177,116 @@ def skeleton(name: str) -> int:
     added = []
     for i, key, kind in cell_keys(nb):
         if key not in entries:
-            added.append(f"<!-- cell {key} {kind} en={en_hash(nb.cells[i].source)} todo -->\n{nb.cells[i].source.strip()}\n")
+            source = nb.cells[i].source.strip()
+            added.append(f"<!-- cell {key} {kind} en={en_hash(source)} todo -->\n{source}\n")
     if added:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as f:
             f.write(("\n" if path.exists() and path.stat().st_size else "") + "\n".join(added))
-    print(f"{path.relative_to(ROOT)}: {len(added)} entries added (English text in place: translate it)")
+    print(f"{path}: {len(added)} entries added (English text in place: translate it)")
     return 0
 
 
+def relink(markdown: str) -> str:
+    """Relative links and images of an English markdown cell, made to resolve from notebooks/zh/."""
+
+    def fix(m: re.Match) -> str:
+        target = m["target"]
+        if re.match(r"^([a-z][a-z0-9+.-]*:|#|/|\.\./)", target):
+            return m[0]
+        path, _, anchor = target.partition("#")
+        if path.endswith(".ipynb") and "/" not in path and (TRANSLATIONS / f"{path[:-6]}.md").is_file():
+            return m[0]  # its Chinese twin sits beside this notebook
+        return m["pre"] + "../" + target
+
+    return MD_LINK.sub(fix, markdown)
+
+
 def zh_notebook(name: str) -> nbformat.NotebookNode:
+    from utils.course import add_quotes
+
     nb = english(name)
     entries = read_entries(TRANSLATIONS / f"{name}.md")
+    notices = {}
     for i, key, kind in cell_keys(nb):
         cell, entry = nb.cells[i], entries.get(key)
         if entry is None or entry.todo or not entry.text.strip():
             if kind == "md":
-                cell.source = MISSING_NOTICE + cell.source
+                notices[i] = MISSING_NOTICE
             continue
         current = entry.hash == en_hash(cell.source) and entry.kind == kind
         if kind == "code":
             if code_tokens(entry.text) != code_tokens(cell.source):
-                raise ValueError(f"{name} cell {i} ({key}): the translated code differs from the English code; "
-                                 "a code entry may change comments only")
+                raise ValueError(
+                    f"{name} cell {i} ({key}): the translated code differs from the English code; "
+                    "a code entry may change comments only"
+                )
             if current:
                 cell.source = entry.text.rstrip("\n")
             continue
-        cell.source = entry.text.rstrip("\n") if current else STALE_NOTICE + entry.text.rstrip("\n")
+        cell.source = SKIP.sub("", entry.text).strip("\n")
+        if not current:
+            notices[i] = STALE_NOTICE
+    add_quotes(nb, f"{name}.ipynb")  # as the English build does (tools/build_notebooks.py)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            cell.source = notices.get(i, "") + relink(cell.source)
+    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), -1)
+    cwd = nbformat.v4.new_code_cell(CWD_CELL, metadata={"tags": ["zh-cwd"]})
+    nb.cells.insert(first_code + 1, cwd)
     nb.metadata["language"] = "zh-CN"
     return nb
+
+
+def glossary() -> list[tuple[str, str]]:
+    """(English term, Chinese term) rows of glossary.tsv; a term with several rows may be rendered by any."""
+    rows = []
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            english_term, chinese = line.split("\t")[:2]
+            rows.append((re.sub(r"\s*\(.*\)$", "", english_term).strip(), chinese.strip()))
+    return rows
+
+
+def prose(markdown: str) -> str:
+    """A cell's words, without code spans, fences, links' targets and HTML comments."""
+    text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+    text = re.sub(r"`[^`]*`", " ", text)
+    return re.sub(r"\]\([^)]*\)", "] ", text)
+
+
+def glossary_misses(name: str) -> list[str]:
+    """Current translations that render a glossary term otherwise: '<name> cell <key>: term -> 中文'."""
+    nb, entries = english(name), read_entries(TRANSLATIONS / f"{name}.md")
+    terms: dict[str, set[str]] = {}
+    for en, zh in glossary():
+        terms.setdefault(en, set()).add(zh)
+    misses = []
+    for i, key, kind in cell_keys(nb):
+        entry = entries.get(key)
+        if kind != "md" or entry is None or entry.todo or entry.hash != en_hash(nb.cells[i].source):
+            continue
+        skipped = {t.strip().lower() for m in SKIP.finditer(entry.text) for t in m["terms"].split(",")}
+        en_words, zh_words = prose(nb.cells[i].source), prose(entry.text)
+        for en, zhs in terms.items():
+            if en.lower() in skipped or not re.search(rf"(?<![\w-]){re.escape(en)}s?(?![\w-])", en_words, re.I):
+                continue
+            if not any(z in zh_words for z in zhs) and not re.search(re.escape(en), zh_words, re.I):
+                misses.append(f"{name} cell {key}: '{en}' -> {' / '.join(sorted(zhs))}")
+    return misses
 
 
 def build() -> int:
     OUT.mkdir(exist_ok=True)
     for name in translated():
         nbformat.write(zh_notebook(name), OUT / f"{name}.ipynb")
-        print(f"wrote notebooks/zh/{name}.ipynb")
+        stale, missing = status(name)
+        print(f"wrote notebooks/zh/{name}.ipynb ({len(stale)} stale, {len(missing)} missing cells)")
+    for old in OUT.glob("*.ipynb"):
+        if old.stem not in translated():
+            old.unlink()
+            print(f"removed notebooks/zh/{old.name} (no translation file)")
     return 0
 
 
@@ -198,6 +295,7 @@ def check() -> int:
     for name in translated():
         stale, missing = status(name)
         problems += [f"stale:   {s}" for s in stale] + [f"missing: {m}" for m in missing]
+        problems += [f"glossary: {g}" for g in glossary_misses(name)]
     print("\n".join(problems) if problems else f"{len(translated())} translated notebooks, all current")
     return 1 if problems else 0
 
