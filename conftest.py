@@ -57,6 +57,12 @@ def _is_notebook(item) -> bool:
     return str(item.fspath).endswith(".ipynb")
 
 
+def _notebook_key(item) -> str:
+    """The budget table's name for a notebook: its file name, zh/NAME for the Chinese edition (notebooks/zh/)."""
+    path = Path(str(item.fspath))
+    return f"zh/{path.name}" if path.parent.name == "zh" else path.name
+
+
 def solution_bound_names(source: str) -> list[str]:
     """Names a cell binds at its top level (assignments, for/with targets, :=, def, class; not imports)."""
     names: list[str] = []
@@ -227,7 +233,7 @@ def pytest_runtest_protocol(item, nextitem):
         _meter.leave()
         yield
         return
-    entry = _meter.enter(Path(str(item.fspath)).name)
+    entry = _meter.enter(_notebook_key(item))
     started = time.perf_counter()
     yield
     entry["seconds"] += time.perf_counter() - started
@@ -239,7 +245,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if _is_notebook(item) and report.failed:
-        _meter.stats[Path(str(item.fspath)).name]["failed"] += 1
+        _meter.stats[_notebook_key(item)]["failed"] += 1
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
