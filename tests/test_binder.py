@@ -56,6 +56,10 @@ def test_binder_uses_cpu_builds_and_the_same_pins_as_the_course():
     course_visdom = course.pop("visdom")  # installed by postBuild
     for test_only in ("jupyter-repo2docker", "playwright", "greenlet"):  # the test suite's tools, not the course's
         course.pop(test_only)
+    # the classroom's server-side tools (docs/teaching.md): not in a learner's Binder session, whose jupyterhub
+    # (the single-user server mybinder.org's hub talks to) stays the one repo2docker's base environment brings
+    for classroom_only in ("jupyterhub", "nbgrader"):
+        course.pop(classroom_only)
     assert binder == course, "binder/requirements.txt and requirements.txt pin different versions"
     post_build = (REPO_ROOT / "binder" / "postBuild").read_text()
     build_deps = re.search(r"^VISDOM_BUILD_DEPS := (.+)$", (REPO_ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
