@@ -4,9 +4,15 @@
     python tools/build_site.py --out /tmp/s    # anywhere else
 
 Offline by construction: markdown goes through nbconvert's own mistune renderer, code through Pygments (its CSS is
-inlined), plots are the notebooks' stored PNGs inlined as data: URIs, and nothing is fetched at build or view time
-(no CDN, no MathJax: formulas stay as their TeX text). No JavaScript: a page is a CSS grid whose rows start at the
-level-2 and level-3 headings, so a heading and its twin sit at the same height.
+inlined), plots are the notebooks' stored PNGs inlined as data: URIs (alt text from the figure's title or the cell's
+comment), and nothing is fetched at build or view time (no CDN, no MathJax: $...$ and $$...$$ become MathML at build
+time, with latex2mathml). No JavaScript: a page is a CSS grid whose rows start at the level-2 and level-3 headings,
+so a heading and its twin sit at the same height. Setup code (before section 1) is folded in <details>; every page
+has previous/next links in course order and a language switch.
+
+Two languages: the English pages in the output folder, the Chinese ones in its zh/ (tools/zh.py's translations,
+stale cells under their notice; a page without a translation shows the English under a notice). Every claim shows
+the article's own words beside the English paraphrase.
 
 Rows are paired by heading: the seven outline headings match exactly, subsections by a small alignment (same
 number, similar words); a subsection only one notebook has gets an empty twin slot that says so. Each pair page
@@ -26,13 +32,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from latex2mathml.converter import convert as latex_to_mathml
 from nbconvert.filters import strip_ansi
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from utils.course import CLAIMS, REPO_URL, START, START_CLAIMS, TOPICS, binder_url, colab_url
+from tools import zh
+from utils.course import (
+    ARTICLES,
+    CLAIMS,
+    REPO_URL,
+    START,
+    START_CLAIMS,
+    TITLES_ZH,
+    TOPICS,
+    VERDICTS_ZH,
+    add_quotes,
+    binder_url,
+    colab_url,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,7 +87,60 @@ th,td{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 h1{font-size:1.6em;margin:.4em 0}h2{font-size:1.35em}h3{font-size:1.12em}
 .anchor-link{display:none}
 .solution-note{font-size:12px;color:#666}
+html[lang=zh-CN] body{font-family:system-ui,"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","PingFang SC",
+"Microsoft YaHei",sans-serif}
+header.top .lang{float:right;margin-right:0}
+nav.pager{display:flex;justify-content:space-between;padding:10px 0;margin:8px 0;border-top:1px solid #ddd}
+details.setup{margin:6px 0;border-left:3px solid #ccd;padding-left:6px}
+details.setup>summary{cursor:pointer;color:#555;font-size:13px}
+.zh-notice{background:#fff8e1;border:1px solid #e0c36a;padding:6px 10px;margin:8px 0}
+math[display=block]{margin:8px 0}
 """
+
+# Page order for the previous/next links: the start page, then the pairs by number.
+ORDER = [START] + [t.notebooks[0] for t in TOPICS]
+WORDS = {
+    "en": {
+        "map": "Course map",
+        "repo": "Repository",
+        "start": "Start here",
+        "prev": "Previous",
+        "next": "Next",
+        "setup": "Setup code",
+        "lines": "lines",
+        "switch": "中文",
+        "claim": "Claim",
+        "says": "What the article says",
+        "zh": "原文 (the article's words)",
+        "verdict": "Verdict",
+        "verdicts": "Verdicts in the course map (both notebooks)",
+        "no_twin": "No {fw} twin of this section: &ldquo;{title}&rdquo; is only in the {other} notebook.",
+    },
+    "zh": {
+        "map": "课程地图",
+        "repo": "代码仓库",
+        "start": "从这里开始",
+        "prev": "上一篇",
+        "next": "下一篇",
+        "setup": "环境设置代码",
+        "lines": "行",
+        "switch": "EN",
+        "claim": "论断",
+        "says": "文章的论断（英文转述）",
+        "zh": "原文",
+        "verdict": "结论",
+        "verdicts": "课程地图中的结论（两本笔记本）",
+        "no_twin": "本节没有 {fw} 的对照小节：&ldquo;{title}&rdquo; 只在 {other} 笔记本中。",
+    },
+}
+UNTRANSLATED = (
+    '<div class="zh-notice">本页尚未翻译：以下为英文原文（代码、输出与结论与英文版相同）。'
+    "译文见 notebooks/text/zh/，由 <code>make zh</code> 生成。</div>"
+)
+MATH_DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
+MATH_INLINE = re.compile(r"(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$])")
+CODE_BLOCK = re.compile(r"(?is)(<pre\b.*?</pre>|<code\b.*?</code>)")
+TITLE_CALL = re.compile(r"""(?:\b(?:set_title|suptitle|title)\(\s*|\btitle\s*=\s*)[rf]?(["'])(.+?)\1""")
 
 
 @dataclass
@@ -77,15 +150,16 @@ class Segment:
     level: int
     title: str
     parts: list[str] = field(default_factory=list)
+    key: str = ""  # the English heading, on a translated page: twins are aligned by it, as on the English page
 
     @property
     def number(self) -> str:
-        found = NUMBER.match(self.title)
+        found = NUMBER.match(self.key or self.title)
         return found.group(1) if found else ""
 
     @property
     def words(self) -> set[str]:
-        return set(re.findall(r"[a-z][a-z0-9_]+", NUMBER.sub("", self.title).lower())) - STOPWORDS
+        return set(re.findall(r"[a-z][a-z0-9_]+", NUMBER.sub("", self.key or self.title).lower())) - STOPWORDS
 
 
 def page_name(notebook: str) -> str:
@@ -115,12 +189,48 @@ def _image(match: re.Match) -> str:
     return match.group(0)
 
 
+def _mathml(latex: str, display: str) -> str | None:
+    try:
+        return latex_to_mathml(html.unescape(latex).strip(), display=display)
+    except Exception:  # latex2mathml raises many types: an unknown command keeps its TeX visible
+        return None
+
+
+def math_to_mathml(body: str) -> str:
+    """$...$ and $$...$$ in rendered HTML (outside code) as MathML: formulas render offline, without JavaScript."""
+
+    def convert(text: str) -> str:
+        text = MATH_DISPLAY.sub(lambda m: _mathml(m[1], "block") or m[0], text)
+        return MATH_INLINE.sub(lambda m: _mathml(m[1], "inline") or m[0], text)
+
+    return "".join(part if CODE_BLOCK.fullmatch(part) else convert(part) for part in CODE_BLOCK.split(body))
+
+
 def markdown(source: str) -> str:
-    body = re.sub(r'href="([^"]*)"', _link, markdown2html_mistune(source))
+    body = re.sub(r'href="([^"]*)"', _link, math_to_mathml(markdown2html_mistune(source)))
     return re.sub(r'src="([^"]*)"', _image, body)
 
 
-def render_output(output) -> str:
+def alt_text(code: str, heading: str) -> str:
+    """A figure's alt text: its title(s) in the code (f-string fields as …), else the cell's first comment, with
+    the section it illustrates; a displayed screenshot file says so."""
+    section = NUMBER.sub("", heading).replace("`", "").strip()
+    titles = [re.sub(r"\{[^{}]*\}", "…", m[2]) for m in TITLE_CALL.finditer(code)]
+    comments = [line.strip().lstrip("#").strip() for line in code.splitlines() if line.strip().startswith("#")]
+    comments = [c for c in comments if c and not c.startswith(("NBVAL", "noqa"))]
+    shots = re.findall(r"""Image\(\s*(?:filename\s*=\s*)?["']([^"']+\.png)""", code)
+    if shots:
+        what = f"Screenshot {', '.join(Path(s).name for s in shots)}"
+    elif titles:
+        what = "Plot: " + "; ".join(dict.fromkeys(titles))
+    elif comments:
+        what = "Plot: " + comments[0]
+    else:
+        what = "Plot"
+    return f"{what} (section: {section})" if section else what
+
+
+def render_output(output, alt: str = "") -> str:
     kind = output.get("output_type")
     if kind == "stream":
         return f'<pre class="stream {output.get("name", "")}">{html.escape(strip_ansi(output.get("text", "")))}</pre>'
@@ -131,7 +241,7 @@ def render_output(output) -> str:
     if "image/png" in data:
         png = "".join(data["image/png"]) if isinstance(data["image/png"], list) else data["image/png"]
         base64.b64decode(png, validate=False)
-        return f'<img alt="plot" src="data:image/png;base64,{png.strip()}">'
+        return f'<img alt="{html.escape(alt or "Plot")}" src="data:image/png;base64,{png.strip()}">'
     if "text/markdown" in data:
         return markdown(data["text/markdown"])
     if "text/html" in data:
@@ -155,20 +265,34 @@ def split_markdown(source: str) -> list[tuple[int, str, str]]:
     return [(level, title, "\n".join(lines)) for level, title, lines in pieces if level or "".join(lines).strip()]
 
 
-def segments(nb) -> list[Segment]:
+def segments(nb, lang: str = "en") -> list[Segment]:
+    """The notebook cut into heading segments; setup code (before the first ## heading) folded in <details>."""
     rows = [Segment(0, "")]
+    outline_started = False
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for level, title, chunk in split_markdown(cell.source):
                 if level:
                     rows.append(Segment(level, title))
+                    outline_started = outline_started or level == 2
                 rows[-1].parts.append(markdown(chunk))
         elif cell.cell_type == "code":
             tags = cell.metadata.get("tags", [])
+            if "zh-cwd" in tags:
+                continue  # the zh notebook's working-directory line: plumbing of notebooks/zh/, not a lesson
             note = f'<div class="solution-note">{" / ".join(tags)} cell</div>' if tags else ""
             code = highlight(cell.source, PythonLexer(), FORMATTER) if cell.source.strip() else ""
-            outputs = "".join(render_output(o) for o in cell.get("outputs", []))
-            rows[-1].parts.append(f'<div class="cell">{note}<div class="input">{code}</div>{outputs}</div>')
+            alt = alt_text(cell.source, rows[-1].title)
+            outputs = "".join(render_output(o, alt) for o in cell.get("outputs", []))
+            html_cell = f'<div class="cell">{note}<div class="input">{code}</div>{outputs}</div>'
+            if not outline_started and cell.source.strip():
+                words = WORDS[lang]
+                lines = len(cell.source.strip().splitlines())
+                html_cell = (
+                    f'<details class="setup"><summary>{words["setup"]} ({lines} {words["lines"]})</summary>'
+                    f"{html_cell}</details>"
+                )
+            rows[-1].parts.append(html_cell)
     return rows
 
 
@@ -177,7 +301,7 @@ def similarity(a: Segment, b: Segment) -> float:
     if a.level != b.level:
         return -1.0
     if a.level in (0, 2):  # the part above the first heading, and the outline headings: equal or nothing
-        return 10.0 if a.title == b.title else -1.0
+        return 10.0 if (a.key or a.title) == (b.key or b.title) else -1.0
     sizes = len(a.words) + len(b.words)
     score = 2 * len(a.words & b.words) / sizes if sizes else 0.0  # Dice: shared words over all words
     return score + (0.3 if a.number and a.number == b.number else 0.0)
@@ -211,24 +335,69 @@ def align(left: list[Segment], right: list[Segment]) -> list[tuple[Segment | Non
 
 def row_id(a: Segment | None, b: Segment | None) -> str:
     seg = a or b
-    return "s-" + (re.sub(r"[^a-z0-9]+", "-", (seg.number or seg.title).lower()).strip("-") or "top")
+    return "s-" + (re.sub(r"[^a-z0-9]+", "-", (seg.number or seg.key or seg.title).lower()).strip("-") or "top")
 
 
-def verdict_table(claim_ids) -> str:
+def verdict_word(verdict: str, lang: str) -> str:
+    return VERDICTS_ZH[verdict] if lang == "zh" else verdict
+
+
+def verdict_table(claim_ids, lang: str = "en") -> str:
+    w = WORDS[lang]
     rows = "".join(
-        f'<tr><td>{cid}</td><td>{html.escape(CLAIMS[cid].text)}</td><td class="verdict">{CLAIMS[cid].verdict}</td></tr>'
+        f'<tr><td>{cid}</td><td>{html.escape(CLAIMS[cid].text)}</td><td lang="zh-CN">{html.escape(CLAIMS[cid].zh)}</td>'
+        f'<td class="verdict">{verdict_word(CLAIMS[cid].verdict, lang)}</td></tr>'
         for cid in claim_ids
     )
-    return f"<table><tr><th>Claim</th><th>What the article says</th><th>Verdict</th></tr>{rows}</table>"
-
-
-def page(title: str, body: str) -> str:
-    style = CSS + FORMATTER.get_style_defs(".highlight")
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<table><tr><th>{w['claim']}</th><th>{w['says']}</th><th>{w['zh']}</th><th>{w['verdict']}</th></tr>"
+        f"{rows}</table>"
+    )
+
+
+def pager(notebook: str | None, lang: str) -> str:
+    """Previous/next links in course order (start page, then the pairs), or '' for the index."""
+    if notebook is None:
+        return ""
+    names = [page_name(n) for n in ORDER]
+    i = names.index(page_name(notebook))
+    w = WORDS[lang]
+
+    def title(n):
+        return page_title(ORDER[n], lang)
+
+    prev = (
+        f'<a rel="prev" href="{names[i - 1]}">← {w["prev"]}: {html.escape(title(i - 1))}</a>' if i else "<span></span>"
+    )
+    nxt = (
+        f'<a rel="next" href="{names[i + 1]}">{w["next"]}: {html.escape(title(i + 1))} →</a>'
+        if i + 1 < len(names)
+        else "<span></span>"
+    )
+    return f'<nav class="pager">{prev}{nxt}</nav>'
+
+
+def page_title(notebook: str, lang: str = "en") -> str:
+    if notebook == START:
+        return "从这里开始" if lang == "zh" else "Start here"
+    topic = next(t for t in TOPICS if notebook in t.notebooks)
+    return f"{topic.number} · {TITLES_ZH[topic.slug] if lang == 'zh' else topic.title}"
+
+
+def page(title: str, body: str, lang: str = "en", file: str = "index.html", notebook: str | None = None) -> str:
+    """One HTML page; `file` is its name in its language's folder (the language switch goes to the same page)."""
+    style = CSS + FORMATTER.get_style_defs(".highlight")
+    w = WORDS[lang]
+    switch = f"zh/{file}" if lang == "en" else f"../{file}"
+    nav = pager(notebook, lang)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>"
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{style}</style></head>'
-        f'<body><header class="top"><a href="index.html">Course map</a><a href="{REPO_URL}">Repository</a>'
-        f'<a href="{page_name(START)}">Start here</a></header><main>{body}</main></body></html>\n'
+        f'<body><header class="top"><a href="index.html">{w["map"]}</a><a href="{REPO_URL}">{w["repo"]}</a>'
+        f'<a href="{page_name(START)}">{w["start"]}</a>'
+        f'<a class="lang" hreflang="{"zh-CN" if lang == "en" else "en"}" href="{switch}">{w["switch"]}</a></header>'
+        f"<main>{nav}{body}{nav}</main></body></html>\n"
     )
 
 
@@ -239,46 +408,65 @@ def launch_links(notebook: str) -> str:
     )
 
 
-def pair_page(topic, notebooks_dir: Path) -> str:
-    columns = {}
+def load(name: str, notebooks_dir: Path, lang: str) -> tuple[list[Segment], bool]:
+    """A notebook's segments in a language, and whether it is translated. The English notebook gets the claims'
+    Chinese quotes (utils.course.add_quotes, as its build does); a zh page uses the translation when there is one
+    (tools/zh.py: stale cells carry their notice), else the English with a notice; twins align on English headings."""
+    english = add_quotes(nbformat.read(notebooks_dir / name, as_version=4), name)
+    if lang == "en":
+        return segments(english, lang), True
+    stem = name.removesuffix(".ipynb")
+    translated = notebooks_dir == zh.NOTEBOOKS and stem in zh.translated()
+    segs = segments(zh.zh_notebook(stem) if translated else english, lang)
+    keys = segments(english, "en")
+    if [s.level for s in segs] == [k.level for k in keys]:
+        for seg, key in zip(segs, keys):
+            seg.key = key.title
+    return segs, translated
+
+
+def pair_page(topic, notebooks_dir: Path, lang: str = "en") -> str:
+    w = WORDS[lang]
+    columns, all_translated = {}, True
     for fw, name in zip(FRAMEWORKS, topic.notebooks):
         path = notebooks_dir / name
-        columns[fw] = segments(nbformat.read(path, as_version=4)) if path.is_file() else []
+        columns[fw], done = load(name, notebooks_dir, lang) if path.is_file() else ([], True)
+        all_translated = all_translated and done
     rows = []
     for a, b in align(columns["pytorch"], columns["tensorflow"]):
         cells = []
         for fw, seg, twin in (("pytorch", a, b), ("tensorflow", b, a)):
             if seg is None:
                 other = "TensorFlow" if fw == "pytorch" else "PyTorch"
-                cells.append(
-                    f'<div class="col {fw}"><div class="missing">No {LABELS[fw]} twin of this section: '
-                    f"&ldquo;{html.escape(twin.title)}&rdquo; is only in the {other} notebook.</div></div>"
-                )
+                missing = w["no_twin"].format(fw=LABELS[fw], title=html.escape(twin.title), other=other)
+                cells.append(f'<div class="col {fw}"><div class="missing">{missing}</div></div>')
             else:
                 cells.append(f'<div class="col {fw}">{"".join(seg.parts)}</div>')
         extra = ""
-        if (a or b).level == 2 and (a or b).title.startswith("5."):
-            verdicts = verdict_table(topic.claims)
-            extra = f'<div class="full"><h3>Verdicts in the course map (both notebooks)</h3>{verdicts}</div>'
+        if (a or b).level == 2 and (a or b).number == "5":
+            extra = f'<div class="full"><h3>{w["verdicts"]}</h3>{verdict_table(topic.claims, lang)}</div>'
         rows.append(f'<section class="row" id="{row_id(a, b)}">{"".join(cells)}{extra}</section>')
     heads = "".join(f"<div>{LABELS[fw]}: {launch_links(n)}</div>" for fw, n in zip(FRAMEWORKS, topic.notebooks))
-    return page(f"{topic.number} · {topic.title}", f'<div class="colheads">{heads}</div>{"".join(rows)}')
+    notice = "" if all_translated else UNTRANSLATED
+    body = f'{notice}<div class="colheads">{heads}</div>{"".join(rows)}'
+    return page(page_title(topic.notebooks[0], lang), body, lang, page_name(topic.notebooks[0]), topic.notebooks[0])
 
 
-def single_page(notebook: Path) -> str:
-    parts = "".join("".join(seg.parts) for seg in segments(nbformat.read(notebook, as_version=4)))
-    return page(notebook.stem, f'<p>{launch_links(notebook.name)}</p><div class="single">{parts}</div>')
+def single_page(notebook: Path, lang: str = "en") -> str:
+    segs, translated = load(notebook.name, notebook.parent, lang)
+    parts = "".join("".join(seg.parts) for seg in segs)
+    notice = "" if translated else UNTRANSLATED
+    body = f'{notice}<p>{launch_links(notebook.name)}</p><div class="single">{parts}</div>'
+    return page(page_title(notebook.name, lang), body, lang, page_name(notebook.name), notebook.name)
 
 
-def index_page(built: dict[str, str]) -> str:
+def index_page(built: dict[str, str], lang: str = "en") -> str:
+    w = WORDS[lang]
     lines = []
     for t in TOPICS:
-        where = (
-            f'<a href="{built[t.number]}">{html.escape(t.title)}</a>'
-            if t.number in built
-            else f"{html.escape(t.title)} (planned)"
-        )
-        verdicts = "; ".join(f"{cid}: <b>{CLAIMS[cid].verdict}</b>" for cid in t.claims)
+        title = TITLES_ZH[t.slug] if lang == "zh" else t.title
+        where = f'<a href="{built[t.number]}">{html.escape(title)}</a>' if t.number in built else html.escape(title)
+        verdicts = "; ".join(f"{cid}: <b>{verdict_word(CLAIMS[cid].verdict, lang)}</b>" for cid in t.claims)
         lines.append(f"<tr><td>{t.number}</td><td>{where}</td><td>{verdicts}</td></tr>")
     judged = {}
     for t in TOPICS:
@@ -287,35 +475,49 @@ def index_page(built: dict[str, str]) -> str:
     for cid in START_CLAIMS:
         judged.setdefault(cid, []).append("00")
     claims = "".join(
-        f'<tr><td>{c.id}</td><td>{c.article}</td><td>{html.escape(c.text)}</td><td class="verdict">{c.verdict}</td>'
+        f"<tr><td>{c.id}</td><td>{c.article}</td><td>{html.escape(c.text)}</td>"
+        f'<td lang="zh-CN">{html.escape(c.zh)}</td><td class="verdict">{verdict_word(c.verdict, lang)}</td>'
         f"<td>{', '.join(judged.get(c.id, ['-']))}</td></tr>"
         for c in CLAIMS.values()
     )
-    body = (
-        f"<h1>PyTorch vs TensorFlow, really</h1><p>Each topic is a pair of notebooks, shown on facing pages: "
-        f"PyTorch on the left, TensorFlow on the right, section by section. "
-        f'<a href="{page_name(START)}">Start here</a>.</p>'
-        f"<h2>The course map</h2><table><tr><th>#</th><th>Topic</th><th>Claims: verdict</th></tr>"
-        f"{''.join(lines)}</table>"
-        f"<h2>Every claim and its verdict</h2><table><tr><th>Claim</th><th>Article</th><th>Text</th><th>Verdict</th>"
-        f"<th>Judged in</th></tr>{claims}</table>"
-    )
-    return page("PyTorch vs TensorFlow, really", body)
+    articles = "".join(f'<li lang="zh-CN">{a.id}: {html.escape(a.cite())}</li>' for a in ARTICLES.values())
+    if lang == "zh":
+        intro = (
+            "<h1>PyTorch 与 TensorFlow：真正的区别</h1><p>每个主题是一组对照笔记本，以对照页面呈现：左边 PyTorch，"
+            f'右边 TensorFlow，逐节并排。<a href="{page_name(START)}">从这里开始</a>。</p>'
+            f"<p>课程回应的两篇文章：</p><ul>{articles}</ul>"
+            "<h2>课程地图</h2><table><tr><th>#</th><th>主题</th><th>论断：结论</th></tr>"
+        )
+        claims_head = "<h2>每条论断及其结论</h2><table><tr><th>论断</th><th>文章</th><th>英文转述</th><th>原文</th>"
+        claims_head += "<th>结论</th><th>所在笔记本</th></tr>"
+    else:
+        intro = (
+            "<h1>PyTorch vs TensorFlow, really</h1><p>Each topic is a pair of notebooks, shown on facing pages: "
+            "PyTorch on the left, TensorFlow on the right, section by section. "
+            f'<a href="{page_name(START)}">Start here</a>.</p>'
+            f"<p>The two Chinese articles the course answers:</p><ul>{articles}</ul>"
+            "<h2>The course map</h2><table><tr><th>#</th><th>Topic</th><th>Claims: verdict</th></tr>"
+        )
+        claims_head = "<h2>Every claim and its verdict</h2><table><tr><th>Claim</th><th>Article</th><th>Text</th>"
+        claims_head += f"<th>{w['zh']}</th><th>Verdict</th><th>Judged in</th></tr>"
+    body = f"{intro}{''.join(lines)}</table>{claims_head}{claims}</table>"
+    return page("PyTorch vs TensorFlow" + ("：真正的区别" if lang == "zh" else ", really"), body, lang)
 
 
 def build(out: Path, notebooks_dir: Path = ROOT / "notebooks") -> dict[str, str]:
-    """Write the site into out/; return {topic number or '00': page file name} of the pages written."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the site into out/ (English) and out/zh/ (Chinese); return {topic number or '00': page file name}."""
     built = {}
-    for topic in TOPICS:
-        if any((notebooks_dir / n).is_file() for n in topic.notebooks):
-            name = page_name(topic.notebooks[0])
-            (out / name).write_text(pair_page(topic, notebooks_dir))
-            built[topic.number] = name
-    if (notebooks_dir / START).is_file():
-        (out / page_name(START)).write_text(single_page(notebooks_dir / START))
-        built["00"] = page_name(START)
-    (out / "index.html").write_text(index_page(built))
+    for lang, folder in (("en", out), ("zh", out / "zh")):
+        folder.mkdir(parents=True, exist_ok=True)
+        for topic in TOPICS:
+            if any((notebooks_dir / n).is_file() for n in topic.notebooks):
+                name = page_name(topic.notebooks[0])
+                (folder / name).write_text(pair_page(topic, notebooks_dir, lang), encoding="utf-8")
+                built[topic.number] = name
+        if (notebooks_dir / START).is_file():
+            (folder / page_name(START)).write_text(single_page(notebooks_dir / START, lang), encoding="utf-8")
+            built["00"] = page_name(START)
+        (folder / "index.html").write_text(index_page(built, lang), encoding="utf-8")
     return built
 
 
@@ -325,7 +527,8 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     built = build(args.out)
-    print(f"site: {len(built)} pages + index.html in {args.out} ({time.perf_counter() - started:.1f} s)")
+    seconds = time.perf_counter() - started
+    print(f"site: {len(built)} pages + index.html in {args.out}, the same in {args.out}/zh ({seconds:.1f} s)")
     return 0
 
 
