@@ -282,6 +282,7 @@ def test_missing_for_lists_apt_packages_and_the_script_exits_1(bare, headers):
         "java",
         "npm",
         "browser",
+        "cjk font",
     ]
     assert [item for item, _, _ in preflight_needs.missing_for("lab")] == [
         "c++ compiler",
@@ -295,6 +296,7 @@ def test_missing_for_lists_apt_packages_and_the_script_exits_1(bare, headers):
     )
     for name in ("g++", "npm", "chromium"):
         fake_program(bare, name, stdout="1")
+    fake_program(bare, "fc-list", stdout="Noto Sans CJK SC,Noto Sans CJK SC Regular")
     (headers / "Python.h").write_text("/* fake */")
     fake_program(bare, "java", stderr='openjdk version "11.0.2"')  # too old for TorchServe
     assert [item for item, _, _ in preflight_needs.missing_for("test")] == ["java"]
@@ -411,6 +413,7 @@ case "$*" in
       default-jre-headless) mk java 'echo "openjdk version \"21.0.5\" 2024-10-15" >&2' ;;
       npm) mk npm 'echo 9.2.0' ;;
       chromium) mk chromium 'echo Chromium 156' ;;
+      fonts-noto-cjk) mk fc-list 'echo "Noto Sans CJK SC,Noto Sans CJK SC Regular"' ;;
       python3.*-dev) touch "$FAKE_INCLUDE/Python.h" ;;
     esac ;;
 esac
@@ -498,6 +501,7 @@ def test_preflight_as_root_waits_for_the_apt_lock_then_installs_what_is_missing(
         "default-jre-headless",
         "npm",
         "chromium",
+        "fonts-noto-cjk",
     ]
     assert all("DPkg::Lock::Timeout" in c for c in calls)  # install waits for the dpkg lock itself
 
@@ -513,7 +517,8 @@ def test_preflight_as_a_user_installs_nothing_and_says_one_line_per_missing_prog
     )
     assert run.returncode == 1 and not (bare / "apt.calls").exists()
     lines = run.stderr.strip().splitlines()
-    assert len(lines) == 5 and all(line.startswith("make test: missing ") for line in lines), run.stderr
+    assert len(lines) == 6 and all(line.startswith("make test: missing ") for line in lines), run.stderr
+    assert "sudo apt-get install fonts-noto-cjk" in lines[5]
     assert "sudo apt-get install g++" in lines[0] and f"sudo apt-get install python{machine.PYVER}-dev" in lines[1]
     lab = subprocess.run(
         [BASH, str(PREFLIGHT), "lab"],

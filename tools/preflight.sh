@@ -5,7 +5,8 @@
 #
 # * Python 3.11 to 3.13, able to create a virtual environment (Debian/Ubuntu: the python3.X-venv package).
 # * The programs some lessons use (utils/machine.py decides what is present): a C++ compiler and Python.h (torch.compile),
-#   Java 17+ (TorchServe), npm (Visdom's assets, offline) and, for `make test` only, a Chromium (browser test).
+#   Java 17+ (TorchServe), npm (Visdom's assets, offline) and, for `make test` only, a Chromium (browser test)
+#   and a CJK font (fonts-noto-cjk: the Chinese pages' browser test).
 #   As root with apt-get, missing ones are installed; otherwise one line per missing program says what to run.
 #   `make test` stops on them; `make lab` only warns (the notebooks say in their own cells what is missing).
 # * When the venv is still to be built: which torch build it would get, and that it can be had. No NVIDIA GPU
@@ -91,6 +92,7 @@ if [ -n "$missing" ]; then
       "c++ compiler") what="a C++ compiler (torch.compile: 01, 08, 10)" ;;
       "python headers") what="Python.h for Python $PYVER (torch.compile builds C++ against it: 01, 08, 10)" ;;
       browser) what="a Chromium (tests/test_browser.py)" ;;
+      "cjk font") what="a font with Chinese glyphs (the Chinese pages in tests/test_site.py)" ;;
       *) what=$item ;;
     esac
     if [ "$MODE" = test ]; then

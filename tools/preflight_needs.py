@@ -20,10 +20,12 @@ APT_PACKAGES = {
     "java": ("default-jre-headless", "openjdk-17-jre-headless"),
     "npm": ("npm",),
     "browser": ("chromium",),
+    "cjk font": ("fonts-noto-cjk",),
 }
 NEEDED_FOR = {
     "lab": ("c++ compiler", "python headers", "java", "npm"),  # torch.compile (01/08/10), TorchServe (07), Visdom (06)
-    "test": ("c++ compiler", "python headers", "java", "npm", "browser"),  # + the browser tests
+    # + the browser tests, and a CJK font for the Chinese pages (tests/test_site.py)
+    "test": ("c++ compiler", "python headers", "java", "npm", "browser", "cjk font"),
 }
 PRESENT = {
     "c++ compiler": machine.find_cxx_compiler,
@@ -31,6 +33,7 @@ PRESENT = {
     "java": machine.find_java,
     "npm": machine.find_npm,
     "browser": machine.find_browser,
+    "cjk font": machine.find_cjk_font,
 }
 
 

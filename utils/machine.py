@@ -42,6 +42,7 @@ INSTALL_HINTS = {
     "java": "apt-get install default-jre-headless  (needs Java 17+; or set JAVA_HOME)",
     "npm": "apt-get install npm, then: python tools/setup_visdom_offline.py",
     "browser": "Debian: apt-get install chromium; Ubuntu: install Google Chrome, or set COURSE_BROWSER=/path/to/chrome",
+    "cjk font": "apt-get install fonts-noto-cjk  (the Chinese pages' browser test needs a font with Chinese glyphs)",
     "tf allocator stats": (
         "optional: kept on CPU only with oneDNN on (TF_ENABLE_ONEDNN_OPTS=1 turns it on); a GPU always keeps them"
     ),
@@ -104,6 +105,14 @@ def find_java(min_major: int = 17) -> tuple[str, int] | None:
 def find_npm() -> str | None:
     """The path of ``npm``, or None."""
     return shutil.which("npm")
+
+
+def find_cjk_font() -> str | None:
+    """The family of an installed font with Chinese glyphs (fontconfig's ``fc-list :lang=zh``), or None."""
+    fc_list = shutil.which("fc-list")
+    out = _runs([fc_list, ":lang=zh", "family"]) if fc_list else None
+    lines = out.stdout.splitlines() if out else []
+    return next((line.split(",")[0].strip() for line in lines if line.strip()), None)
 
 
 def find_browser() -> str | None:
