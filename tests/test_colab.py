@@ -108,9 +108,13 @@ def fake_fetch(url, dest):
     fake_fetch.urls.append(url)
 
 
+TORCHAO = re.search(r"^torchao==(\S+)", (REPO_ROOT / "requirements.txt").read_text(), re.M).group(1)
+
+
 def colab_versions(missing: set[str]):
-    """Colab's packages, faked: everything installed except ``missing``."""
-    return lambda name: None if name in missing else {"torch": "2.9.0", "tensorflow": "2.19.0"}.get(name, "1.0")
+    """Colab's packages, faked: everything installed except ``missing`` (torchao at its pin, see AT_PIN)."""
+    fixed = {"torch": "2.9.0", "tensorflow": "2.19.0", "torchao": TORCHAO}
+    return lambda name: None if name in missing else fixed.get(name, "1.0")
 
 
 def test_bootstrap_off_colab_does_nothing(sandbox):
@@ -208,3 +212,11 @@ def test_on_colab_a_notebook_may_miss_only_what_the_cell_leaves_out():
     assert colab.not_needed_here({}) == set()
     skipped = colab.not_needed_here({"google.colab": object()})
     assert {"nbval", "pytest", "jupyterhub", "nbgrader"} <= skipped and not {"torch", "visdom", "onnx"} & skipped
+
+
+def test_torchao_is_installed_at_its_pin_even_where_colab_has_another(tmp_path):
+    req = tmp_path / "requirements.txt"
+    req.write_text("torchao==0.18.0\ntabulate==0.10.0\n")
+    versions = {"torchao": "0.10.0", "tabulate": "0.9.0"}.get  # Colab's: tabulate's differs too, and may stay
+    assert colab.missing_requirements(req, versions) == ["torchao==0.18.0"]
+    assert colab.missing_requirements(req, {"torchao": "0.18.0", "tabulate": "0.9.0"}.get) == []

@@ -202,7 +202,7 @@ def freeze_of(venv: Path) -> dict[str, str]:
     return {name.lower().replace("_", "-"): version for name, version in pairs}
 
 
-def kernel_env(venv: Path, colab: bool, scratch: Path) -> dict[str, str]:
+def kernel_env(venv: Path, colab: bool, scratch: Path, origin: Path = ROOT) -> dict[str, str]:
     env = dict(os.environ, JUPYTER_PATH=str(venv / "share" / "jupyter"), PATH=f"{venv / 'bin'}:{os.environ['PATH']}")
     env.pop("PYTHONPATH", None)
     env["VIRTUAL_ENV"] = str(venv)
@@ -214,7 +214,7 @@ def kernel_env(venv: Path, colab: bool, scratch: Path) -> dict[str, str]:
         env["IPYTHONDIR"] = str(venv / "ipython")
         gitconfig = scratch / "gitconfig"
         # the cell's own `git clone https://github.com/<owner>/<name>` goes to this checkout's committed HEAD
-        gitconfig.write_text(f'[url "file://{ROOT}"]\n\tinsteadOf = {COURSE_URL_PREFIX}{repo()}\n')
+        gitconfig.write_text(f'[url "file://{origin}"]\n\tinsteadOf = {COURSE_URL_PREFIX}{repo()}\n')
         env["GIT_CONFIG_GLOBAL"] = str(gitconfig)
     return env
 
@@ -244,13 +244,14 @@ def execute_all(
     On colab, the kernel starts in /content and the course is cloned by the first notebook's first cell.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = kernel_env(venv, colab, out_dir)
+    github = out_dir / "github"  # the one commit both the notebooks and the cell's clone come from
+    env = kernel_env(venv, colab, out_dir, github)
     if colab:  # Colab opens the committed notebooks from GitHub: those of a clone of this checkout's HEAD
         shutil.rmtree(COLAB_ROOT / "course", ignore_errors=True)
         COLAB_ROOT.mkdir(exist_ok=True)
-        shutil.rmtree(out_dir / "github", ignore_errors=True)
-        subprocess.run(["git", "clone", "-q", str(ROOT), str(out_dir / "github")], check=True)
-        source_dir = out_dir / "github" / "notebooks"
+        shutil.rmtree(github, ignore_errors=True)
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(github)], check=True)
+        source_dir = github / "notebooks"
     results, holder = [], Holder(lock, hold_s)
     for name in names:
         cwd = COLAB_ROOT if colab else source_dir

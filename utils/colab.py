@@ -60,13 +60,23 @@ def installed(name: str) -> str | None:
         return None
 
 
+# Pins installed even where Colab has another version: executorch (requirements-nodeps.txt, no dependencies) needs
+# the torchao it was built against; with Colab's torchao 0.10.0, 07_deployment_pytorch died at its ExecuTorch export
+# ('torchao' has no attribute 'dequantize_affine', the Colab rehearsal of 2026-12-07).
+AT_PIN = ("torchao",)
+
+
 def missing_requirements(requirements: Path, version=installed) -> list[str]:
-    """The pinned lines of requirements.txt whose package is not installed at all (never torch or tensorflow)."""
+    """The pinned lines of requirements.txt whose package is not installed at all (never torch or tensorflow), and
+    those of AT_PIN installed at another version."""
     wanted = []
     for line in requirements.read_text().splitlines():
         line = line.split("#")[0].strip()
         name = re.split(r"[=<>!~\[; ]", line)[0]
-        if name and name.lower() not in NEVER + NOT_FOR_NOTEBOOKS and version(name) is None:
+        if not name or name.lower() in NEVER + NOT_FOR_NOTEBOOKS:
+            continue
+        have = version(name)
+        if have is None or (name.lower() in AT_PIN and "==" in line and have != line.split("==", 1)[1].strip()):
             wanted.append(line)
     return wanted
 
