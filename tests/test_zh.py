@@ -121,3 +121,13 @@ def test_zh_links_resolve_from_the_zh_folder():
     assert zh.relink("![a](images/x.png) [b](01_graphs_pytorch.ipynb) [c](https://x.org) [d](#top)") == (
         "![a](../images/x.png) [b](../01_graphs_pytorch.ipynb) [c](https://x.org) [d](#top)"
     )
+
+
+@pytest.mark.parametrize("name", ["01_graphs_pytorch", "07_deployment_tensorflow", "00_start_here"])
+def test_the_builds_chinese_quotes_do_not_change_the_english_hash(name):
+    from utils.course import add_quotes
+
+    plain = zh.english(name)
+    quoted = add_quotes(zh.english(name), f"{name}.ipynb")
+    assert [zh.en_hash(c.source) for c in plain.cells] == [zh.en_hash(c.source) for c in quoted.cells]
+    assert any(a.source != b.source for a, b in zip(plain.cells, quoted.cells)), "add_quotes added nothing"

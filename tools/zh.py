@@ -61,6 +61,7 @@ HEADING = re.compile(r"^#{1,4}\s+(?P<title>.+)$", re.M)
 STALE_NOTICE = "> ⚠️ **译文待更新**：英文原文在翻译之后改动过，以下译文可能与英文不一致（英文见英文版同一单元格）。\n\n"
 MISSING_NOTICE = "> ⚠️ **尚未翻译**：此单元格暂时显示英文原文。\n\n"
 GLOSSARY = TRANSLATIONS / "glossary.tsv"
+MARKERS = re.compile(r"#\s*(NBVAL_\w+|noqa\b|type: ignore|fmt: (on|off)|%%)")  # tool marks, nothing to translate
 SKIP = re.compile(r"<!--\s*glossary-skip:\s*(?P<terms>[^>]*?)\s*-->")
 CWD_CELL = (
     "# 中文版在 notebooks/zh/ 中：代码与英文版共用，工作目录也与英文版相同（notebooks/）\n"
@@ -72,7 +73,10 @@ MD_LINK = re.compile(r"(?P<pre>!?\[[^\]]*\]\(|\bsrc=\"|\bhref=\")(?P<target>[^)\
 
 
 def en_hash(source: str) -> str:
-    return hashlib.sha256(source.strip().encode()).hexdigest()[:10]
+    """The English cell's hash, without the claims' Chinese quotes the build adds (utils.course.add_quotes)."""
+    from utils.course import without_quotes
+
+    return hashlib.sha256(without_quotes(source).strip().encode()).hexdigest()[:10]
 
 
 def heading_key(source: str) -> str | None:
@@ -100,7 +104,7 @@ def cell_keys(nb: nbformat.NotebookNode) -> list[tuple[int, str, str]]:
                 section, place = key, 0
             keys.append((i, f"{section}/{place}", "md"))
             place += 1
-        elif cell.cell_type == "code" and comments(source):
+        elif cell.cell_type == "code" and [c for c in comments(source) if not MARKERS.match(c)]:
             keys.append((i, f"{section}/{place}", "code"))
             place += 1
     return keys
@@ -139,8 +143,8 @@ def read_entries(path: Path) -> dict[str, Entry]:
         body = text[m.end() : nxt.start() if nxt else len(text)].strip("\n")
         if m["key"] in entries:
             raise ValueError(f"{path.name}: key {m['key']} appears twice")
-        text = body.rstrip() + "\n" if body.strip() else ""
-        entries[m["key"]] = Entry(m["key"], m["kind"], m["hash"], text, bool(m["todo"]))
+        translation = body.rstrip() + "\n" if body.strip() else ""
+        entries[m["key"]] = Entry(m["key"], m["kind"], m["hash"], translation, bool(m["todo"]))
     return entries
 
 
@@ -171,13 +175,15 @@ def translated() -> list[str]:
 
 def skeleton(name: str) -> int:
     """Append an entry, with the English text to translate in place, for every cell that has none yet."""
+    from utils.course import without_quotes
+
     nb = english(name)
     path = TRANSLATIONS / f"{name}.md"
     entries = read_entries(path) if path.exists() else {}
     added = []
     for i, key, kind in cell_keys(nb):
         if key not in entries:
-            source = nb.cells[i].source.strip()
+            source = without_quotes(nb.cells[i].source).strip() if kind == "md" else nb.cells[i].source.strip()
             added.append(f"<!-- cell {key} {kind} en={en_hash(source)} todo -->\n{source}\n")
     if added:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,7 @@ __all__ = [
     "course_map_markdown",
     "claims_table_markdown",
     "add_quotes",
+    "without_quotes",
 ]
 
 VERDICT_WORDS = ("holds", "holds partly", "outdated", "false", "pending")
@@ -249,6 +250,15 @@ def with_quotes(source: str, section: str, topic_claims=()) -> str:
         if rest:
             out += [""] + [f"> **{cid}** {QUOTE_MARK}{CLAIMS[cid].zh}  " for cid in rest]
     return "\n".join(out)
+
+
+_ADDED_QUOTE = re.compile(r"^(?:  > |> \*\*C\d+\*\* )原文：.*\n?", re.M)
+_ADDED_SHORT = re.compile(r"<br><small>「[^|]*?」</small>")
+
+
+def without_quotes(source: str) -> str:
+    """A cell's Markdown without what `with_quotes` added (the translations are keyed to the English alone)."""
+    return _ADDED_SHORT.sub("", _ADDED_QUOTE.sub("", source)).rstrip()
 
 
 def add_quotes(nb, name: str):
