@@ -266,8 +266,11 @@ def glossary_misses(name: str) -> list[str]:
     """Current translations that render a glossary term otherwise: '<name> cell <key>: term -> 中文'."""
     nb, entries = english(name), read_entries(TRANSLATIONS / f"{name}.md")
     terms: dict[str, set[str]] = {}
-    for en, zh in glossary():
+    rows = glossary()
+    for en, zh in rows:
         terms.setdefault(en, set()).add(zh)
+    for en in terms:  # "graph" is also rendered by the term of "static graph": 静态图
+        terms[en] |= {zh for longer, zh in rows if longer != en and re.search(rf"\b{re.escape(en)}\b", longer)}
     misses = []
     for i, key, kind in cell_keys(nb):
         entry = entries.get(key)
