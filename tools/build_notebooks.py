@@ -34,6 +34,7 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+from tools import zh
 from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler
 from utils.course import add_quotes
 from utils.timing import UNRELIABLE_MARK
@@ -158,6 +159,11 @@ def main() -> int:
         if not args.measure_only:
             scrub(nb)
             nbformat.write(nb, NOTEBOOKS / (text_file.stem + ".ipynb"))
+            if text_file.stem in zh.translated():  # its Chinese edition shares these outputs: rewrite it too
+                nbformat.write(zh.zh_notebook(text_file.stem), zh.OUT / (text_file.stem + ".ipynb"))
+                stale, missing = zh.status(text_file.stem)
+                if stale or missing:
+                    print(f"  zh/{text_file.stem}: {len(stale)} stale, {len(missing)} missing translations (make zh)")
     if rows:
         print("\n| notebook | seconds | peak MB |\n|---|---:|---:|")
         for r in rows:
