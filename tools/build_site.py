@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import base64
 import html
+import posixpath
 import re
 import sys
 import time
@@ -172,18 +173,19 @@ def page_name(notebook: str) -> str:
 
 def _link(match: re.Match) -> str:
     target = html.unescape(match.group(1))
+    if re.match(r"^(https?:|mailto:|#|data:)", target):  # before .ipynb: Colab and Binder links end with one
+        return match.group(0)
     if target.endswith(".ipynb") or ".ipynb#" in target:
         name, _, anchor = target.partition("#")
         return f'href="{page_name(Path(name).name)}"'
-    if re.match(r"^(https?:|mailto:|#|data:)", target):
-        return match.group(0)
-    return f'href="{REPO_URL}/blob/main/notebooks/{target}"'  # a repository file: on GitHub, not in the site
+    # a repository file: on GitHub, not in the site (a zh notebook's links start with ../, from notebooks/zh/)
+    return f'href="{REPO_URL}/blob/main/{posixpath.normpath("notebooks/" + target.removeprefix("../"))}"'
 
 
 def _image(match: re.Match) -> str:
     """A notebook's own PNG (``![..](images/x.png)``) inlined, so the site stays one offline folder."""
     target = html.unescape(match.group(1))
-    path = ROOT / "notebooks" / target
+    path = ROOT / "notebooks" / target.removeprefix("../")  # ../images/x.png: a zh notebook's link
     if target.endswith(".png") and not re.match(r"^[a-z]+:", target) and path.is_file():
         return f'src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}"'
     return match.group(0)
@@ -401,7 +403,15 @@ def page(title: str, body: str, lang: str = "en", file: str = "index.html", note
     )
 
 
-def launch_links(notebook: str) -> str:
+def launch_links(notebook: str, lang: str = "en") -> str:
+    """Colab, Binder and GitHub links of a notebook; on a zh page, of its Chinese edition where there is one."""
+    if lang == "zh":
+        stem = notebook.removesuffix(".ipynb")
+        path = f"zh/{notebook}" if stem in zh.translated() else notebook
+        return (
+            f'<a href="{colab_url(path)}">在 Colab 中打开</a> · <a href="{binder_url(path)}">在 Binder 上启动</a> · '
+            f'<a href="{REPO_URL}/blob/main/notebooks/{path}">GitHub 上查看</a>'
+        )
     return (
         f'<a href="{colab_url(notebook)}">Open in Colab</a> · <a href="{binder_url(notebook)}">Binder</a> · '
         f'<a href="{REPO_URL}/blob/main/notebooks/{notebook}">on GitHub</a>'
@@ -446,7 +456,7 @@ def pair_page(topic, notebooks_dir: Path, lang: str = "en") -> str:
         if (a or b).level == 2 and (a or b).number == "5":
             extra = f'<div class="full"><h3>{w["verdicts"]}</h3>{verdict_table(topic.claims, lang)}</div>'
         rows.append(f'<section class="row" id="{row_id(a, b)}">{"".join(cells)}{extra}</section>')
-    heads = "".join(f"<div>{LABELS[fw]}: {launch_links(n)}</div>" for fw, n in zip(FRAMEWORKS, topic.notebooks))
+    heads = "".join(f"<div>{LABELS[fw]}: {launch_links(n, lang)}</div>" for fw, n in zip(FRAMEWORKS, topic.notebooks))
     notice = "" if all_translated else UNTRANSLATED
     body = f'{notice}<div class="colheads">{heads}</div>{"".join(rows)}'
     return page(page_title(topic.notebooks[0], lang), body, lang, page_name(topic.notebooks[0]), topic.notebooks[0])
@@ -456,7 +466,7 @@ def single_page(notebook: Path, lang: str = "en") -> str:
     segs, translated = load(notebook.name, notebook.parent, lang)
     parts = "".join("".join(seg.parts) for seg in segs)
     notice = "" if translated else UNTRANSLATED
-    body = f'{notice}<p>{launch_links(notebook.name)}</p><div class="single">{parts}</div>'
+    body = f'{notice}<p>{launch_links(notebook.name, lang)}</p><div class="single">{parts}</div>'
     return page(page_title(notebook.name, lang), body, lang, page_name(notebook.name), notebook.name)
 
 
