@@ -29,6 +29,7 @@ __all__ = [
     "topic_for",
     "course_map_markdown",
     "claims_table_markdown",
+    "articles_markdown",
     "add_quotes",
     "without_quotes",
 ]
@@ -196,6 +197,15 @@ def course_map_markdown(link_prefix: str = "") -> str:
     rest = [cid for cid in CLAIMS if cid not in covered]
     if rest:
         lines.append(f"| – | Not yet covered by a pair | | | {', '.join(rest)}: pending |")
+    return "\n".join(lines)
+
+
+def articles_markdown() -> str:
+    """The two articles as the saved copies give them: ID, title, site and date."""
+    lines = []
+    for a in ARTICLES.values():
+        where = ", ".join(x for x in (a.site, a.date) if x) or "the saved copy gives no site or date"
+        lines.append(f"- **{a.id}**: 《{a.title_zh}》 ({where})")
     return "\n".join(lines)
 
 
