@@ -64,5 +64,7 @@ def test_chinese_readme_is_current_and_linked_both_ways():
     zh = open("README.zh-CN.md", encoding="utf-8").read()
     assert course_map_markdown_zh("notebooks/") in zh, "README.zh-CN.md's course map is stale: run `make course-map`"
     assert "](README.md)" in zh and "README.zh-CN.md" in open("README.md", encoding="utf-8").read()
+    english = open("README.md", encoding="utf-8").read()
     for article in ARTICLES.values():
-        assert article.title_zh in zh
+        assert article.title_zh in zh and article.title_zh in english
+    assert ARTICLES["004"].site in english and ARTICLES["004"].date in english
