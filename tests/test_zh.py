@@ -118,8 +118,10 @@ def test_glossary_check_catches_a_term_rendered_otherwise(sandbox):
 
 
 def test_zh_links_resolve_from_the_zh_folder():
-    assert zh.relink("![a](images/x.png) [b](01_graphs_pytorch.ipynb) [c](https://x.org) [d](#top)") == (
-        "![a](../images/x.png) [b](../01_graphs_pytorch.ipynb) [c](https://x.org) [d](#top)"
+    # 01_graphs_pytorch has a translation (its link stays in zh/); zz_untranslated has none (its link goes up)
+    source = "![a](images/x.png) [b](zz_untranslated.ipynb) [c](https://x.org) [d](#top) [e](01_graphs_pytorch.ipynb)"
+    assert zh.relink(source) == (
+        "![a](../images/x.png) [b](../zz_untranslated.ipynb) [c](https://x.org) [d](#top) [e](01_graphs_pytorch.ipynb)"
     )
 
 
