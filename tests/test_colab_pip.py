@@ -11,6 +11,7 @@ pin a notebook needs importable. About two minutes with a warm pip cache.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import pytest
 from utils import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
-import stacks  # noqa: E402
+import stacks
 
 # torch and TensorFlow: nothing the cell installs needs them (see above). The rest: the test suite's and the kernel's,
 # never installed by the cell (utils.colab.NOT_FOR_NOTEBOOKS), or not a dependency of what it installs.
@@ -64,7 +65,11 @@ def test_the_colab_cell_installs_what_colab_lacks_with_real_pip(tmp_path):
         f"sys.path.insert(0, {str(course)!r}); from utils.colab import bootstrap; "
         f"print(json.dumps(bootstrap({str(course)!r})))"
     )
-    done = subprocess.run([str(venv / "bin" / "python"), "-c", cell], capture_output=True, text=True, cwd=tmp_path)
+    # Colab's pip reads none of this machine's pip configuration (local indexes, find-links)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")} | {"PIP_CONFIG_FILE": os.devnull}
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", cell], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
     assert done.returncode == 0, f"the Colab cell's pip install failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     installed = json.loads(done.stdout.strip().splitlines()[-1])["installed"]
     assert "visdom==0.2.4" in installed and any(p.startswith("executorch==") for p in installed)
