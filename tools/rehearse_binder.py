@@ -120,13 +120,10 @@ def user_env(extra: dict | None = None) -> dict:
         "PATH": f"{HOME}/.local/bin:{REPO_DIR}/.local/bin:{NB_PYTHON_PREFIX}/bin:{NPM_DIR}/bin:"
                 "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     }  # fmt: skip
-    env.update(
-        {
-            k: v
-            for k, v in os.environ.items()
-            if k.startswith(("PIP_", "npm_config_", "HTTP", "http", "NO_PROXY", "no_proxy"))
-        }
-    )
+    # this machine's pip/npm/proxy settings and its CA bundle: npm reads its cafile from the global npmrc, which
+    # NPM_CONFIG_GLOBALCONFIG replaces; without NODE_EXTRA_CA_CERTS, npm as jovyan hung on TLS here (postBuild)
+    passed = ("PIP_", "npm_config_", "HTTP", "http", "NO_PROXY", "no_proxy", "NODE_EXTRA_CA_CERTS", "SSL_CERT_")
+    env.update({k: v for k, v in os.environ.items() if k.startswith(passed)})
     env.update(extra or {})
     return env
 
