@@ -205,19 +205,19 @@ student: | $(STAMP)
 
 # The classroom (docs/teaching.md). JupyterHub's proxy, configurable-http-proxy, comes from npm into $(VENV)/hub-proxy
 # (a no-op once there; make test needs it for tests/test_classroom.py). The hub itself needs root.
-HUB_PROXY := "$(PY)" tools/classroom.py setup
+HUB_PROXY := "$(PY)" -m tools.classroom setup
 HUB_PORT ?= 8000
 HUB_MEM ?= 2G
 .PHONY: grading-course classroom-start classroom-stop slides
 grading-course: | $(STAMP)
-	"$(PY)" tools/grading.py --out grading
+	"$(PY)" -m tools.grading --out grading
 
 classroom-start: | $(STAMP)
 	$(HUB_PROXY)
-	"$(PY)" tools/classroom.py start --port $(HUB_PORT) --mem-limit $(HUB_MEM)
+	"$(PY)" -m tools.classroom start --port $(HUB_PORT) --mem-limit $(HUB_MEM)
 
 classroom-stop: | $(STAMP)
-	"$(PY)" tools/classroom.py stop
+	"$(PY)" -m tools.classroom stop
 
 # Slides for a walkthrough (tools/slides.py): slides/ (git-ignored), each section a RISE slide (jupyterlab-rise)
 slides: | $(STAMP)

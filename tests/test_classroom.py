@@ -13,16 +13,13 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import uuid
 
 import pytest
 
-from utils import NOTEBOOKS_DIR, REPO_ROOT
-
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import classroom
+from tools import classroom
+from utils import NOTEBOOKS_DIR
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the hub starts servers as other users: root only")
 needs_proxy = pytest.mark.skipif(not classroom.PROXY.exists(), reason="no configurable-http-proxy (classroom.py setup)")

@@ -17,10 +17,8 @@ import sys
 import nbformat
 import pytest
 
+from tools import grading
 from utils import REPO_ROOT
-
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import grading
 
 GRADED_PAIR = "10_debugging"
 PAIRS = grading.pairs_with_exercises()

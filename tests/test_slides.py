@@ -20,11 +20,9 @@ import nbformat
 import pytest
 import requests
 
+from tools import slides
 from utils import NOTEBOOKS_DIR, REPO_ROOT
 from utils.machine import find_browser
-
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import slides
 
 NOTEBOOKS = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb"))
 SHOWN = "02_autograd_pytorch"

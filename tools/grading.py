@@ -35,9 +35,9 @@ from pathlib import Path
 
 import nbformat
 
+from tools import student
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import student  # noqa: E402
 
 COURSE_ID = "pytorch-vs-tensorflow"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"

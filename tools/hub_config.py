@@ -8,9 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-TOOLS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TOOLS))
-from classroom import LEARNER_GROUP, CgroupSpawner  # noqa: E402
+from tools.classroom import LEARNER_GROUP, CgroupSpawner
 
 c = get_config()  # noqa: F821 (JupyterHub defines it)
 run = Path(os.environ["COURSE_HUB_RUN"])

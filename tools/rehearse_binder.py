@@ -441,7 +441,6 @@ def server_start() -> dict:
     import urllib.error
     import urllib.request
 
-    sys.path.insert(0, str(REPO))
     from utils.servers import free_port
 
     group = MemoryCgroup("course-binder-server", LIMIT_BYTES)
