@@ -745,8 +745,8 @@ print("servers still running:", leftover, "| their ports still open:", ports_ope
 # * **ExecuTorch** ran the same exported program as a `.pte` with the model's predictions (§3.6): the
 #   on-device route, like LiteRT in the twin.
 # * **The latency table** shows what HTTP + JSON costs for a tiny model: the in-process call takes
-#   microseconds, a request through the Flask app under waitress a millisecond or two at p50, within a few
-#   tenths of a millisecond whatever the artifact (eager, `.pt2` or ONNX), because the model is a negligible
+#   microseconds, a request through the Flask app under waitress a few milliseconds at p50 on a 2-core
+#   machine, within about half a millisecond whatever the artifact (eager, `.pt2` or ONNX), because the model is a negligible
 #   part of it. TorchServe and
 #   LitServe add a hop (front end -> worker process) and their p50 was a multiple of Flask's: the lines
 #   under the table print by how much on this run. With a large model the runtime would dominate and

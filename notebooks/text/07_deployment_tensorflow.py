@@ -559,7 +559,7 @@ print("servers still running:", running_servers(), "| their ports still open:", 
 #   ONNX Runtime served without TensorFlow in the process, at a fraction of the stand-in's memory
 #   (§3.6).
 # * **Latency** (§3.7): for a model this small the HTTP round trip dominates. The ONNX Runtime server
-#   answered in a millisecond or two at p50, like the PyTorch twin's Flask servers; the SavedModel
+#   answered in a few milliseconds at p50, like the PyTorch twin's Flask servers; the SavedModel
 #   stand-in was slower (the combined table's last column prints by how much on this run), because
 #   calling a TensorFlow function costs far more than this model's arithmetic: a fraction of a
 #   millisecond even in process, against microseconds for LiteRT. The combined table puts the PyTorch twin's servers (Flask with eager, `.pt2` and ONNX;
