@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.code_dir:
-        sys.path.insert(0, str(Path(args.code_dir).resolve()))
+        sys.path.insert(0, str(Path(args.code_dir).resolve()))  # not the course: a model module of your own
     started = time.perf_counter()
     models = {}
     for name, backend, path in args.model:
