@@ -136,12 +136,12 @@ STACK ?= latest
 DRIFT_PYTHON ?=
 .PHONY: drift colab-rehearsal
 drift:
-	"$(PYTHON)" tools/drift.py --stack "$(STACK)" $(if $(DRIFT_PYTHON),--python "$(DRIFT_PYTHON)")
+	"$(PYTHON)" -m tools.drift --stack "$(STACK)" $(if $(DRIFT_PYTHON),--python "$(DRIFT_PYTHON)")
 
 # Colab, rehearsed (tools/stacks.py): Colab's preinstalled stack on Colab's Python (tools/stacks/colab.txt), a
 # stand-in google.colab, each notebook run from its first cell, whose git clone of the course goes to this checkout.
 colab-rehearsal:
-	"$(PYTHON)" tools/stacks.py colab --json docs/colab-rehearsal.json
+	"$(PYTHON)" -m tools.stacks colab --json docs/colab-rehearsal.json
 
 # Binder, rehearsed without Docker (tools/rehearse_binder.py; as root: it adds the user jovyan, uid 1000, and a memory
 # cgroup): repo2docker's build steps from binder/, then every notebook twice under a 2 GB limit without swap; the

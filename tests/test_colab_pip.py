@@ -14,14 +14,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 
+from tools import stacks
 from utils import REPO_ROOT
-
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import stacks
 
 # torch and TensorFlow: nothing the cell installs needs them (see above). The rest: the test suite's and the kernel's,
 # never installed by the cell (utils.colab.NOT_FOR_NOTEBOOKS), or not a dependency of what it installs.

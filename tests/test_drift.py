@@ -8,12 +8,8 @@ is not reported, and versions and section numbers are never taken for numbers a 
 from __future__ import annotations
 
 import json
-import sys
 
-from utils import REPO_ROOT
-
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import drift
+from tools import drift
 
 
 def notebook(speed: str, shape: str, accuracy: str, warning: str = "", version: str = "2.13.0") -> dict:

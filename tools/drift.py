@@ -3,8 +3,8 @@
     make drift                                   # the newest release of every requirement (the lock ignored)
     make drift STACK=colab                       # Colab's stack (tools/stacks/colab.txt), through the Colab cell
     make drift STACK=tf-nightly                  # the newest releases with PyPI's tf-nightly
-    python tools/drift.py --stack latest --python 3.12 [NAMES...]
-    python tools/drift.py --compare RUN_DIR      # (re)write the report from an earlier run's executed notebooks
+    python -m tools.drift --stack latest --python 3.12 [NAMES...]
+    python -m tools.drift --compare RUN_DIR      # (re)write the report from an earlier run's executed notebooks
 
 tools/stacks.py builds the environment and executes the notebooks (one lock hold each); this file compares each
 executed notebook with the committed one (the pinned run: notebooks/*.ipynb, executed on requirements-lock.txt) and
@@ -35,10 +35,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tools import stacks
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
-import stacks  # noqa: E402
 
 REPORTS = ROOT / "docs" / "drift"
 SANITIZE = ROOT / "nbval-sanitize.cfg"

@@ -2,8 +2,8 @@
 
 One module for the drift job (tools/drift.py, ``make drift``) and the Colab rehearsal (``make colab-rehearsal``):
 
-    python tools/stacks.py colab [--python 3.13] [--json FILE] [NAMES...]   # rehearse Colab, every notebook
-    python tools/stacks.py build latest --venv /tmp/x                      # only build an environment
+    python -m tools.stacks colab [--python 3.13] [--json FILE] [NAMES...]   # rehearse Colab, every notebook
+    python -m tools.stacks build latest --venv /tmp/x                      # only build an environment
 
 Stacks (real pip against the registry, nothing faked):
 
@@ -220,8 +220,9 @@ def kernel_env(venv: Path, colab: bool, scratch: Path, origin: Path = ROOT) -> d
 
 
 def repo() -> str:
-    sys.path.insert(0, str(ROOT))
-    from utils.course import REPO
+    from utils.course import (
+        REPO,  # run as python -m tools.stacks from the repository root, or with the course installed
+    )
 
     return REPO
 
