@@ -57,25 +57,26 @@ def test_the_colab_cell_installs_what_colab_lacks_with_real_pip(tmp_path):
     (course / "notebooks").mkdir()
     for name in ("requirements.txt", "requirements-nodeps.txt"):
         shutil.copy(REPO_ROOT / name, course / name)
+    # as on Colab, the cell imports utils from the folder it changed into (python -c puts the cwd first on sys.path)
     cell = (
         f"import json, sys, types; sys.modules['google.colab'] = types.ModuleType('google.colab'); "
-        f"sys.path.insert(0, {str(course)!r}); from utils.colab import bootstrap; "
+        "from utils.colab import bootstrap; "
         f"print(json.dumps(bootstrap({str(course)!r})))"
     )
     # Colab's pip reads none of this machine's pip configuration (local indexes, find-links)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")} | {"PIP_CONFIG_FILE": os.devnull}
     done = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", cell], capture_output=True, text=True, cwd=tmp_path, env=env
+        [str(venv / "bin" / "python"), "-c", cell], capture_output=True, text=True, cwd=course, env=env
     )
     assert done.returncode == 0, f"the Colab cell's pip install failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     installed = json.loads(done.stdout.strip().splitlines()[-1])["installed"]
     assert "visdom==0.2.4" in installed and any(p.startswith("executorch==") for p in installed)
     # afterwards nothing a notebook needs is missing, and what was built from source imports
     check = (
-        f"import sys; sys.path.insert(0, {str(course)!r}); from pathlib import Path; "
+        "from pathlib import Path; "
         f"from utils.colab import missing_requirements;"
         f" root = Path({str(course)!r}); print(missing_requirements(root / 'requirements.txt') + "
         "missing_requirements(root / 'requirements-nodeps.txt')); import visdom, onnxruntime, flask"
     )
-    after = subprocess.run([str(venv / "bin" / "python"), "-c", check], capture_output=True, text=True, cwd=tmp_path)
+    after = subprocess.run([str(venv / "bin" / "python"), "-c", check], capture_output=True, text=True, cwd=course)
     assert after.returncode == 0 and after.stdout.strip() == "[]", after.stdout + after.stderr

@@ -222,9 +222,12 @@ def check_image_folder(folder: str | os.PathLike, pattern: str = "*/*.png") -> i
 # -- the course's augmentation, defined once -------------------------------------
 
 
-def aug_params(n: int, seed: int, epoch: int = 0, *, size: int = IMAGE_SIZE, crop: int = CROP,
-               cutout: int = CUTOUT) -> np.ndarray:
-    """Random numbers of the augmentation for ``n`` images: ``int64 (n, 4)`` = crop top, crop left, cut-out top, cut-out left.
+def aug_params(
+    n: int, seed: int, epoch: int = 0, *, size: int = IMAGE_SIZE, crop: int = CROP, cutout: int = CUTOUT
+) -> np.ndarray:
+    """Random numbers of the augmentation for ``n`` images.
+
+    ``int64 (n, 4)``: crop top, crop left, cut-out top, cut-out left.
 
     Drawn from ``numpy.random.default_rng([seed, epoch])``: the same seed and epoch give
     the same numbers in any process, in any framework, with any number of workers.
@@ -268,7 +271,7 @@ def python_epoch(files: list[tuple[str, int]], params: np.ndarray, batch_size: i
 
 
 def collate_float(batch):
-    """A ``collate_fn``: a list of ``(uint8 image (1, H, W), label)`` -> ``(float32 (B, 1, H, W) in [0, 1], int64 (B,))``.
+    """A ``collate_fn``: ``(uint8 image (1, H, W), label)`` items -> ``(float32 (B, 1, H, W) in [0, 1], int64 (B,))``.
 
     Stacks first and converts once per batch (one vector operation instead of one per image).
     """
@@ -368,7 +371,10 @@ def _build_torch_classes() -> dict:
                 yield torch.from_numpy(read_png(path)).unsqueeze(0), label
 
     class RandomDraws(Dataset):
-        """Item ``i`` is a random integer from ``self.rng``: shows how a generator stored on a dataset is copied into every worker."""
+        """Item ``i`` is a random integer from ``self.rng``.
+
+        Shows how a generator stored on a dataset is copied into every worker.
+        """
 
         def __init__(self, n, seed=0):
             self.n, self.rng = n, np.random.default_rng(seed)
