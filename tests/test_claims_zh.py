@@ -68,3 +68,17 @@ def test_chinese_readme_is_current_and_linked_both_ways():
     for article in ARTICLES.values():
         assert article.title_zh in zh and article.title_zh in english
     assert ARTICLES["004"].site in english and ARTICLES["004"].date in english
+
+
+def test_start_notebook_shows_the_articles_and_every_claims_own_words():
+    nb = nbformat.read(f"notebooks/{START}", as_version=4)
+    shown = "".join(
+        "".join(o.get("data", {}).get("text/markdown", ""))
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    for article in ARTICLES.values():
+        assert article.title_zh in shown, f"{START} does not show {article.id}'s title (rebuild it)"
+    for claim in CLAIMS.values():
+        assert claim.zh in shown, f"{START}'s claims table lacks {claim.id}'s Chinese quote (rebuild it)"

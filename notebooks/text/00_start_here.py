@@ -112,7 +112,7 @@ except ImportError as err:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from utils.course import CLAIMS, course_map_markdown
+from utils.course import course_map_markdown
 
 display(Markdown(course_map_markdown()))
 
@@ -126,16 +126,15 @@ display(Markdown(releases_markdown()))
 # %% [markdown]
 # ### The claims
 #
-# The two articles are in Chinese; these are faithful paraphrases, with the IDs every verdict cites.
+# The two articles are in Chinese: each claim has the IDs every verdict cites, a faithful English paraphrase and the
+# article's own words (原文, from `utils/claims.json`; `tests/test_claims_zh.py` checks each quote verbatim against
+# the article's text in `data/articles/`).
 
 # %%
 # NBVAL_CHECK_OUTPUT
-display(
-    Markdown(
-        "| ID | Article | Claim | Verdict |\n|---|---|---|---|\n"
-        + "\n".join(f"| {c.id} | {c.article} | {c.text} | {c.verdict} |" for c in CLAIMS.values())
-    )
-)
+from utils.course import articles_markdown, claims_table_markdown
+
+display(Markdown(articles_markdown() + "\n\n" + claims_table_markdown()))
 
 # %% [markdown]
 # ## Adoption and ecosystem (C20)
