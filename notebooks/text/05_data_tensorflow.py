@@ -523,8 +523,8 @@ def one_epoch(ds, counts):
 rows, unreliable = [], []
 for name, ds in configs.items():
     counts = []
-    timing = measure(lambda: one_epoch(ds, counts), label=name, warmup=1, repeats=3, number=1, sync="tf")
-    assert counts == [len(train_files)] * 4, counts
+    timing = measure(lambda: one_epoch(ds, counts), label=name, warmup=1, repeats=3, number=2, sync="tf")
+    assert counts == [len(train_files)] * 7, counts
     rows.append((name, len(train_files) / timing.median_s))
     unreliable.append(timing.warning)
 
