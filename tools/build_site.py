@@ -54,6 +54,7 @@ from utils.course import (
     binder_url,
     colab_url,
 )
+from utils.releases import releases_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -470,6 +471,14 @@ def single_page(notebook: Path, lang: str = "en") -> str:
     return page(page_title(notebook.name, lang), body, lang, page_name(notebook.name), notebook.name)
 
 
+def releases_html(lang: str = "en") -> str:
+    """The releases every verdict was measured on and the newest drift report (utils.releases), as one paragraph."""
+    text = html.escape(releases_markdown())
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", text))
+    prefix = "测得结论所用的版本与最近一次漂移报告（英文）：" if lang == "zh" else ""
+    return f'<p class="releases">{prefix}{text}</p>'
+
+
 def index_page(built: dict[str, str], lang: str = "en") -> str:
     w = WORDS[lang]
     lines = []
@@ -510,7 +519,7 @@ def index_page(built: dict[str, str], lang: str = "en") -> str:
         )
         claims_head = "<h2>Every claim and its verdict</h2><table><tr><th>Claim</th><th>Article</th><th>Text</th>"
         claims_head += f"<th>{w['zh']}</th><th>Verdict</th><th>Judged in</th></tr>"
-    body = f"{intro}{''.join(lines)}</table>{claims_head}{claims}</table>"
+    body = f"{intro}{''.join(lines)}</table>{releases_html(lang)}{claims_head}{claims}</table>"
     return page("PyTorch vs TensorFlow" + ("：真正的区别" if lang == "zh" else ", really"), body, lang)
 
 
