@@ -241,6 +241,7 @@ def zh_notebook(name: str) -> nbformat.NotebookNode:
             cell.source = notices.get(i, "") + relink(cell.source)
     first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), -1)
     cwd = nbformat.v4.new_code_cell(CWD_CELL, metadata={"tags": ["zh-cwd"]})
+    cwd.id = "zh-cwd"  # a fixed id: every build writes the same notebook, so a rebuild shows no diff
     nb.cells.insert(first_code + 1, cwd)
     nb.metadata["language"] = "zh-CN"
     return nb
