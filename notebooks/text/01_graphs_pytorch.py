@@ -50,7 +50,7 @@ device = start_torch(seed=0)  # seeds random, NumPy and torch; the GPU if there 
 #   and compile-time halves; debugging gets its own pair, [10 · debugging](10_debugging_pytorch.ipynb).)
 # - **C10**: everything in PyTorch can be replicated in TensorFlow, with more effort.
 #
-# This notebook runs PyTorch 2.13 and checks each claim against what it does today.
+# This notebook runs PyTorch 2.15 and checks each claim against what it does today.
 
 # %% [markdown]
 # ## 2. The idea

@@ -48,7 +48,7 @@ device = start_torch(seed=0)  # the GPU when there is one (COURSE_DEVICE=cpu for
 # - **C18**: device management: in TensorFlow you must place operations explicitly with `tf.device`; in PyTorch
 #   you move tensors and models with `.to()` and check `torch.cuda.is_available()`.
 #
-# This notebook runs PyTorch 2.13 and checks both claims against what it does today; the twin does the same for
+# This notebook runs PyTorch 2.15 and checks both claims against what it does today; the twin does the same for
 # TensorFlow 2.21.
 
 # %% [markdown]

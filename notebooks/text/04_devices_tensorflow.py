@@ -49,7 +49,7 @@ import tensorflow as tf
 #   you move tensors and models with `.to()` and check `torch.cuda.is_available()`.
 #
 # This notebook runs TensorFlow 2.21 (Keras 3) and checks both claims against what it does today; the twin does
-# the same for PyTorch 2.13.
+# the same for PyTorch 2.15.
 
 # %% [markdown]
 # ## 2. The idea

@@ -47,7 +47,7 @@ device = start_torch(seed=0)  # seeds random, NumPy and torch; the GPU if there 
 #   "通常使用torchvision和torch.utils.data模块" (*usually* uses `torchvision` and `torch.utils.data`), which
 #   "provide convenient functions and classes to load and process common datasets" (常见的数据集).
 #
-# This notebook checks it with PyTorch 2.13: what does `torch.utils.data` do on its own, what does `torchvision`
+# This notebook checks it with PyTorch 2.15: what does `torch.utils.data` do on its own, what does `torchvision`
 # (and `torchdata`) add today, and how does each side scale (the article calls one "efficient", the other
 # "convenient", without setting them against each other)? The twin asks the same of `tf.data`.
 
@@ -270,7 +270,7 @@ for shard in (False, True):
 
 # %% [markdown]
 # **What `torchvision` would add, and why it is cited here, not run.** C17 names `torchvision`, so we tried to run
-# it (December 2026, on the machine that builds this course): PyPI's `torchvision==0.28.0`, the release that pairs
+# it (December 2026, when the course pinned torch 2.13's CPU-only wheel, on the machine that builds it): PyPI's `torchvision==0.28.0`, the release that pairs
 # with torch 2.13, installs beside the course's CPU-only torch 2.13 wheel but fails to import
 # (`RuntimeError: operator torchvision::nms does not exist`: its compiled operators do not load against this torch
 # build), and PyTorch's CPU wheel index (download.pytorch.org/whl/cpu), which serves the matching CPU-only

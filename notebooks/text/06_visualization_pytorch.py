@@ -45,7 +45,7 @@ device = start_torch(seed=0)  # loads PyTorch, seeds it, picks the device; one l
 # - **C3**: TensorBoard tracks metrics, shows the graph, weight/bias distributions, audio/text/images, and
 #   profiles programs.
 #
-# This notebook logs a small PyTorch 2.13 training run to TensorBoard 2.21 *and* to Visdom 0.2.4, reads the data
+# This notebook logs a small PyTorch 2.15 training run to TensorBoard 2.21 *and* to Visdom 0.2.4, reads the data
 # back (the event files, every Visdom window), and profiles the training step with `torch.profiler`. The twin logs the same run from
 # TensorFlow.
 

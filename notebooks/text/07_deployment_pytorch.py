@@ -184,8 +184,8 @@ print(f"{type(refused.error).__name__}: Weights only load failed. {reason[0]}")
 # dimension, and saves it as a `.pt2` archive. Its documentation warns that `torch.export.load` "uses
 # pickle under the hood": tensor subclasses, custom objects and, as a fallback, the sample inputs are
 # unpickled. `check_pt2_archive` (in `notebooks/pairs/deployment/serving.py`) reads the archive's JSON manifests and refuses
-# the entries that torch 2.13 would unpickle, before a server calls `torch.export.load`. It is a
-# **heuristic for the archive layout of torch 2.13**, a list of known pickled entries: a later torch
+# the entries that torch 2.13-2.15 would unpickle, before a server calls `torch.export.load`. It is a
+# **heuristic for the archive layout of torch 2.13-2.15** (checked on both), a list of known pickled entries: a later torch
 # that adds another pickled entry would get past it. For files from someone else, prefer ONNX (a
 # protobuf, no pickle), or load the `.pt2` in a throwaway process with no access to anything that matters.
 
@@ -645,7 +645,7 @@ for kind, (status, answer) in lit_bad.items():
 # Python, no PyTorch) runs on phones and microcontrollers. The `executorch` wheel also carries that
 # runtime as a Python module, so the `.pte` runs right here. The wheel does not depend on torch (its PyPI
 # page: it *"does not bundle PyTorch, so install a compatible torch separately"*); `executorch==1.5.1`
-# installs and runs beside the pinned torch 2.13.0 without changing it. The course installs it without
+# installs and runs beside the pinned torch 2.15.0 without changing it. The course installs it without
 # the extra dependencies of its developer tools (pandas, scikit-learn, ...), which Keras would import
 # in every TensorFlow process: `requirements-nodeps.txt` says why. This notebook keeps ExecuTorch's
 # portable kernels; an app would pass `partitioner=[XnnpackPartitioner()]` to hand the work to XNNPACK's
@@ -874,7 +874,7 @@ print("the tampered archive was refused before torch.export.load could unpickle 
 #   2025: no security fixes.
 # * ExecuTorch (`.pte`) is PyTorch's on-device route, the counterpart of LiteRT.
 # * Load with `torch.load(weights_only=True)`; treat `.pt2` files and `.mar` handlers from elsewhere as
-#   code, not data (`check_pt2_archive` is a heuristic for torch 2.13's archive layout, not a proof).
+#   code, not data (`check_pt2_archive` is a heuristic for torch 2.13-2.15's archive layout, not a proof).
 #
 # Next: the TensorFlow twin, [07_deployment_tensorflow.ipynb](07_deployment_tensorflow.ipynb), serves a
 # SavedModel through the same client and puts both frameworks' servers in one latency table. Back to
