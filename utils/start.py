@@ -18,8 +18,10 @@ import platform
 import re
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from utils.coexist import load_triton_before_tensorflow
 from utils.devices import tf_device, torch_device
@@ -98,6 +100,10 @@ def start_tensorflow(
     os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")  # do not reserve all GPU memory at start
     if with_torch or "torch" in sys.modules:  # both frameworks in one process: Triton must load before TensorFlow
         load_triton_before_tensorflow()
+        if not Path("/proc/driver/nvidia").exists():
+            # CUDA torch beside TensorFlow with no NVIDIA driver: torch's first CUDA query warns "CUDA initialization:
+            # Unexpected error ... Error 302" with a file path. It only means "no GPU", which the printed line says.
+            warnings.filterwarnings("ignore", message="CUDA initialization: Unexpected error", category=UserWarning)
     with quiet_stderr():
         import keras
         import tensorflow as tf
