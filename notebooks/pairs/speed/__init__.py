@@ -333,11 +333,14 @@ PEAKS = {
         "fma_units": 2,
         "lanes": 16,
         "ghz_floor": 2.3,
-        "arch": "Intel Xeon, family 6 model 207",
-        "why": "A KVM guest: lscpu names no SKU and no MHz. The nominal clock is 2.3 GHz (BogoMIPS 4600 = 2 x 2300 "
-        "MHz, tsc_known_freq; MKL's log says 'Lnx 2.30GHz'); turbo can run the cores faster.",
-        "source": "Intel product specifications (ark.intel.com), 4th/5th gen Xeon Scalable: '# of AVX-512 FMA Units: "
-        "2'",
+        "arch": "Intel Xeon, family 6 model 207: Emerald Rapids (5th gen Xeon Scalable)",
+        "why": "A KVM guest: lscpu names no SKU and no MHz. Model 207 (0xCF) is Emerald Rapids, a Sapphire Rapids "
+        "refresh whose cores execute two 512-bit FMAs per cycle; its AMX and AVX512-BF16 units exist but this guest "
+        "does not expose them (no amx_* or avx512_bf16 flag). The nominal clock is 2.3 GHz (BogoMIPS 4600 = 2 x "
+        "2300 MHz, tsc_known_freq; MKL's log says 'Lnx 2.30GHz'); turbo can run the cores faster.",
+        "source": "Linux arch/x86/include/asm/intel-family.h: INTEL_EMERALDRAPIDS_X = IFM(6, 0xCF), Raptor Cove; "
+        "Chips and Cheese, 'Sapphire Rapids: Golden Cove Hits Servers' (2023): AVX-512 'with the 2x512-bit FMA "
+        "throughput similar to Intel server CPUs' (checked 2026-12-07)",
     },
     "cpu-2core-intel-xeon-amx.json": {
         "cores": 2,
@@ -348,8 +351,9 @@ PEAKS = {
         "amx_bf16_flop_per_cycle": 1024,
         "why": "The record stores only 'Intel(R) Xeon(R) Processor' and no clock; its VM family's nominal clock is "
         "2.3 GHz, and its 331 GFLOP/s float32 product shows the cores ran faster (turbo).",
-        "source": "Intel product specifications (ark.intel.com), 4th/5th gen Xeon Scalable: '# of AVX-512 FMA Units: "
-        "2'; Intel AMX: 1,024 bf16 FLOP per cycle per core (Intel's AMX overview)",
+        "source": "Chips and Cheese, 'Sapphire Rapids: Golden Cove Hits Servers' (2023): 2x512-bit FMA per core; "
+        "Wikipedia, 'Advanced Matrix Extensions', citing Intel: a 4th gen Xeon Scalable core performs 1,024 BF16 "
+        "operations per cycle (TDPBF16PS: 16 x 16 x 32 multiply-adds in 16 cycles) (checked 2026-12-07)",
     },
 }
 
