@@ -295,6 +295,7 @@ SANITIZE_FILE = ROOT / "nbval-sanitize.cfg"
 
 def pytest_configure(config):
     """Compare checked cells through nbval-sanitize.cfg (an absolute path, so pytest may run from any folder)."""
+    _private_tmpdir(config)
     if not hasattr(config.option, "nbval_sanitize_with"):  # nbval not loaded (-p no:nbval)
         return
     if config.option.nbval_sanitize_with is None:
@@ -344,3 +345,29 @@ def _drop_stderr_streams_that_hold_only_log_lines(path: Path) -> None:
 
     transform.__wrapped__ = original
     nbval_plugin.transform_streams_for_comparison = transform
+
+
+def _private_tmpdir(config) -> None:
+    """Give every kernel and process the run starts one temporary folder, removed when the run ends.
+
+    nbval stops each kernel with ``shutdown_kernel(now=True)``, a kill: the kernel's ``atexit`` handlers never run,
+    so what it would remove at exit (TensorFlow AutoGraph's generated files, a notebook's temporary folders) stayed in
+    /tmp after every test run. A learner's kernel, shut down or restarted from JupyterLab, exits normally and cleans
+    up after itself.
+    """
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="course-tests-")
+    os.chmod(folder, 0o1777)  # like /tmp itself: a server a test starts as another user writes here too
+    previous = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = folder
+
+    def remove() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        if previous is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = previous
+
+    config.add_cleanup(remove)
