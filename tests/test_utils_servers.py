@@ -35,6 +35,19 @@ def test_start_answers_then_stop_frees_the_port():
     assert server not in running_servers()
 
 
+def test_a_stopped_server_leaves_no_log_file_and_a_failed_one_keeps_the_log_its_error_names():
+    port = free_port()
+    with http_server(port, ready_path="/") as server:
+        log = server.log_path
+        assert log.is_file()
+    assert not log.exists()
+    sleepy = BackgroundServer([sys.executable, "-c", "import time; time.sleep(60)"], free_port(), timeout_s=1)
+    with pytest.raises(ServerStartError) as caught:
+        sleepy.start()
+    assert str(sleepy.log_path) in str(caught.value) and sleepy.log_path.is_file()
+    sleepy.log_path.unlink()
+
+
 def test_stop_kills_children_of_the_server_too():
     port = free_port()
     # A shell that starts the real server as its child, as launcher scripts do.

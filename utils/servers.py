@@ -112,8 +112,8 @@ class BackgroundServer:
     timeout_s:
         How long to wait for readiness before giving up.
     log_path:
-        Where stdout and stderr go (default: a temporary file). Read it with
-        :meth:`log_tail`.
+        Where stdout and stderr go (default: a temporary file, removed by :meth:`stop`
+        unless the server failed to start). Read it with :meth:`log_tail`.
     """
 
     def __init__(
@@ -137,6 +137,7 @@ class BackgroundServer:
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self.name = name or Path(self.command[0]).name
+        self._temporary_log = log_path is None
         if log_path is None:
             handle, log_path = tempfile.mkstemp(prefix=f"{self.name}-", suffix=".log")
             os.close(handle)
@@ -249,6 +250,9 @@ class BackgroundServer:
         while port_is_open(self.port) and time.monotonic() < deadline + 5:
             time.sleep(0.1)
         _LIVE.discard(self)
+        if self._temporary_log and self.startup_s is not None:
+            # a server that ran and was stopped leaves no file behind; a failed start keeps the log its error names
+            self.log_path.unlink(missing_ok=True)
 
     def _release_guard(self, wait: bool) -> None:
         """Close the pipe (the guard then stops the group, if anything is left of it); reap the guard."""
