@@ -146,9 +146,12 @@ colab-rehearsal:
 # Binder, rehearsed without Docker (tools/rehearse_binder.py; as root: it adds the user jovyan, uid 1000, and a memory
 # cgroup): repo2docker's build steps from binder/, then every notebook twice under a 2 GB limit without swap; the
 # record goes to docs/binder-rehearsal.json. `"$(PY)" tools/rehearse_binder.py clean` removes what it made.
+# Where PyTorch's CPU index cannot be reached: `make binder-rehearsal BINDER_BUILD=--torch-from-pypi` (PyPI's CUDA
+# build of the same torch in place of +cpu, recorded; docs/platforms.md says what that changes).
+BINDER_BUILD ?=
 .PHONY: binder-rehearsal
 binder-rehearsal: | $(STAMP)
-	"$(PY)" tools/rehearse_binder.py build
+	"$(PY)" tools/rehearse_binder.py build $(BINDER_BUILD)
 	"$(PY)" tools/rehearse_binder.py run
 	"$(PY)" tools/rehearse_binder.py record
 

@@ -80,8 +80,12 @@ NOT_COVERED = [
     "are not reachable here, so the base environment is a venv of the machine's python3.11 and the lock's Jupyter "
     "packages come from PyPI, not conda-forge (same versions; conda builds of numpy etc. are not used either way: "
     "binder/requirements.txt installs the course's wheels with pip). Node.js is Debian's, not conda's nodejs 20.",
-    "torch's CPU wheel: binder/requirements.txt names PyTorch's CPU index, which this machine cannot reach; pip took "
-    "the identical file torch-2.13.0+cpu (cp311, manylinux_2_28) from the machine's local wheel folder.",
+    "torch's CPU wheel: binder/requirements.txt pins torch==2.15.0+cpu from PyTorch's CPU index, which this machine "
+    "cannot reach; with --torch-from-pypi (recorded under build.substitution) pip installs PyPI's torch==2.15.0, the "
+    "CUDA build with its nvidia-*/cuda-*/triton wheels, in its place, every other line of binder/requirements.txt "
+    "unchanged. The CUDA build holds more memory per torch process than the CPU build, so the peaks are an upper "
+    "bound for Binder's, and the environment is larger than Binder's (build.size_bytes.cuda_only estimates by how "
+    "much).",
     "No container: the image's layers, its size as pushed, the registry pull on a node, and mybinder.org's launch "
     "(a cached image starting, JupyterHub's spawn) are not measured. The 'size' is the environment on disk.",
     "The 2 GB limit is a memory cgroup of this kernel (cgroup v1 here: memory.limit_in_bytes and "
@@ -207,6 +211,57 @@ def ensure_user() -> str:
     return f"added beside {existing}" if existing else "added"
 
 
+# --torch-from-pypi: the one line of binder/requirements.txt the rehearsal changes, where PyTorch's CPU index is out of
+# reach (see NOT_COVERED). Every other line, the CPU index's --extra-index-url included, is installed as written.
+TORCH_CPU_PIN = re.compile(r"^torch==(?P<version>[^+\s#]+)\+cpu\s*$")
+REHEARSAL_REQUIREMENTS = APP_BASE / "conda" / "rehearsal-requirements.txt"
+
+
+def substituted_requirements() -> dict:
+    """binder/requirements.txt with torch==X+cpu replaced by PyPI's torch==X, written beside the environment; the
+    relative -c/-r paths are made absolute (pip reads them relative to the file). Returns the recorded substitution."""
+    lines, changed = [], None
+    for line in (REPO_DIR / "binder" / "requirements.txt").read_text().splitlines():
+        match = TORCH_CPU_PIN.match(line)
+        if match:
+            changed = {"from": line.strip(), "to": f"torch=={match['version']}"}
+            line = changed["to"]
+        elif re.match(r"^-[cr]\s+\.", line):
+            flag, rel = line.split(maxsplit=1)
+            line = f"{flag} {(REPO_DIR / 'binder' / rel).resolve()}"
+        lines.append(line)
+    if changed is None:
+        raise SystemExit("--torch-from-pypi: binder/requirements.txt has no torch==X+cpu line to substitute")
+    REHEARSAL_REQUIREMENTS.write_text("\n".join(lines) + "\n")
+    os.chown(REHEARSAL_REQUIREMENTS, UID, UID)
+    return changed | {
+        "why": "PyTorch's CPU index (download.pytorch.org) cannot be reached from this machine; PyPI's torch for "
+        "Linux is the CUDA build (its nvidia-*, cuda-* and triton wheels come with it)",
+        "file": str(REHEARSAL_REQUIREMENTS),
+    }
+
+
+def cuda_only_bytes(python: str) -> dict:
+    """What the CUDA build of torch adds to the environment, from the installed files (pip's RECORD): the wheels that
+    only the CUDA build pulls in (nvidia-*, cuda-*, triton) and torch's own CUDA libraries (torch/lib/*cuda*, nvrtc,
+    ...). Binder's torch==X+cpu has none of them; its own torch files are not measured here."""
+    code = r"""
+import importlib.metadata as m, json, os, re
+extra, torch_cuda, names = 0, 0, []
+for dist in m.distributions():
+    name = dist.metadata["Name"].lower()
+    files = [f for f in (dist.files or []) if os.path.isfile(dist.locate_file(f))]
+    if re.match(r"(nvidia|cuda)[-_]|triton$", name):
+        extra += sum(os.path.getsize(dist.locate_file(f)) for f in files)
+        names.append(f"{name}=={dist.version}")
+    elif name == "torch":
+        torch_cuda = sum(os.path.getsize(dist.locate_file(f)) for f in files
+                         if re.search(r"torch/lib/.*(cuda|nvrtc|cudnn|nccl|cublas|cufft|cusparse)", str(f)))
+print(json.dumps({"cuda_wheels": extra, "torch_cuda_libraries": torch_cuda, "cuda_wheel_names": sorted(names)}))
+"""
+    return json.loads(sh([python, "-c", code], capture=True).stdout)
+
+
 def find_python() -> str:
     wanted = (REPO / "binder" / "runtime.txt").read_text().strip().removeprefix("python-")
     for candidate in (f"/usr/bin/python{wanted}", shutil.which(f"python{wanted}")):
@@ -271,10 +326,12 @@ def _build(args) -> dict:
         shutil.rmtree(tmp)
 
     step("repository (git clone of HEAD)", repository)
+    substitution = substituted_requirements() if args.torch_from_pypi else None
+    requirements = str(REHEARSAL_REQUIREMENTS) if substitution else "binder/requirements.txt"
     step(
         "binder/requirements.txt",
         lambda: sh(
-            [str(NB_PYTHON_PREFIX / "bin" / "pip"), "install", "--no-cache-dir", "-r", "binder/requirements.txt"],
+            [str(NB_PYTHON_PREFIX / "bin" / "pip"), "install", "--no-cache-dir", "-r", requirements],
             user=True,
             cwd=REPO_DIR,
             env=index_retries(),
@@ -299,6 +356,7 @@ def _build(args) -> dict:
         "python": versions[0],
         "versions": dict(line.split(" ", 1) for line in versions[1:] if line),
         "base_environment_pins": conda_lock_versions(),
+        "substitution": substitution,
         "steps_s": steps,
         "build_s": round(sum(steps.values()), 1),
         "size_bytes": {
@@ -307,6 +365,12 @@ def _build(args) -> dict:
             "npm": du_bytes(NPM_DIR),
         },
     }
+    if substitution:
+        cuda = cuda_only_bytes(str(NB_PYTHON_PREFIX / "bin" / "python"))
+        names = cuda.pop("cuda_wheel_names")
+        result["size_bytes"]["cuda_only"] = cuda
+        result["size_bytes"]["environment_without_cuda_only"] = result["size_bytes"]["environment"] - sum(cuda.values())
+        result["cuda_wheels"] = names
     STATE.write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
     return result
@@ -369,6 +433,42 @@ class MemoryCgroup:
     def peak(self) -> int:
         return int((self.path / ("memory.max_usage_in_bytes" if self.v1 else "memory.peak")).read_text())
 
+    def resident(self) -> int:
+        """Now: anonymous memory plus mapped file pages (what the processes hold; the peak above also counts page
+        cache that the kernel reclaims at the limit instead of killing)."""
+        stat = dict(line.split() for line in (self.path / "memory.stat").read_text().splitlines())
+        if self.v1:
+            return int(stat["total_rss"]) + int(stat["total_mapped_file"])
+        return int(stat["anon"]) + int(stat["file_mapped"])
+
+    def limit_hits(self) -> int | None:
+        """How often usage reached the limit (v1 memory.failcnt; v2 memory.events 'max'): reclaim, not yet OOM."""
+        if self.v1:
+            return int((self.path / "memory.failcnt").read_text())
+        match = re.search(r"^max (\d+)", (self.path / "memory.events").read_text(), re.M)
+        return int(match.group(1)) if match else None
+
+    @contextlib.contextmanager
+    def sampling(self, every: float = 0.2):
+        """Samples resident() in a thread while the block runs; the highest value lands in self.resident_peak."""
+        import threading
+
+        self.resident_peak, stop = 0, threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                with contextlib.suppress(OSError, KeyError, ValueError):
+                    self.resident_peak = max(self.resident_peak, self.resident())
+                stop.wait(every)
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            stop.set()
+            thread.join()
+
     def oom_kills(self) -> int:
         text = (self.path / ("memory.oom_control" if self.v1 else "memory.events")).read_text()
         match = re.search(r"oom_kill (\d+)", text)
@@ -409,7 +509,8 @@ def run_one(notebook: str, attempt: int) -> dict:
     ]
     load = loadavg()
     start = time.monotonic()
-    proc = subprocess.run(command, cwd=REPO_DIR, capture_output=True, text=True)
+    with group.sampling():
+        proc = subprocess.run(command, cwd=REPO_DIR, capture_output=True, text=True)
     wall = time.monotonic() - start
     time.sleep(0.5)
     leftover = group.leftover()
@@ -419,6 +520,8 @@ def run_one(notebook: str, attempt: int) -> dict:
         "ok": proc.returncode == 0,
         "seconds": round(wall, 1),
         "peak_mb": round(group.peak() / 2**20),
+        "resident_peak_mb": round(group.resident_peak / 2**20),
+        "limit_hits": group.limit_hits(),
         "oom_kills": group.oom_kills(),
         "leftover_processes": len(leftover),
         "load_average": load,
@@ -535,26 +638,37 @@ def record(args) -> None:
         "not_covered": NOT_COVERED,
     }
     RECORD.write_text(json.dumps(out, indent=1) + "\n")
+    print(steps_table(build_result))
     print(markdown_table(out["runs"]))
     print(f"wrote {RECORD.relative_to(REPO)}: {sum(r['ok'] for r in runs.values())}/{len(runs)} runs passed")
 
 
 def markdown_table(runs: list[dict]) -> str:
-    """The runs as the table of docs/platforms.md's Binder section."""
+    """The runs as the table of docs/platforms.md's Binder section: seconds, the cgroup's high-water mark (page cache
+    included) and the sampled peak of what the processes held (anonymous + mapped file pages), for both runs."""
     by_notebook: dict[str, dict[int, dict]] = {}
     for r in runs:
         by_notebook.setdefault(Path(r["notebook"]).stem, {})[r["run"]] = r
 
     def cell(r: dict | None) -> str:
         if r is None:
-            return "not run | "
+            return "not run | | "
         state = "" if r["ok"] else (" **OOM-killed**" if r["oom_kills"] else " **failed**")
-        return f"{r['seconds']:.0f} s{state} | {r['peak_mb']:,} "
+        return f"{r['seconds']:.0f} s{state} | {r['peak_mb']:,} | {r.get('resident_peak_mb', '')} "
 
-    lines = ["| notebook | run 1 | peak MB | run 2 | peak MB |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        "| notebook | run 1 | peak MB | held MB | run 2 | peak MB | held MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, pair in sorted(by_notebook.items()):
         lines.append(f"| {name} | {cell(pair.get(1))}| {cell(pair.get(2))}|")
     return "\n".join(lines)
+
+
+def steps_table(build_result: dict) -> str:
+    lines = ["| step | seconds |", "|---|---:|"]
+    lines += [f"| {name} | {seconds} |" for name, seconds in build_result["steps_s"].items()]
+    return "\n".join(lines + [f"| **total** | **{build_result['build_s']}** |"])
 
 
 def main(argv=None) -> int:
@@ -562,6 +676,12 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     build_parser = sub.add_parser("build")
     build_parser.add_argument("--resume", action="store_true", help="keep the steps an interrupted build finished")
+    build_parser.add_argument(
+        "--torch-from-pypi",
+        action="store_true",
+        help="where PyTorch's CPU index cannot be reached: install PyPI's torch==X (the CUDA build) in place of "
+        "binder/requirements.txt's torch==X+cpu, recorded in the build's record",
+    )
     run_parser = sub.add_parser("run")
     run_parser.add_argument("notebooks", nargs="*")
     sub.add_parser("record")
