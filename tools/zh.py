@@ -18,9 +18,22 @@ other section alone. ``en=`` is the first ten hex digits of the SHA-256 of the E
   place with that mark; the translator removes it), is **missing**: the zh notebook shows the English under a
   notice, and ``check`` fails.
 
-Code cells are shared: the zh notebook takes the English cell's code and its stored outputs as they are. A code
-entry (``code`` instead of ``md``) holds the same code with its comments translated; ``build`` refuses it unless
-its code, with comments dropped, is token for token the English code (so a translation can never change what runs).
+Code cells are shared: the zh notebook takes the English cell's code and its stored outputs. A code entry (``code``
+instead of ``md``) holds the same code with its comments translated, and the string literals it prints as prose
+(verdict lines, explanations): ``build`` refuses it unless it is the English code but for comments and the text of
+string literals (compared on the AST, so the same on Python 3.11-3.13; an f-string keeps the same replacement
+fields, conversions and format specs in the same order, only the text between them may differ, and may not gain
+text where the English has none), so a translation can never change what runs. Outputs stay shared: ``build``
+rewrites the cell's stream and text/plain outputs, replacing what each translated English literal printed (its
+text around the same field values, so numbers are never copied by hand) by its Chinese text; a translated literal
+found nowhere in the outputs is refused, unless it sits in a branch that may not have run (``if``/``else``,
+``x if c else y``, ``and``/``or``, ``except``), so a translation can never silently disagree with what the code
+prints, and nbval checks a checked cell's Chinese prints. Translate only sentences a learner reads; strings that
+are data stay English: dict keys, paths, labels and table headers, anything compared or parsed later, checked by a
+test or matched by nbval-sanitize.cfg, plot titles and labels (drawn into images), and any comment or string on a
+line a tool prints back (a traceback, ``torch._dynamo.explain``, ``inspect.getsource``). A code cell without
+comments gets an entry only if its prints are translated: its key counts on from the counted cell above it
+(``3.2/1+1``: the first such code cell after ``3.2/1``), so it shifts no other key (``skeleton --prints``).
 
 The zh notebook lives in ``notebooks/zh/``, one folder below the English one, and runs the English code, which
 reads paths relative to ``notebooks/`` (``artifacts/``, ``pairs/...``): ``build`` inserts one small code cell after
@@ -34,6 +47,7 @@ current entry's English uses a glossary term, the translation must use its Chine
 as for API names). An entry may waive a term it renders otherwise with ``<!-- glossary-skip: term, term -->``.
 
     python -m tools.zh skeleton NAME   # write/extend notebooks/text/zh/NAME.md with entries for missing cells
+    python -m tools.zh skeleton --prints NAME   # ... and for code cells without comments that print
     python -m tools.zh check           # list stale and missing entries and glossary misses; exit 1 if any
     python -m tools.zh build           # write notebooks/zh/NAME.ipynb for every translated notebook (make zh)
 """
@@ -41,6 +55,7 @@ as for API names). An entry may waive a term it renders otherwise with ``<!-- gl
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import io
 import re
@@ -93,9 +108,13 @@ def heading_key(source: str) -> str | None:
     return re.sub(r"[^0-9a-z]+", "-", title.lower()).strip("-")[:40] or "h"
 
 
-def cell_keys(nb: nbformat.NotebookNode) -> list[tuple[int, str, str]]:
-    """(cell index, key, kind) for every markdown cell and every code cell with a comment line."""
-    section, place, keys = "top", 0, []
+def cell_keys(nb: nbformat.NotebookNode, optional: bool = False) -> list[tuple[int, str, str]]:
+    """(cell index, key, kind) for every markdown cell and every code cell with a comment line.
+
+    With ``optional``, also every other code cell, keyed after the counted cell above it (``3.2/1+1`` is the first
+    such code cell after ``3.2/1``): an entry for one translates its printed prose. These keys do not shift the
+    counted ones, and a cell without an entry is not missing (its prose may stay English)."""
+    section, place, extra, keys = "top", 0, 0, []
     for i, cell in enumerate(nb.cells):
         source = cell.source
         if cell.cell_type == "markdown":
@@ -103,10 +122,13 @@ def cell_keys(nb: nbformat.NotebookNode) -> list[tuple[int, str, str]]:
             if key is not None:
                 section, place = key, 0
             keys.append((i, f"{section}/{place}", "md"))
-            place += 1
+            place, extra = place + 1, 0
         elif cell.cell_type == "code" and [c for c in comments(source) if not MARKERS.match(c)]:
             keys.append((i, f"{section}/{place}", "code"))
-            place += 1
+            place, extra = place + 1, 0
+        elif cell.cell_type == "code" and optional:
+            extra += 1
+            keys.append((i, f"{section}/{place - 1 if place else ''}+{extra}", "code"))
     return keys
 
 
@@ -124,6 +146,118 @@ def code_tokens(code: str) -> list[tuple[int, str]]:
     toks = tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline)
     skip = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
     return [(0, m) for m in magics] + [(t.type, t.string) for t in toks if t.type not in skip]
+
+
+class CodeChanged(ValueError):
+    """A code entry changes more than comments and printed string literals."""
+
+
+@dataclass
+class Literal:
+    """One string literal of a cell: its text between replacement fields (a plain string is one part), and whether
+    it sits in a branch that may not have run (``if``/``else``, ``x if c else y``, ``and``/``or``, ``except``)."""
+
+    parts: tuple[str, ...]
+    conditional: bool
+    line: int
+
+
+BRANCHES = {ast.If: ("body", "orelse"), ast.IfExp: ("body", "orelse"), ast.BoolOp: ("values",)}
+BRANCHES |= {ast.ExceptHandler: ("body",), ast.Try: ("orelse",), ast.match_case: ("body",)}
+
+
+def shape(node: object, literals: list[Literal], conditional: bool = False) -> object:
+    """The code of an AST node with every string literal's text taken out (into ``literals``, in source order): two
+    pieces of code with the same shape differ in the text of their string literals only. An f-string keeps its
+    replacement fields (expression, conversion, format spec) in the shape; only the text between them is taken."""
+    if isinstance(node, list):
+        return tuple(shape(n, literals, conditional) for n in node)
+    if not isinstance(node, ast.AST):
+        return node
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        literals.append(Literal((node.value,), conditional, node.lineno))
+        return ("str",)
+    if isinstance(node, ast.JoinedStr):
+        parts, fields = [""], []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts[-1] += value.value
+            else:  # a FormattedValue: its expression is code; its format spec (":<9") stays as written
+                spec = ast.dump(value.format_spec) if value.format_spec else None
+                fields.append((shape(value.value, literals, conditional), value.conversion, spec))
+                parts.append("")
+        literals.append(Literal(tuple(parts), conditional, node.lineno))
+        return ("f-string", tuple(fields))
+    branches = BRANCHES.get(type(node), ())
+    return (type(node).__name__,) + tuple(
+        (name, shape(getattr(node, name), literals, conditional or name in branches))
+        for name in node._fields
+        if name not in ("ctx", "type_comment", "kind")
+    )
+
+
+def string_changes(en_code: str, zh_code: str) -> list[tuple[Literal, Literal]]:
+    """(English, Chinese) for every string literal a code entry changes; raises CodeChanged if it changes anything
+    but comments and string literals (f-strings: the text between the same replacement fields), so a translation
+    can never change what runs. Compared on the AST (Python 3.11 tokenizes an f-string as one STRING, 3.12+ as
+    FSTRING_START/MIDDLE/END) and on the tokens without comments and string text (the layout a traceback or
+    torch._dynamo.explain echoes)."""
+
+    def strip(tokens: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        text = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1)}
+        return [t for t in tokens if t[0] not in text]
+
+    if strip(code_tokens(en_code)) != strip(code_tokens(zh_code)):
+        raise CodeChanged("the code differs beyond comments and string literals")
+    parsed = []
+    for code in (en_code, zh_code):
+        lines = [ln if not ln.lstrip().startswith(("%", "!")) else "" for ln in code.splitlines()]
+        try:
+            tree = compile("\n".join(lines), "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        except SyntaxError as e:
+            raise CodeChanged(f"the code does not parse ({e.msg}, line {e.lineno})") from None
+        literals: list[Literal] = []
+        parsed.append((shape(tree.body, literals), literals))
+    (en_shape, en_lits), (zh_shape, zh_lits) = parsed
+    if en_shape != zh_shape:
+        raise CodeChanged("the code differs beyond comments and string literals (an f-string's fields included)")
+    changes = []
+    for en, zh in zip(en_lits, zh_lits):
+        if en.parts == zh.parts:
+            continue
+        placed = [i for i, (e, z) in enumerate(zip(en.parts, zh.parts)) if z and not e]
+        if placed:
+            raise CodeChanged(
+                f"line {en.line}: the Chinese adds text where the English literal has none (part {placed[0]} of "
+                f"{en.parts!r}): its place in the printed output is unknown; translate the English words only"
+            )
+        changes.append((en, zh))
+    return changes
+
+
+def rewrite_outputs(outputs: list, changes: list[tuple[Literal, Literal]], where: str) -> None:
+    """Replace, in a cell's stream and text/plain outputs, what each changed English literal printed by what its
+    Chinese prints: the literal text around the same field values. A changed literal found nowhere in the outputs is
+    refused unless it sits in a branch that did not run: a string that is not printed stays English."""
+    texts = [(o, "text") for o in outputs if o.get("output_type") == "stream"]
+    texts += [(o["data"], "text/plain") for o in outputs if "text/plain" in o.get("data", {})]
+    for en, zh in sorted(changes, key=lambda c: -len("".join(c[0].parts))):
+        first = next(i for i, p in enumerate(en.parts) if p)
+        last = max(i for i, p in enumerate(en.parts) if p)
+        pattern = re.compile("(.*?)".join(re.escape(p) for p in en.parts[first : last + 1]), re.S)
+
+        def chinese(m: re.Match, first: int = first, last: int = last, zh: Literal = zh) -> str:
+            return zh.parts[first] + "".join(v + p for v, p in zip(m.groups(), zh.parts[first + 1 : last + 1]))
+
+        found = 0
+        for holder, field in texts:
+            new, n = pattern.subn(chinese, holder[field])
+            holder[field], found = new, found + n
+        if not found and not en.conditional:
+            raise ValueError(
+                f"{where}: the English string {'{…}'.join(en.parts)!r} (line {en.line}), translated, is not in the "
+                "cell's outputs: translate only strings the cell prints (and keep them where they are printed)"
+            )
 
 
 @dataclass
@@ -153,12 +287,16 @@ def english(name: str) -> nbformat.NotebookNode:
 
 
 def status(name: str) -> tuple[list[str], list[str]]:
-    """(stale, missing) descriptions for one translated notebook."""
+    """(stale, missing) descriptions for one translated notebook. An entry whose key no cell has any more (its cell
+    was removed, or gained its first comment and so a counted key) is stale too: its translation is not shown."""
     nb = english(name)
     entries = read_entries(TRANSLATIONS / f"{name}.md")
     stale, missing = [], []
-    for i, key, kind in cell_keys(nb):
+    keys = cell_keys(nb, optional=True)
+    for i, key, kind in keys:
         entry = entries.get(key)
+        if entry is None and "+" in key:
+            continue  # a code cell without comments: an entry for its printed prose is optional
         if entry is None or entry.todo or not entry.text.strip():
             missing.append(f"{name} cell {i} ({key} {kind})")
         elif entry.hash != en_hash(nb.cells[i].source) or entry.kind != kind:
@@ -166,6 +304,8 @@ def status(name: str) -> tuple[list[str], list[str]]:
                 f"{name} cell {i} ({key} {kind}): translated from en={entry.hash}, English is now "
                 f"en={en_hash(nb.cells[i].source)}"
             )
+    known = {key for _, key, _ in keys}
+    stale += [f"{name} entry {key}: no such cell in the English any more" for key in entries if key not in known]
     return stale, missing
 
 
@@ -173,15 +313,19 @@ def translated() -> list[str]:
     return sorted(p.stem for p in TRANSLATIONS.glob("*.md") if (NOTEBOOKS / f"{p.stem}.ipynb").is_file())
 
 
-def skeleton(name: str) -> int:
-    """Append an entry, with the English text to translate in place, for every cell that has none yet."""
+def skeleton(name: str, prints: bool = False) -> int:
+    """Append an entry, with the English text to translate in place, for every cell that has none yet; with
+    ``prints``, also for every code cell without comments that calls print (to translate its printed prose; delete
+    the entries of cells whose prints are labels or data)."""
     from utils.course import without_quotes
 
     nb = english(name)
     path = TRANSLATIONS / f"{name}.md"
     entries = read_entries(path) if path.exists() else {}
     added = []
-    for i, key, kind in cell_keys(nb):
+    for i, key, kind in cell_keys(nb, optional=prints):
+        if "+" in key and "print(" not in nb.cells[i].source:
+            continue
         if key not in entries:
             source = without_quotes(nb.cells[i].source).strip() if kind == "md" else nb.cells[i].source.strip()
             added.append(f"<!-- cell {key} {kind} en={en_hash(source)} todo -->\n{source}\n")
@@ -214,7 +358,7 @@ def zh_notebook(name: str) -> nbformat.NotebookNode:
     nb = english(name)
     entries = read_entries(TRANSLATIONS / f"{name}.md")
     notices = {}
-    for i, key, kind in cell_keys(nb):
+    for i, key, kind in cell_keys(nb, optional=True):
         cell, entry = nb.cells[i], entries.get(key)
         if entry is None or entry.todo or not entry.text.strip():
             if kind == "md":
@@ -224,13 +368,15 @@ def zh_notebook(name: str) -> nbformat.NotebookNode:
         if kind == "code":
             if not current:
                 continue  # a stale code entry: the English cell runs as it is, and check lists the entry
-            if code_tokens(entry.text) != code_tokens(cell.source):
-                raise ValueError(
-                    f"{name} cell {i} ({key}): the translated code differs from the English code; "
-                    "a code entry may change comments only"
-                )
-            if current:
-                cell.source = entry.text.rstrip("\n")
+            where = f"{name} cell {i} ({key})"
+            try:
+                changes = string_changes(cell.source, entry.text)
+            except CodeChanged as e:
+                raise CodeChanged(
+                    f"{where}: {e}; a code entry may change comments and printed string literals only"
+                ) from None
+            rewrite_outputs(cell.get("outputs", []), changes, where)
+            cell.source = entry.text.rstrip("\n")
             continue
         cell.source = SKIP.sub("", entry.text).strip("\n")
         if not current:
@@ -315,12 +461,14 @@ def check() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("skeleton").add_argument("names", nargs="+")
+    skel = sub.add_parser("skeleton")
+    skel.add_argument("names", nargs="+")
+    skel.add_argument("--prints", action="store_true", help="also code cells without comments that print")
     sub.add_parser("check")
     sub.add_parser("build")
     args = parser.parse_args(argv)
     if args.command == "skeleton":
-        return max(skeleton(n) for n in args.names)
+        return max(skeleton(n, args.prints) for n in args.names)
     return check() if args.command == "check" else build()
 
 
