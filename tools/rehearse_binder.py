@@ -281,6 +281,8 @@ def _build(args) -> dict:
         steps = json.loads(PARTIAL.read_text())
     elif NB_PYTHON_PREFIX.exists() or HOME.exists():
         clean(args)
+    (APP_BASE / "conda").mkdir(parents=True, exist_ok=True)  # the step records live here from the first step on
+    MARKER.write_text("created by tools/rehearse_binder.py\n")
 
     def step(name, fn):
         if name in steps:
