@@ -114,12 +114,12 @@ def test_a_code_translation_may_not_change_the_code(sandbox):
 
 
 PRINTS = (
-    'ratio, where = 2.5, {"device": "cpu"}\n'
+    'ratio, where, title = 2.5, {"device": "cpu"}, "Speed ratio"\n'
     "print(f\"PyTorch ran {ratio:.1f}x faster on {where['device']}\")\n"
     'print("They agree." if ratio > 1 else "THEY DIFFER.")'
 )
 PRINTS_ZH = (
-    'ratio, where = 2.5, {"device": "cpu"}\n'
+    'ratio, where, title = 2.5, {"device": "cpu"}, "Speed ratio"\n'
     "print(f\"PyTorch 的速度是 {ratio:.1f}x，设备：{where['device']}\")\n"
     'print("两者一致。" if ratio > 1 else "两者不一致。")'
 )
@@ -159,8 +159,9 @@ def test_a_code_translation_may_translate_printed_strings_and_their_shared_outpu
     [
         ("ratio > 1", "ratio >= 1", "comments and printed string literals only"),  # code
         ("{ratio:.1f}x", "{ratio:.2f}x", "comments and printed string literals only"),  # a field's format spec
-        ("{where['device']}", "{where['dev']}", "'device' .*not in the cell's outputs"),  # data in a field
-        ('{"device": "cpu"}', '{"设备": "cpu"}', "not in the cell's outputs"),  # a string that is data, not printed
+        ("{where['device']}", "{where['dev']}", "the untranslated 'device' holds the same English"),  # data
+        ('{"device": "cpu"}', '{"设备": "cpu"}', "the untranslated 'device' holds the same English"),
+        ('"Speed ratio"', '"速度比"', "'Speed ratio' .*not in the cell's outputs"),  # a string that is not printed
         ("{ratio:.1f}x，", "{ratio:.1f}x{ratio}，", "comments and printed string literals only"),  # a new field
         ("{where['device']}\")", "{where['device']}。\")", "adds text where the English literal has none"),
     ],
@@ -180,6 +181,22 @@ def test_a_translated_string_the_outputs_no_longer_print_is_refused(printing):
     with pytest.raises(
         ValueError, match="'PyTorch ran {…}x faster on {…}' \\(line 2\\).* is not in the cell's outputs"
     ):
+        zh.zh_notebook("demo")
+
+
+def test_a_literal_printed_twice_is_rewritten_once_and_translated_one_way(sandbox):
+    nb = nbformat.read(sandbox / "demo.ipynb", as_version=4)
+    code = 'for n in (1, 2):\n    print(n, "traces")\nprint(3, "traces")'
+    cell = nbformat.v4.new_code_cell(code)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1 traces\n2 traces\n3 traces\n")]
+    nb.cells.append(cell)
+    nbformat.write(nb, sandbox / "demo.ipynb")
+    path = zh.TRANSLATIONS / "demo.md"
+    head = path.read_text(encoding="utf-8") + f"\n<!-- cell 2/0+1 code en={zh.en_hash(code)} -->\n"
+    path.write_text(head + code.replace('"traces"', '"次追踪"') + "\n", encoding="utf-8")
+    assert zh.zh_notebook("demo").cells[-1].outputs[0].text == "1 次追踪\n2 次追踪\n3 次追踪\n"
+    path.write_text(head + code.replace('"traces"', '"次追踪"', 1) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="the untranslated 'traces' holds the same English"):
         zh.zh_notebook("demo")
 
 

@@ -27,8 +27,9 @@ text where the English has none), so a translation can never change what runs. O
 rewrites the cell's stream and text/plain outputs, replacing what each translated English literal printed (its
 text around the same field values, so numbers are never copied by hand) by its Chinese text; a translated literal
 found nowhere in the outputs is refused, unless it sits in a branch that may not have run (``if``/``else``,
-``x if c else y``, ``and``/``or``, ``except``), so a translation can never silently disagree with what the code
-prints, and nbval checks a checked cell's Chinese prints. Translate only sentences a learner reads; strings that
+``x if c else y``, ``and``/``or``, ``except``), and so is a translated literal whose English an untranslated
+literal of the cell also holds (their prints cannot be told apart), so a translation can never silently disagree
+with what the code prints, and nbval checks a checked cell's Chinese prints. Translate only sentences a learner reads; strings that
 are data stay English: dict keys, paths, labels and table headers, anything compared or parsed later, checked by a
 test or matched by nbval-sanitize.cfg, plot titles and labels (drawn into images), and any comment or string on a
 line a tool prints back (a traceback, ``torch._dynamo.explain``, ``inspect.getsource``). A code cell without
@@ -232,6 +233,14 @@ def string_changes(en_code: str, zh_code: str) -> list[tuple[Literal, Literal]]:
                 f"{en.parts!r}): its place in the printed output is unknown; translate the English words only"
             )
         changes.append((en, zh))
+    kept = ["".join(en.parts) for en, zh in zip(en_lits, zh_lits) if en.parts == zh.parts]
+    for en, _ in changes:
+        clash = next((k for k in kept for p in en.parts if p.strip() and p in k), None)
+        if clash is not None:
+            raise CodeChanged(
+                f"line {en.line}: {'{…}'.join(en.parts)!r} is translated, but the untranslated {clash!r} holds the "
+                "same English: the outputs cannot tell their prints apart; translate both alike or neither"
+            )
     return changes
 
 
@@ -241,10 +250,22 @@ def rewrite_outputs(outputs: list, changes: list[tuple[Literal, Literal]], where
     refused unless it sits in a branch that did not run: a string that is not printed stays English."""
     texts = [(o, "text") for o in outputs if o.get("output_type") == "stream"]
     texts += [(o["data"], "text/plain") for o in outputs if "text/plain" in o.get("data", {})]
-    for en, zh in sorted(changes, key=lambda c: -len("".join(c[0].parts))):
+    by_english: dict[tuple[str, ...], tuple[Literal, Literal]] = {}
+    for en, zh in changes:  # the same English literal twice in a cell: its prints are rewritten once
+        seen = by_english.setdefault(en.parts, (en, zh))
+        if seen[1].parts != zh.parts:
+            raise ValueError(f"{where}: {'{…}'.join(en.parts)!r} is translated in two ways; its prints cannot tell")
+        if not en.conditional:
+            by_english[en.parts] = (en, seen[1])  # found or refused as the unconditional one
+    for en, zh in sorted(by_english.values(), key=lambda c: -len("".join(c[0].parts))):
         first = next(i for i, p in enumerate(en.parts) if p)
         last = max(i for i, p in enumerate(en.parts) if p)
-        pattern = re.compile("(.*?)".join(re.escape(p) for p in en.parts[first : last + 1]), re.S)
+        pattern = "(.*?)".join(re.escape(p) for p in en.parts[first : last + 1])
+        edge = (
+            r"(?<!\w)" if re.match(r"\w", en.parts[first]) else "",
+            r"(?!\w)" if re.search(r"\w$", en.parts[last]) else "",
+        )
+        pattern = re.compile(edge[0] + pattern + edge[1], re.S)  # "traces" is not the end of "retraces"
 
         def chinese(m: re.Match, first: int = first, last: int = last, zh: Literal = zh) -> str:
             return zh.parts[first] + "".join(v + p for v, p in zip(m.groups(), zh.parts[first + 1 : last + 1]))
