@@ -29,12 +29,13 @@ text around the same field values, so numbers are never copied by hand) by its C
 found nowhere in the outputs is refused, unless it sits in a branch that may not have run (``if``/``else``,
 ``x if c else y``, ``and``/``or``, ``except``), and so is a translated literal whose English an untranslated
 literal of the cell also holds (their prints cannot be told apart), so a translation can never silently disagree
-with what the code prints, and nbval checks a checked cell's Chinese prints. Translate only sentences a learner reads; strings that
-are data stay English: dict keys, paths, labels and table headers, anything compared or parsed later, checked by a
-test or matched by nbval-sanitize.cfg, plot titles and labels (drawn into images), and any comment or string on a
-line a tool prints back (a traceback, ``torch._dynamo.explain``, ``inspect.getsource``). A code cell without
-comments gets an entry only if its prints are translated: its key counts on from the counted cell above it
-(``3.2/1+1``: the first such code cell after ``3.2/1``), so it shifts no other key (``skeleton --prints``).
+with what the code prints, and nbval checks a checked cell's Chinese prints. Translate only sentences a learner
+reads; strings that are data stay English: dict keys, paths, labels and table headers, anything compared or parsed
+later, checked by a test or matched by nbval-sanitize.cfg, plot titles and labels (drawn into images), and any
+comment or string on a line a tool prints back (a traceback, ``torch._dynamo.explain``, ``inspect.getsource``).
+A code cell without comments gets an entry only if its prints are translated: its key counts on from the counted
+cell above it (``3.2/1+1``: the first such code cell after ``3.2/1``), so it shifts no other key
+(``skeleton --prints``).
 
 The zh notebook lives in ``notebooks/zh/``, one folder below the English one, and runs the English code, which
 reads paths relative to ``notebooks/`` (``artifacts/``, ``pairs/...``): ``build`` inserts one small code cell after
