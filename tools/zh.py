@@ -236,13 +236,24 @@ def string_changes(en_code: str, zh_code: str) -> list[tuple[Literal, Literal]]:
         changes.append((en, zh))
     kept = ["".join(en.parts) for en, zh in zip(en_lits, zh_lits) if en.parts == zh.parts]
     for en, _ in changes:
-        clash = next((k for k in kept for p in en.parts if p.strip() and p in k), None)
+        clash = next((k for k in kept if printed(en.parts).search(k)), None)
         if clash is not None:
             raise CodeChanged(
                 f"line {en.line}: {'{…}'.join(en.parts)!r} is translated, but the untranslated {clash!r} holds the "
                 "same English: the outputs cannot tell their prints apart; translate both alike or neither"
             )
     return changes
+
+
+def printed(parts: tuple[str, ...]) -> re.Pattern:
+    """What a literal prints: its text from the first to the last non-empty part, any field value between; a text
+    that starts or ends with a word matches whole words only ("traces" is not the end of "retraces")."""
+    first = next(i for i, p in enumerate(parts) if p)
+    last = max(i for i, p in enumerate(parts) if p)
+    pattern = "(.*?)".join(re.escape(p) for p in parts[first : last + 1])
+    before = r"(?<!\w)" if re.match(r"\w", parts[first]) else ""
+    after = r"(?!\w)" if re.search(r"\w$", parts[last]) else ""
+    return re.compile(before + pattern + after, re.S)
 
 
 def rewrite_outputs(outputs: list, changes: list[tuple[Literal, Literal]], where: str) -> None:
@@ -261,12 +272,7 @@ def rewrite_outputs(outputs: list, changes: list[tuple[Literal, Literal]], where
     for en, zh in sorted(by_english.values(), key=lambda c: -len("".join(c[0].parts))):
         first = next(i for i, p in enumerate(en.parts) if p)
         last = max(i for i, p in enumerate(en.parts) if p)
-        pattern = "(.*?)".join(re.escape(p) for p in en.parts[first : last + 1])
-        edge = (
-            r"(?<!\w)" if re.match(r"\w", en.parts[first]) else "",
-            r"(?!\w)" if re.search(r"\w$", en.parts[last]) else "",
-        )
-        pattern = re.compile(edge[0] + pattern + edge[1], re.S)  # "traces" is not the end of "retraces"
+        pattern = printed(en.parts)
 
         def chinese(m: re.Match, first: int = first, last: int = last, zh: Literal = zh) -> str:
             return zh.parts[first] + "".join(v + p for v, p in zip(m.groups(), zh.parts[first + 1 : last + 1]))
