@@ -215,6 +215,9 @@ def test_string_changes_compares_fstrings_the_same_on_every_python():
         zh.string_changes(en, en.replace("t:.1f", "t:.2f"))
     with pytest.raises(zh.CodeChanged):
         zh.string_changes(en, en.replace("if t else", "if not t else"))
+    padded = "print(f\"{'what was checked':<30} {ok}\")"  # padded to a width: translated, it prints otherwise
+    with pytest.raises(zh.CodeChanged, match="formatted by a replacement field"):
+        zh.string_changes(padded, padded.replace("what was checked", "检查了什么"))
 
 
 def test_an_entry_whose_cell_is_gone_is_stale(printing):

@@ -22,20 +22,20 @@ Code cells are shared: the zh notebook takes the English cell's code and its sto
 instead of ``md``) holds the same code with its comments translated, and the string literals it prints as prose
 (verdict lines, explanations): ``build`` refuses it unless it is the English code but for comments and the text of
 string literals (compared on the AST, so the same on Python 3.11-3.13; an f-string keeps the same replacement
-fields, conversions and format specs in the same order, only the text between them may differ, and may not gain
-text where the English has none), so a translation can never change what runs. Outputs stay shared: ``build``
-rewrites the cell's stream and text/plain outputs, replacing what each translated English literal printed (its
-text around the same field values, so numbers are never copied by hand) by its Chinese text; a translated literal
-found nowhere in the outputs is refused, unless it sits in a branch that may not have run (``if``/``else``,
-``x if c else y``, ``and``/``or``, ``except``), and so is a translated literal whose English an untranslated
-literal of the cell also holds (their prints cannot be told apart), so a translation can never silently disagree
-with what the code prints, and nbval checks a checked cell's Chinese prints. Translate only sentences a learner
-reads; strings that are data stay English: dict keys, paths, labels and table headers, anything compared or parsed
-later, checked by a test or matched by nbval-sanitize.cfg, plot titles and labels (drawn into images), and any
-comment or string on a line a tool prints back (a traceback, ``torch._dynamo.explain``, ``inspect.getsource``).
-A code cell without comments gets an entry only if its prints are translated: its key counts on from the counted
-cell above it (``3.2/1+1``: the first such code cell after ``3.2/1``), so it shifts no other key
-(``skeleton --prints``).
+fields, conversions and format specs in the same order, only the text between them may differ, and may not gain text
+where the English has none; a literal inside a field with a width or a conversion, ``{'label':<40}``, stays English,
+since it would print at another width), so a translation can never change what runs. Outputs stay shared: ``build``
+rewrites the cell's stream and text/plain outputs, replacing what each translated English literal printed (its text
+around the same field values, so numbers are never copied by hand) by its Chinese text; a translated literal found
+nowhere in the outputs is refused, unless it sits in a branch that may not have run (``if``/``else``, ``x if c else
+y``, ``and``/``or``, ``except``), and so is a translated literal whose English an untranslated literal of the cell
+also holds (their prints cannot be told apart), so a translation can never silently disagree with what the code
+prints, and nbval checks a checked cell's Chinese prints. Translate only sentences a learner reads; strings that are
+data stay English: dict keys, paths, labels and table headers, anything compared or parsed later, checked by a test
+or matched by nbval-sanitize.cfg, plot titles and labels (drawn into images), and any comment or string on a line a
+tool prints back (a traceback, ``torch._dynamo.explain``, ``inspect.getsource``). A code cell without comments gets
+an entry only if its prints are translated: its key counts on from the counted cell above it (``3.2/1+1``: the first
+such code cell after ``3.2/1``), so it shifts no other key (``skeleton --prints``).
 
 The zh notebook lives in ``notebooks/zh/``, one folder below the English one, and runs the English code, which
 reads paths relative to ``notebooks/`` (``artifacts/``, ``pairs/...``): ``build`` inserts one small code cell after
@@ -162,22 +162,25 @@ class Literal:
     parts: tuple[str, ...]
     conditional: bool
     line: int
+    padded: bool = False  # formatted by an enclosing field's spec or conversion: its printed width would change
 
 
 BRANCHES = {ast.If: ("body", "orelse"), ast.IfExp: ("body", "orelse"), ast.BoolOp: ("values",)}
 BRANCHES |= {ast.ExceptHandler: ("body",), ast.Try: ("orelse",), ast.match_case: ("body",)}
 
 
-def shape(node: object, literals: list[Literal], conditional: bool = False) -> object:
+def shape(node: object, literals: list[Literal], conditional: bool = False, padded: bool = False) -> object:
     """The code of an AST node with every string literal's text taken out (into ``literals``, in source order): two
     pieces of code with the same shape differ in the text of their string literals only. An f-string keeps its
-    replacement fields (expression, conversion, format spec) in the shape; only the text between them is taken."""
+    replacement fields (expression, conversion, format spec) in the shape; only the text between them is taken.
+    ``padded``: inside a field with a format spec or conversion (``{'label':<40}``, ``{x!r}``), which changes how
+    the text prints."""
     if isinstance(node, list):
-        return tuple(shape(n, literals, conditional) for n in node)
+        return tuple(shape(n, literals, conditional, padded) for n in node)
     if not isinstance(node, ast.AST):
         return node
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        literals.append(Literal((node.value,), conditional, node.lineno))
+        literals.append(Literal((node.value,), conditional, node.lineno, padded))
         return ("str",)
     if isinstance(node, ast.JoinedStr):
         parts, fields = [""], []
@@ -186,13 +189,14 @@ def shape(node: object, literals: list[Literal], conditional: bool = False) -> o
                 parts[-1] += value.value
             else:  # a FormattedValue: its expression is code; its format spec (":<9") stays as written
                 spec = ast.dump(value.format_spec) if value.format_spec else None
-                fields.append((shape(value.value, literals, conditional), value.conversion, spec))
+                inner = padded or spec is not None or value.conversion != -1
+                fields.append((shape(value.value, literals, conditional, inner), value.conversion, spec))
                 parts.append("")
-        literals.append(Literal(tuple(parts), conditional, node.lineno))
+        literals.append(Literal(tuple(parts), conditional, node.lineno, padded))
         return ("f-string", tuple(fields))
     branches = BRANCHES.get(type(node), ())
     return (type(node).__name__,) + tuple(
-        (name, shape(getattr(node, name), literals, conditional or name in branches))
+        (name, shape(getattr(node, name), literals, conditional or name in branches, padded))
         for name in node._fields
         if name not in ("ctx", "type_comment", "kind")
     )
@@ -227,6 +231,11 @@ def string_changes(en_code: str, zh_code: str) -> list[tuple[Literal, Literal]]:
     for en, zh in zip(en_lits, zh_lits):
         if en.parts == zh.parts:
             continue
+        if en.padded:
+            raise CodeChanged(
+                f"line {en.line}: {'{…}'.join(en.parts)!r} is formatted by a replacement field (a width, a repr): "
+                "translated, it would print otherwise than the rewritten output says; keep it English"
+            )
         placed = [i for i, (e, z) in enumerate(zip(en.parts, zh.parts)) if z and not e]
         if placed:
             raise CodeChanged(
