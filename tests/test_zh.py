@@ -200,6 +200,40 @@ def test_a_literal_printed_twice_is_rewritten_once_and_translated_one_way(sandbo
         zh.zh_notebook("demo")
 
 
+@pytest.mark.parametrize(
+    "code, printed, chinese, rewritten",
+    [  # a value stays on its line: the earlier "step: one" is not taken for the start of the f-string's text
+        (
+            'print("step: one")\nprint(f"{n}: {m} graphs")',
+            "step: one\n1: 2 graphs\n",
+            ("{n}: {m} graphs", "{n}：{m} 个图"),
+            "step: one\n1：2 个图\n",
+        ),
+        # the value "x: done" holds the text after it (": done"): where it ends is ambiguous, so the build refuses
+        (
+            'w = "x: done"\nprint(f"value {w}: done")',
+            "value x: done: done\n",
+            ("value {w}: done", "值 {w}：完成"),
+            None,
+        ),
+    ],
+)
+def test_field_values_are_found_on_their_line_and_never_guessed(sandbox, code, printed, chinese, rewritten):
+    nb = nbformat.read(sandbox / "demo.ipynb", as_version=4)
+    cell = nbformat.v4.new_code_cell(code)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed)]
+    nb.cells.append(cell)
+    nbformat.write(nb, sandbox / "demo.ipynb")
+    path = zh.TRANSLATIONS / "demo.md"
+    entry = f"\n<!-- cell 2/0+1 code en={zh.en_hash(code)} -->\n{code.replace(*chinese)}\n"
+    path.write_text(path.read_text(encoding="utf-8") + entry, encoding="utf-8")
+    if rewritten is None:
+        with pytest.raises(ValueError, match="ambiguous"):
+            zh.zh_notebook("demo")
+    else:
+        assert zh.zh_notebook("demo").cells[-1].outputs[0].text == rewritten
+
+
 def test_string_changes_compares_fstrings_the_same_on_every_python():
     # Python 3.12+ tokenizes f-strings into FSTRING_START/MIDDLE/END, 3.11 as one STRING: the rule is on the AST
     en = "print(f\"{n} steps of {f'{t:.1f} s' if t else 'none'}\", \"done\")"

@@ -254,15 +254,21 @@ def string_changes(en_code: str, zh_code: str) -> list[tuple[Literal, Literal]]:
     return changes
 
 
-def printed(parts: tuple[str, ...]) -> re.Pattern:
-    """What a literal prints: its text from the first to the last non-empty part, any field value between; a text
-    that starts or ends with a word matches whole words only ("traces" is not the end of "retraces")."""
+def printed(parts: tuple[str, ...], greedy: bool = False) -> re.Pattern:
+    """What a literal prints: its text from the first to the last non-empty part, a field's value between two parts.
+    A value stays on one line unless a part next to it starts or ends one; ``greedy`` takes the longest value, for
+    the ambiguity check. A text that starts or ends with a word matches whole words only ("traces" is not the end of
+    "retraces")."""
     first = next(i for i, p in enumerate(parts) if p)
     last = max(i for i, p in enumerate(parts) if p)
-    pattern = "(.*?)".join(re.escape(p) for p in parts[first : last + 1])
-    before = r"(?<!\w)" if re.match(r"\w", parts[first]) else ""
-    after = r"(?!\w)" if re.search(r"\w$", parts[last]) else ""
-    return re.compile(before + pattern + after, re.S)
+    pattern = re.escape(parts[first])
+    for before, after in zip(parts[first:last], parts[first + 1 : last + 1]):
+        multiline = before.endswith("\n") or after.startswith("\n")
+        value = "(.*?)" if multiline else "([^\n]*)" if greedy else "([^\n]*?)"
+        pattern += value + re.escape(after)
+    start = r"(?<!\w)" if re.match(r"\w", parts[first]) else ""
+    end = r"(?!\w)" if re.search(r"\w$", parts[last]) else ""
+    return re.compile(start + pattern + end, re.S)
 
 
 def rewrite_outputs(outputs: list, changes: list[tuple[Literal, Literal]], where: str) -> None:
@@ -281,14 +287,18 @@ def rewrite_outputs(outputs: list, changes: list[tuple[Literal, Literal]], where
     for en, zh in sorted(by_english.values(), key=lambda c: -len("".join(c[0].parts))):
         first = next(i for i, p in enumerate(en.parts) if p)
         last = max(i for i, p in enumerate(en.parts) if p)
-        pattern = printed(en.parts)
 
         def chinese(m: re.Match, first: int = first, last: int = last, zh: Literal = zh) -> str:
             return zh.parts[first] + "".join(v + p for v, p in zip(m.groups(), zh.parts[first + 1 : last + 1]))
 
         found = 0
         for holder, field in texts:
-            new, n = pattern.subn(chinese, holder[field])
+            new, n = printed(en.parts).subn(chinese, holder[field])
+            if new != printed(en.parts, greedy=True).sub(chinese, holder[field]):
+                raise ValueError(
+                    f"{where}: {'{…}'.join(en.parts)!r} (line {en.line}): a field's printed value holds the text "
+                    "that follows it, so where the value ends is ambiguous; keep this string English"
+                )
             holder[field], found = new, found + n
         if not found and not en.conditional:
             raise ValueError(
