@@ -220,3 +220,17 @@ def test_torchao_is_installed_at_its_pin_even_where_colab_has_another(tmp_path):
     versions = {"torchao": "0.10.0", "tabulate": "0.9.0"}.get  # Colab's: tabulate's differs too, and may stay
     assert colab.missing_requirements(req, versions) == ["torchao==0.18.0"]
     assert colab.missing_requirements(req, {"torchao": "0.18.0", "tabulate": "0.9.0"}.get) == []
+
+
+def test_executorch_is_the_release_built_for_the_torch_at_hand(tmp_path):
+    """executorch 1.5.1's runtime fails on torch 2.11 ('tensor does not have a device'); 1.2.0 is built for 2.11."""
+    req = tmp_path / "requirements-nodeps.txt"
+    req.write_text("executorch==1.5.1\n")
+    assert colab.missing_requirements(req, {"torch": "2.11.0+cpu"}.get) == ["executorch==1.2.0"]
+    # an earlier run of the cell left the course's pin: replaced; the release for this torch: kept
+    assert colab.missing_requirements(req, {"torch": "2.11.0", "executorch": "1.5.1"}.get) == ["executorch==1.2.0"]
+    assert colab.missing_requirements(req, {"torch": "2.11.0", "executorch": "1.2.0"}.get) == []
+    # any torch the table does not name, or none: the course's pin
+    assert colab.missing_requirements(req, {"torch": "2.15.0"}.get) == ["executorch==1.5.1"]
+    assert colab.missing_requirements(req, {}.get) == ["executorch==1.5.1"]
+    assert colab.missing_requirements(req, {"torch": "2.15.0", "executorch": "1.5.1"}.get) == []

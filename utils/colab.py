@@ -62,16 +62,36 @@ def installed(name: str) -> str | None:
 
 # Pins installed even where Colab has another version: executorch (requirements-nodeps.txt, no dependencies) needs
 # the torchao it was built against; with Colab's torchao 0.10.0, 07_deployment_pytorch died at its ExecuTorch export
-# ('torchao' has no attribute 'dequantize_affine', the Colab rehearsal of 2026-12-07).
-AT_PIN = ("torchao",)
+# ('torchao' has no attribute 'dequantize_affine', the Colab rehearsal of 2026-12-07). executorch itself: at the
+# release built for the torch at hand (EXECUTORCH_FOR_TORCH), whatever an earlier run of the cell installed.
+AT_PIN = ("torchao", "executorch")
+
+# ExecuTorch's Python runtime (executorch.runtime) is compiled against one torch release's C++ headers, and its
+# wheels from 1.5.0 on declare no torch requirement, so pip cannot keep the two in step. The course's executorch
+# 1.5.1 (released with torch 2.14: pytorch/test-infra#8837) imports and exports beside Colab's torch 2.11.0, then
+# fails at the runtime's first call: "RuntimeError: tensor does not have a device" (07_deployment_pytorch §3.6, the
+# Colab rehearsal of 2026-12-07). Where the torch at hand is one of these, the cell installs the ExecuTorch release
+# built for it instead: 1.2.0 pins torch 2.11 (pytorch/executorch#18107, #18418), declares torch>=2.11.0 and
+# torchao>=0.17.0 (the course's torchao 0.18.0 qualifies; torchao is ABI-stable from 0.17.0 on torch 2.11+,
+# pytorch/ao#2919), and runs §3.6 on torch 2.11.0 (checked here, 2026-12-07). Any other torch keeps the course's pin.
+EXECUTORCH_FOR_TORCH = {"2.11": "1.2.0"}
+
+
+def for_this_torch(line: str, version=installed) -> str:
+    """The requirement line, or for executorch beside a torch that EXECUTORCH_FOR_TORCH names, that release."""
+    torch = version("torch")
+    if name_of(line) != "executorch" or not torch:
+        return line
+    release = EXECUTORCH_FOR_TORCH.get(".".join(torch.split("+")[0].split(".")[:2]))
+    return f"executorch=={release}" if release else line
 
 
 def missing_requirements(requirements: Path, version=installed) -> list[str]:
     """The pinned lines of requirements.txt whose package is not installed at all (never torch or tensorflow), and
-    those of AT_PIN installed at another version."""
+    those of AT_PIN installed at another version (executorch's: the one for the torch at hand, for_this_torch)."""
     wanted = []
     for line in requirements.read_text().splitlines():
-        line = line.split("#")[0].strip()
+        line = for_this_torch(line.split("#")[0].strip(), version)
         name = re.split(r"[=<>!~\[; ]", line)[0]
         if not name or name.lower() in NEVER + NOT_FOR_NOTEBOOKS:
             continue

@@ -91,7 +91,9 @@ def main() -> None:
             ]
         )
         model.set_weights([a for pair in common.initial_weights() for a in pair])
-        optimizer = keras.optimizers.SGD(args.lr)
+        # named, so the step's ops are under "sgd_1/" on every Keras (its default name is "SGD" up to 3.14, an auto
+        # name, "sgd", from 3.15 on: keras-team/keras#22972); the notebook finds the gradients' all-reduce by it
+        optimizer = keras.optimizers.SGD(args.lr, name="sgd")
 
     def local(step):
         return (tf.constant(common.shard(xs[step], rank, world)), tf.constant(common.shard(ys[step], rank, world)))
