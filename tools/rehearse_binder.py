@@ -256,7 +256,7 @@ for dist in m.distributions():
         names.append(f"{name}=={dist.version}")
     elif name == "torch":
         torch_cuda = sum(os.path.getsize(dist.locate_file(f)) for f in files
-                         if re.search(r"torch/lib/.*(cuda|nvrtc|cudnn|nccl|cublas|cufft|cusparse)", str(f)))
+                         if re.search(r"torch/lib/.*(cuda|nvrtc|cudnn|nccl|cublas|cufft|cusparse|nvshmem)", str(f)))
 print(json.dumps({"cuda_wheels": extra, "torch_cuda_libraries": torch_cuda, "cuda_wheel_names": sorted(names)}))
 """
     return json.loads(sh([python, "-c", code], capture=True).stdout)
@@ -352,7 +352,9 @@ def _build(args) -> dict:
         capture=True,
     ).stdout.split("\n")
     result = {
-        "commit": sh(["git", "-C", str(HOME), "rev-parse", "--short", "HEAD"], capture=True).stdout.strip(),
+        "commit": sh(
+            ["git", "-C", str(HOME), "-c", "safe.directory=*", "rev-parse", "--short", "HEAD"], capture=True
+        ).stdout.strip(),
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "user": {"name": USER, "uid": UID, "note": user_note},
         "python": versions[0],
