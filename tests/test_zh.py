@@ -254,6 +254,17 @@ def test_string_changes_compares_fstrings_the_same_on_every_python():
         zh.string_changes(padded, padded.replace("what was checked", "检查了什么"))
 
 
+def test_skeleton_prints_adds_entries_for_print_cells_without_comments(sandbox):
+    nb = nbformat.read(sandbox / "demo.ipynb", as_version=4)
+    nb.cells += [nbformat.v4.new_code_cell('print("It ran.")'), nbformat.v4.new_code_cell("y = 2")]
+    nbformat.write(nb, sandbox / "demo.ipynb")
+    zh.skeleton("demo")
+    assert zh.status("demo") == ([], []), "without --prints, a print cell gets no entry and is not missing"
+    zh.skeleton("demo", prints=True)
+    assert zh.status("demo") == ([], ["demo cell 3 (2/0+1 code)"]), "an added entry is missing until translated"
+    assert "2/0+2" not in zh.read_entries(zh.TRANSLATIONS / "demo.md"), "a cell that prints nothing gets no entry"
+
+
 def test_an_entry_whose_cell_is_gone_is_stale(printing):
     nb = nbformat.read(zh.NOTEBOOKS / "demo.ipynb", as_version=4)
     nb.cells.pop()
