@@ -52,3 +52,17 @@ def test_ddp_worker_refuses_to_run_without_torchrun():
 
     done = subprocess.run([sys.executable, "-m", launch.DDP_MODULE], capture_output=True, text=True, timeout=60)
     assert done.returncode == common.EXIT_USAGE and "start this script with torchrun" in done.stderr
+
+
+def test_machine_line_finds_tensorflow_installed_as_tensorflow_cpu(monkeypatch):
+    """Binder's image has TensorFlow as tensorflow-cpu (binder/requirements.txt): 09_distributed_tensorflow's first
+    line died there with PackageNotFoundError (the Binder rehearsal of 2026-12-07)."""
+    import importlib.metadata
+
+    def version(name):
+        if name != "tensorflow-cpu":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return "2.21.0"
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    assert launch.machine_line("tensorflow").startswith("tensorflow 2.21.0 (in the worker processes) · ")

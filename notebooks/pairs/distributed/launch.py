@@ -117,7 +117,11 @@ def machine_line(package: str) -> str:
 
     from utils.machine import usable_cpus
 
+    try:
+        version = importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:  # Binder's image installs TensorFlow as tensorflow-cpu
+        version = importlib.metadata.version(f"{package}-cpu")
     return (
-        f"{package} {importlib.metadata.version(package)} (in the worker processes) · {platform.machine()}, "
+        f"{package} {version} (in the worker processes) · {platform.machine()}, "
         f"{usable_cpus()} CPU cores usable · Python {platform.python_version()}"
     )
