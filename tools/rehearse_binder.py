@@ -613,6 +613,8 @@ def run(args) -> None:
                 name, attempt = todo.pop(0)
                 runs[f"{name} {attempt}"] = run_one(f"notebooks/{name}", attempt) | {"commit": commit}
                 RUNS.write_text(json.dumps(runs, indent=1))
+        if todo:  # let a waiting job take the lock: re-locking at once kept it from the queue for 17 minutes
+            time.sleep(10)
 
 
 RUNS = APP_BASE / "conda" / "rehearsal-runs.json"
