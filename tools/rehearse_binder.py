@@ -389,6 +389,14 @@ def clean(args=None) -> None:
         if pwd.getpwnam(USER).pw_gecos.startswith("Binder rehearsal"):
             sh(["userdel", "--remove", USER], check=False)
     shutil.rmtree(HOME, ignore_errors=True)
+    # what jovyan's runs left in /tmp (on Binder it goes with the container): torch.compile's cache, torchrun's and
+    # multiprocessing's folders, TensorBoard's logs, pip's build folders; only these names, only uid 1000's
+    patterns = (f"torchinductor_{USER}", "torchelastic_*", "pymp-*", ".tensorboard-std*", "pip-*")
+    for pattern in patterns:
+        for path in Path("/tmp").glob(pattern):
+            with contextlib.suppress(OSError):
+                if path.lstat().st_uid == UID:
+                    shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
 
 
 # -- run ------------------------------------------------------------------------------------------------------------
@@ -660,7 +668,7 @@ def markdown_table(runs: list[dict]) -> str:
         if r is None:
             return "not run | | "
         state = "" if r["ok"] else (" **OOM-killed**" if r["oom_kills"] else " **failed**")
-        return f"{r['seconds']:.0f} s{state} | {r['peak_mb']:,} | {r.get('resident_peak_mb', '')} "
+        return f"{r['seconds']:.0f} s{state} | {r['peak_mb']:,} | {r.get('resident_peak_mb', 0):,} "
 
     lines = [
         "| notebook | run 1 | peak MB | held MB | run 2 | peak MB | held MB |",
