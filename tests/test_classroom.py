@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import uuid
 
@@ -154,3 +155,18 @@ def test_the_room_fits_within_twice_one_learner_and_memory():
     assert classroom.fits([point(1, 10), point(2, 15), point(4, 19.9), point(8, 41)]) == 4
     assert classroom.fits([point(1, 10), point(2, 12, {"learner02": "cell 3: MemoryError"})]) == 1
     assert classroom.fits([point(1, 10), point(2, 12, free=0.5), point(3, 5, runaway=True)]) == 1
+
+
+def test_other_jobs_cpu_is_counted_and_the_rooms_is_not():
+    """A busy process outside the room is counted in the point's others' CPU; one in the hub's session is not."""
+    loop = "import time\nend = time.monotonic() + 1.5\nwhile time.monotonic() < end: pass\n"
+    outside = subprocess.Popen([sys.executable, "-c", loop])  # its name: the venv's "python"
+    inside = subprocess.Popen(["timeout", "2", "awk", "BEGIN { while (1) {} }"], start_new_session=True)
+    others = classroom.OthersCpu(hub_session=inside.pid, learner_uids=set())
+    time.sleep(1.0)
+    others.sample()  # while both still run: a process's CPU after its last sample is not seen
+    outside.wait()
+    inside.wait()
+    found = others.summary()
+    assert found["seconds"] >= 0.3 and any(line.startswith("python ") for line in found["top"]), found
+    assert not any(line.startswith("awk ") for line in found["top"]), found

@@ -6,11 +6,12 @@ three learners: generate, release, fetch, submit, collect, autograde (each noteb
 The solved copy must get every point, the untouched copy none, and the copy whose locked check cells were edited to
 pass must get none either, with its check cells put back by autograde. 10_debugging is the pair graded here: its
 two notebooks run in about 11 s together; autograde of the three learners took 61.5 s on 2 cores at load 2.4.
-tools/grading.py --rehearse grades every pair the same way (docs/classroom/grading.json holds its last run).
+tools/grading.py --rehearse grades every pair the same way (docs/classroom/grading.json holds every pair's result).
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -80,6 +81,7 @@ def test_the_class_goes_through_every_command(rehearsal):
         "submit",
         "collect",
         "autograde",
+        "generate_feedback",
         "export",
     ):
         assert command in commands, f"nbgrader {command} did not run"
@@ -104,6 +106,42 @@ def test_export_writes_one_row_per_learner(rehearsal):
     assert set(rows) == set(grading.LEARNERS)
     assert float(rows["solved"]["score"]) == float(rows["solved"]["max_score"]) > 0
     assert float(rows["untouched"]["score"]) == float(rows["tampered"]["score"]) == 0
+
+
+def test_feedback_is_one_page_per_learner_and_notebook(rehearsal):
+    found, _ = rehearsal
+    pages = found["feedback_pages"][GRADED_PAIR]
+    assert len(pages) == len(grading.LEARNERS) * len(PAIRS[GRADED_PAIR]), pages
+
+
+def test_the_record_merges_pair_by_pair(tmp_path):
+    record = tmp_path / "grading.json"
+
+    def found(pair, solved):
+        notebook = f"{pair}_pytorch"
+        scores = {"solved": solved, "untouched": 0.0, "tampered": 0.0}
+        return {
+            "scores": {notebook: {k: {"score": v, "max_score": 2.0} for k, v in scores.items()}},
+            "checks_restored": {notebook: True},
+            "autograde_seconds_per_pair": {pair: 1.0},
+            "feedback_pages": {pair: []},
+            "grades_csv": [{"assignment": pair, "student_id": "solved"}],
+        }
+
+    grading.write_json(record, found("01_graphs", 2.0), {"pairs": ["01_graphs"]})
+    grading.write_json(record, found("02_autograd", 1.0), {"pairs": ["02_autograd"]})
+    merged = json.loads(record.read_text())
+    assert sorted(merged["scores"]) == ["01_graphs_pytorch", "02_autograd_pytorch"]
+    assert [r["pairs"] for r in merged["runs"]] == [["01_graphs"], ["02_autograd"]]
+    assert merged["notebooks_wrong"] == ["02_autograd_pytorch"]  # 1/2 for the solved copy is a failure
+    grading.write_json(record, found("02_autograd", 2.0), {"pairs": ["02_autograd"]})  # graded again: replaced
+    merged = json.loads(record.read_text())
+    assert merged["notebooks_wrong"] == [] and len(merged["runs"]) == 2 and len(merged["grades_csv"]) == 2
+    rows = grading.table(merged).splitlines()[2:]
+    assert [row.split(" | ")[:4] for row in rows] == [
+        ["| 01_graphs_pytorch", "2/2", "0/2", "0/2"],
+        ["| 02_autograd_pytorch", "2/2", "0/2", "0/2"],
+    ]
 
 
 def test_make_grading_course_lays_out_the_course(tmp_path):

@@ -4,7 +4,7 @@
     python tools/classroom.py learners 8           # as root: accounts learner01..learner08, passwords, ~/course
     python tools/classroom.py start [--mem-limit 2G] [--port 8000]     # the hub on http://127.0.0.1:8000/
     python tools/classroom.py stop                 # stops the hub, every learner's server and the proxy
-    python tools/classroom.py rehearse 02_autograd --max-learners 16   # load rehearsal (see rehearse())
+    python -m tools.classroom load 02_autograd --learners 1 2 4 8 16   # load rehearsal (see rehearse()); = rehearse
 
 The hub runs as root (it starts each learner's server as that learner) from the course's venv; learners log in
 with their account's password (PAM) and get JupyterLab in ~/course, a copy of the student edition. Each learner's
@@ -420,7 +420,28 @@ class Learner:
                 return
             time.sleep(0.5)
 
-    def run_cells(self, path: str, cells: list[str], timeout: float = 600) -> dict:
+    @staticmethod
+    def _wait_for_iopub(ws, send, timeout: float = 60) -> None:
+        """Ask for kernel_info until a reply to it arrives on IOPub: a kernel just started may not yet be subscribed
+        to, and a status lost there left a learner waiting forever for 'idle' (what Jupyter's own 'nudge' is for)."""
+        import websocket
+
+        asked: set[str] = set()
+        deadline, last = time.monotonic() + timeout, 0.0
+        ws.settimeout(1)
+        while time.monotonic() < deadline:
+            if time.monotonic() - last > 1:
+                asked.add(send("kernel_info_request", {}))
+                last = time.monotonic()
+            try:
+                message = json.loads(ws.recv())
+            except websocket.WebSocketTimeoutException:
+                continue
+            if message.get("channel") == "iopub" and message.get("parent_header", {}).get("msg_id") in asked:
+                return
+        raise ConnectionError(f"the kernel's IOPub channel did not answer within {timeout:.0f} s")
+
+    def run_cells(self, path: str, cells: list[str], timeout: float = 300) -> dict:
         """A session (kernel) for path, each cell executed over the kernel's websocket, in order; then the kernel
         is shut down. Returns {seconds, cells, error}: error names the first cell that failed or the kernel's death."""
         import websocket
@@ -438,37 +459,43 @@ class Learner:
         url = f"{api.replace('http', 'ws', 1)}/kernels/{kernel}/channels"
         started, done, error = time.monotonic(), 0, None
         ws = websocket.create_connection(url, header=[f"Authorization: token {self.token}"], timeout=timeout)
+
+        def send(msg_type: str, content: dict) -> str:
+            msg_id = uuid.uuid4().hex
+            header = {
+                "msg_id": msg_id,
+                "username": self.name,
+                "session": session["id"],
+                "msg_type": msg_type,
+                "version": "5.3",
+            }
+            message = {"header": header, "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": []}
+            ws.send(json.dumps({**message, "content": content}))
+            return msg_id
+
         try:
+            self._wait_for_iopub(ws, send)
+            ws.settimeout(timeout)
             for index, code in enumerate(cells):
-                msg_id = uuid.uuid4().hex
-                ws.send(
-                    json.dumps(
-                        {
-                            "header": {
-                                "msg_id": msg_id,
-                                "username": self.name,
-                                "session": session["id"],
-                                "msg_type": "execute_request",
-                                "version": "5.3",
-                            },
-                            "parent_header": {},
-                            "metadata": {},
-                            "channel": "shell",
-                            "buffers": [],
-                            "content": {
-                                "code": code,
-                                "silent": False,
-                                "store_history": True,
-                                "user_expressions": {},
-                                "allow_stdin": False,
-                                "stop_on_error": True,
-                            },
-                        }
-                    )
+                msg_id = send(
+                    "execute_request",
+                    {
+                        "code": code,
+                        "silent": False,
+                        "store_history": True,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": True,
+                    },
                 )
                 reply, idle = None, False
                 while reply is None or not idle:
-                    message = json.loads(ws.recv())
+                    try:
+                        message = json.loads(ws.recv())
+                    except websocket.WebSocketTimeoutException:
+                        if reply is None:
+                            raise
+                        break  # the reply is what counts; an 'idle' lost on its way is not worth a hang
                     kind = message["header"]["msg_type"]
                     if kind == "status" and message["content"]["execution_state"] in ("restarting", "dead"):
                         raise ConnectionError(f"the kernel died and is {message['content']['execution_state']}")
@@ -476,8 +503,10 @@ class Learner:
                         continue
                     if kind == "execute_reply":
                         reply = message["content"]
+                        ws.settimeout(10)
                     elif kind == "status" and message["content"]["execution_state"] == "idle":
                         idle = True
+                ws.settimeout(timeout)
                 if reply["status"] != "ok":
                     error = f"cell {index}: {reply.get('ename')}: {reply.get('evalue', '')[:200]}"
                     break
@@ -523,12 +552,61 @@ def machine() -> dict:
     return {"cpus": len(os.sched_getaffinity(0)), "cpu_model": model, "memory_gib": round(total / 2**30, 1)}
 
 
+def frameworks() -> dict:
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("torch", "tensorflow", "jupyterhub", "jupyterlab")}
+
+
 def mem_available() -> int:
     return int(re.search(r"MemAvailable:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) * 1024
 
 
 def loadavg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+class OthersCpu:
+    """CPU seconds used during a point by processes that are neither the room's (the hub's session, a learner's
+    uid) nor this rehearsal's own: another job on the machine makes the timings dishonest, so it is counted.
+    Sampled from /proc (a process that lives less than one sampling interval is missed)."""
+
+    def __init__(self, hub_session: int, learner_uids: set[int]):
+        self.hub_session, self.learner_uids, self.me = hub_session, learner_uids, os.getpid()
+        self.last: dict[int, tuple[float, str]] = {}
+        self.used: dict[str, float] = {}
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.sample(first=True)
+
+    def sample(self, first: bool = False) -> None:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == self.me:
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                uid = (entry / "status").stat().st_uid
+                session = os.getsid(int(entry.name))
+            except (OSError, ProcessLookupError):
+                continue
+            if uid in self.learner_uids or session == self.hub_session:
+                continue
+            name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+            cpu = (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
+            pid = int(entry.name)
+            seen, _ = self.last.get(pid, (None, name))
+            if seen is not None or not first:  # a process first seen mid-point counts from its first sample
+                self.used[name] = self.used.get(name, 0.0) + cpu - (seen if seen is not None else cpu)
+            self.last[pid] = (cpu, name)
+
+    def summary(self) -> dict:
+        top = sorted(((round(v, 1), k) for k, v in self.used.items() if v >= 0.5), reverse=True)[:3]
+        return {"seconds": round(sum(self.used.values()), 1), "top": [f"{k} {v} s" for v, k in top]}
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds spent busy by all cores since boot (/proc/stat: everything but idle and iowait)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def measure_point(
@@ -538,6 +616,7 @@ def measure_point(
     password: str,
     runaway: str | None = None,
     notebooks_dir: Path = ROOT / "notebooks",
+    hub_pid: int = -1,
 ) -> dict:
     """N learners at once: each logs in, starts a server and runs the pair's notebooks, one after the other, over
     the server's API. A runaway learner (optional) runs RUNAWAY meanwhile. Returns times, peaks and errors."""
@@ -551,9 +630,13 @@ def measure_point(
     lowest = [mem_available()]
     sampling = threading.Event()
 
+    others: list[OthersCpu] = []
+
     def sample():
         while not sampling.wait(0.5):
             lowest[0] = min(lowest[0], mem_available())
+            if others:
+                others[0].sample()
 
     def login_and_start(name):
         try:
@@ -590,11 +673,16 @@ def measure_point(
     together(login_and_start)
     for name in everyone:  # the peak counts from here: the runs, not the servers' start
         LearnerCgroup(name, port).reset_peak()
-    started = time.monotonic()
+    import pwd
+
+    others.append(OthersCpu(hub_pid, {pwd.getpwnam(name).pw_uid for name in everyone}))
+    busy, started = machine_busy_seconds(), time.monotonic()
     together(work)
     seconds = round(time.monotonic() - started, 1)
+    busy = round(machine_busy_seconds() - busy, 1)
     sampling.set()
     sampler.join()
+    others[0].sample()
     for name in everyone:
         group = LearnerCgroup(name, port)
         results[name]["peak_mb"] = round(group.peak() / 2**20) if group.path.exists() else None
@@ -615,6 +703,8 @@ def measure_point(
         "slowest_learner_s": max((r.get("seconds", 0) for r in learners_only), default=0),
         "peak_mb_per_learner": max((r.get("peak_mb") or 0 for r in learners_only), default=0),
         "min_mem_available_gib": round(lowest[0] / 2**30, 2),
+        "machine_cpu_s": busy,  # of the 2 x seconds a 2-core machine has
+        "others_cpu_s": others[0].summary(),
         "errors": {name: r["error"] for name, r in results.items() if r.get("error")},
         "per_learner": results,
     }
@@ -665,10 +755,15 @@ def rehearse(
             remove_learners([*names, "runaway01"])
             add_learners([*names, "runaway01"] if with_runaway else names, password, edition=ROOT / "notebooks")
             run = Path(f"/tmp/course-hub-rehearsal-{os.getpid()}")
-            start(port, mem_limit, run)
+            hub = start(port, mem_limit, run)
             try:
                 point = measure_point(
-                    f"http://127.0.0.1:{port}", pair, names, password, "runaway01" if with_runaway else None
+                    f"http://127.0.0.1:{port}",
+                    pair,
+                    names,
+                    password,
+                    "runaway01" if with_runaway else None,
+                    hub_pid=hub["pid"],
                 )
             finally:
                 stopped_hub = stop(run)
@@ -678,7 +773,7 @@ def rehearse(
             print(
                 f"{pair}: {label}: {point['seconds']} s, peak {point['peak_mb_per_learner']} MB/learner, "
                 f"min available {point['min_mem_available_gib']} GiB, load {point['loadavg_before']}, "
-                f"errors {point['errors']}",
+                f"machine CPU {point['machine_cpu_s']} s, others' {point['others_cpu_s']}, errors {point['errors']}",
                 flush=True,
             )
             if not with_runaway:
@@ -706,16 +801,24 @@ def fits(points: list[dict]) -> int:
 TEACHING = ROOT / "docs" / "teaching.md"
 
 
+def others_cpu(point: dict) -> str:
+    """Other jobs' CPU seconds during a point, beside the machine's (points before this was counted: n/a)."""
+    others = point.get("others_cpu_s")
+    if others is None:
+        return "not counted"
+    return f"{others['seconds']:g} of {point['machine_cpu_s']:g}"
+
+
 def table(record: dict) -> str:
     """The rehearsal as docs/teaching.md shows it: one row per pair and N, then the sentence per pair."""
     machine_ = record["machine"]
     rows = [
         "| pair | learners | seconds (all done) | x one learner | peak MB per learner (cgroup) | lowest free GiB "
-        "| load before | errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| load before | others' CPU s | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     sentences = []
-    for pair, found in record["pairs"].items():
+    for pair, found in sorted(record["pairs"].items()):
         single = next(p["seconds"] for p in found["points"] if p["learners"] == 1 and not p["runaway"])
         for point in found["points"]:
             who = f"{point['learners']}" + (" + 1 runaway" if point["runaway"] else "")
@@ -727,7 +830,7 @@ def table(record: dict) -> str:
             rows.append(
                 f"| {pair} | {who} | {point['seconds']} | {point['seconds'] / single:.1f} "
                 f"| {point['peak_mb_per_learner']} | {point['min_mem_available_gib']} "
-                f"| {point['loadavg_before'][0]} | {errors} |"
+                f"| {point['loadavg_before'][0]} | {others_cpu(point)} | {errors} |"
             )
         sentences.append(
             f"- One machine of {machine_['cpus']} cores / {machine_['memory_gib']:g} GiB holds "
@@ -763,7 +866,9 @@ def main() -> int:
     begin.add_argument("--run", type=Path, default=DEFAULT_RUN)
     end = sub.add_parser("stop", help="stop the hub, every server and the proxy; check nothing is left")
     end.add_argument("--run", type=Path, default=DEFAULT_RUN)
-    load = sub.add_parser("rehearse", help="the load rehearsal for one pair (as root; appends to the JSON)")
+    load = sub.add_parser(
+        "rehearse", aliases=["load"], help="the load rehearsal for one pair (as root; appends to the JSON)"
+    )
     load.add_argument("pair")
     load.add_argument("--learners", type=int, nargs="+", default=[1, 2, 4, 8, 16])
     load.add_argument("--runaway-with", type=int, default=0, help="then N learners beside a runaway one")
@@ -786,7 +891,7 @@ def main() -> int:
             f"JupyterHub on {found['url']} (pid {found['pid']}, log {args.run / 'hub.log'}); "
             "stop it with `python tools/classroom.py stop`"
         )
-    elif args.command == "rehearse":
+    elif args.command in ("rehearse", "load"):
         password = uuid.uuid4().hex
         points, skipped = rehearse(
             args.pair, args.learners, password, args.port, parse_size(args.mem_limit), args.lock, args.runaway_with
@@ -797,6 +902,7 @@ def main() -> int:
         record["pairs"][args.pair] = {
             "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "python": sys.version.split()[0],
+            "frameworks": frameworks(),
             "fits": fits(points),
             "points": points,
             "not_measured": skipped,

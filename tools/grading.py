@@ -2,7 +2,8 @@
 
     python tools/grading.py --out grading           # make grading-course: every pair with exercises
     python tools/grading.py --out /tmp/g --pairs 01_graphs 02_autograd
-    python tools/grading.py --out /tmp/g --rehearse 10_debugging   # and grade three learners (below)
+    python tools/grading.py --out /tmp/g --rehearse 10_debugging --json docs/classroom/grading.json   # grade 3 learners
+    python tools/grading.py --table docs/classroom/grading.json    # its table in docs/teaching.md
 
 What it writes (nbgrader's own layout; docs/teaching.md lists the commands that follow):
 
@@ -211,8 +212,12 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "grading")
     parser.add_argument("--pairs", nargs="*", help="assignments to lay out (default: every pair with exercises)")
     parser.add_argument("--rehearse", nargs="*", metavar="PAIR", help="grade three learners for these pairs")
-    parser.add_argument("--json", type=Path, help="write the rehearsal's findings here")
+    parser.add_argument("--json", type=Path, help="merge the rehearsal's findings into this record")
+    parser.add_argument("--table", type=Path, metavar="JSON", help="only rewrite docs/teaching.md's grading table")
     args = parser.parse_args()
+    if args.table:
+        write_table(json.loads(args.table.read_text()))
+        return 0
     written = build(args.out, args.pairs)
     count = sum(len(v) for v in written.values())
     print(
@@ -244,6 +249,39 @@ def main() -> int:
         write_json(args.json, found, run)
     print("every notebook graded as expected" if not wrong else f"graded wrongly: {wrong}")
     return 1 if wrong else 0
+
+
+TEACHING = ROOT / "docs" / "teaching.md"
+
+
+def table(record: dict) -> str:
+    """The grading rehearsal as docs/teaching.md shows it: one row per notebook."""
+    rows = [
+        "| notebook | solved | untouched | tampered (checks edited) | checks put back | autograde of the pair, "
+        "3 learners | graded on (load before) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    runs = {pair: run for run in record.get("runs", []) for pair in run["pairs"]}
+    for notebook, by in sorted(record["scores"].items()):
+        pair = notebook.rsplit("_", 1)[0]
+        run = runs.get(pair, {})
+        load = run.get("loadavg_before", [None])[0]
+        cells = [f"{by[k]['score']:g}/{by[k]['max_score']:g}" for k in LEARNERS]
+        rows.append(
+            f"| {notebook} | {cells[0]} | {cells[1]} | {cells[2]} "
+            f"| {'yes' if record['checks_restored'].get(notebook) else '**no**'} "
+            f"| {record['autograde_seconds_per_pair'].get(pair, '?')} s "
+            f"| {run.get('finished', '?')[:16]}{f' ({load:g})' if load is not None else ''} |"
+        )
+    return "\n".join(rows)
+
+
+def write_table(record: dict, doc: Path = TEACHING) -> None:
+    text = doc.read_text()
+    start, end = "<!-- grading:start -->", "<!-- grading:end -->"
+    before, rest = text.split(start)
+    _, after = rest.split(end)
+    doc.write_text(f"{before}{start}\n{table(record)}\n{end}{after}")
 
 
 def loadavg() -> list[float]:
