@@ -53,7 +53,10 @@ from IPython.display import Markdown, display
 
 from utils import REPO_ROOT
 
-pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^\s#]+)", (REPO_ROOT / "requirements.txt").read_text(), re.MULTILINE))
+# the pins this environment was installed from: on Binder, binder/start names binder/requirements.txt (tensorflow-cpu,
+# torch's CPU build, no test tools)
+pins_file = REPO_ROOT / os.environ.get("COURSE_PINS", "requirements.txt")
+pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^\s#]+)", pins_file.read_text(), re.MULTILINE))
 rows, missing = [], []
 for package, pinned in pins.items():
     found = next(iter(metadata.distributions(name=package)), None)  # None when it is not installed
@@ -61,7 +64,9 @@ for package, pinned in pins.items():
     if installed is None:
         missing.append(package)
     status = (
-        "ok" if installed and installed.split("+")[0] == pinned else ("MISSING" if installed is None else "differs")
+        "ok"
+        if installed and installed.split("+")[0] == pinned.split("+")[0]
+        else ("MISSING" if installed is None else "differs")
     )
     rows.append(f"| {package} | {pinned} | {installed or '-'} | {status} |")
 display(Markdown("| package | pinned | installed | |\n|---|---|---|---|\n" + "\n".join(rows)))

@@ -133,7 +133,10 @@ if not ON_GPU:
 import importlib.metadata
 import re
 
-requires = importlib.metadata.requires("tensorflow") or []
+try:
+    requires = importlib.metadata.requires("tensorflow") or []
+except importlib.metadata.PackageNotFoundError:  # Binder's image: the same release as tensorflow-cpu, same metadata
+    requires = importlib.metadata.requires("tensorflow-cpu") or []
 and_cuda = sorted({re.split(r"[\s;<>=!~\[]", r)[0] for r in requires if r.startswith("nvidia-") and "and-cuda" in r})
 print(f"NVIDIA wheels behind tensorflow[and-cuda] ({len(and_cuda)}):", ", ".join(and_cuda[:6]), "...")
 
