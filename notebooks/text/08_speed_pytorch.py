@@ -518,11 +518,17 @@ for name, c15 in readings.items():
 #   it finds, and their logs say which. At the top of the ladder a framework is as fast as the BLAS it calls.
 # - **Across CPUs** (§3.8): the records disagree on the large rungs. PyTorch's `a @ b` goes to MKL's SGEMM, which
 #   on this Intel CPU logs its AVX-512 code path; TensorFlow's `MatMul` goes to oneDNN's own GEMM, which picks its
-#   code from the instruction-set flags, whoever made the CPU. MKL is Intel's library, and on the AMD EPYC
-#   PyTorch's product ran at half of TensorFlow's speed, close to OpenBLAS's: consistent with MKL taking a
-#   narrower (256-bit) path on an AMD CPU, but that is an inference, **not checked**: the AMD record predates the
-#   kernel logs and no AMD machine was at hand to log one. On the Intel Xeons the three libraries are within a few
-#   per cent of each other, and so are the frameworks' large training steps.
+#   code from the instruction-set flags, whoever made the CPU. MKL chooses among its instruction-set paths only on
+#   Intel processors (Intel's oneMKL guide, *Instruction Set Specific Dispatching on Intel Architectures*: "not
+#   available on non-Intel processors"), and on the AMD EPYC PyTorch's product ran at half of TensorFlow's, close to
+#   OpenBLAS's. What a 256-bit path costs was measured on this Intel Xeon, each library capped by its own switch
+#   (`python -m benchmarks.isa_paths`, record `isa-paths-intel-6-207.json`, logs included): MKL at AVX2 ran the
+#   2048 × 2048 product at 151 GFLOP/s against 281-299 on its AVX-512 path, oneDNN at AVX2 at 141 against 242-261.
+#   About half, as on the AMD record: MKL taking a 256-bit path there fits both Intel's rule and the numbers, but it
+#   is **not logged on an AMD machine** (the AMD record predates the kernel logs). On the Intel Xeons no library is
+#   ahead on both records: within 10 % of each other on the AMX record, and on this one torch's MKL was behind
+#   TensorFlow's oneDNN in the speed record and ahead in the isa-paths record. The frameworks' large training steps
+#   are within 6 % of each other on both Intel records.
 # - What this does **not** show: convolutions, transformers, data loading, multi-GPU, and any GPU at all until a
 #   GPU record exists (§3.7).
 
