@@ -569,12 +569,13 @@ def loadavg() -> list[float]:
 class OthersCpu:
     """CPU seconds used during a point by processes that are neither the room's (the hub's session, a learner's
     uid) nor this rehearsal's own: another job on the machine makes the timings dishonest, so it is counted.
-    Sampled from /proc (a process that lives less than one sampling interval is missed)."""
+    Sampled from /proc every half second (a process that lives less than one sampling interval is missed)."""
 
     def __init__(self, hub_session: int, learner_uids: set[int]):
         self.hub_session, self.learner_uids, self.me = hub_session, learner_uids, os.getpid()
         self.last: dict[int, tuple[float, str]] = {}
         self.used: dict[str, float] = {}
+        self.names: dict[int, str] = {}
         self.tick = os.sysconf("SC_CLK_TCK")
         self.sample(first=True)
 
@@ -594,8 +595,16 @@ class OthersCpu:
             cpu = (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
             pid = int(entry.name)
             seen, _ = self.last.get(pid, (None, name))
-            if seen is not None or not first:  # a process first seen mid-point counts from its first sample
-                self.used[name] = self.used.get(name, 0.0) + cpu - (seen if seen is not None else cpu)
+            if seen is None and not first:
+                seen = 0.0  # not there at the first sample: it started during the point, all its CPU counts
+            if seen is not None and cpu > seen:
+                if pid not in self.names:  # who it was, for the record: its name, pid and command line
+                    try:
+                        line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    except OSError:
+                        line = ""
+                    self.names[pid] = f"{name} (pid {pid}: {line.strip()[:80]})"
+                self.used[self.names[pid]] = self.used.get(self.names[pid], 0.0) + cpu - seen
             self.last[pid] = (cpu, name)
 
     def summary(self) -> dict:
