@@ -126,3 +126,17 @@ def test_every_locked_package_installed_here_admits_every_supported_python():
         excluding += [f"{name}=={dist.version} wants Python {wanted}, not {py}" for py in excluded_pythons(wanted)]
     assert checked > 150, f"only {checked} locked packages are installed here: run in the course's venv"
     assert not excluding, "; ".join(excluding)
+
+
+def test_binders_start_names_the_pins_the_image_was_built_from():
+    """00_start_here compares the installed packages with COURSE_PINS: on Binder, binder/requirements.txt
+    (tensorflow-cpu, torch's +cpu build, no test tools); with requirements.txt it failed there (Binder rehearsal)."""
+    import os
+    import subprocess
+
+    out = subprocess.run(
+        [str(REPO_ROOT / "binder" / "start"), "env"], env=dict(os.environ), capture_output=True, text=True, check=True
+    )
+    pins_file = dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)["COURSE_PINS"]
+    assert pins(REPO_ROOT / pins_file) == pins(REPO_ROOT / "binder" / "requirements.txt")
+    assert "tensorflow-cpu" in pins(REPO_ROOT / pins_file)
