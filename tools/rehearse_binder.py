@@ -2,6 +2,7 @@
 notebook twice under a 2 GB kernel memory limit, as mybinder.org enforces it.
 
     .venv/bin/python tools/rehearse_binder.py build       # jovyan (uid 1000), apt.txt, base env, pip, postBuild
+        [--torch-from-pypi]                               # PyPI's torch==X (CUDA build) for +cpu, recorded
     .venv/bin/python tools/rehearse_binder.py run [NB..]  # each notebook twice in a 2 GB memory cgroup (all by default)
     .venv/bin/python tools/rehearse_binder.py record      # docs/binder-rehearsal.json
     .venv/bin/python tools/rehearse_binder.py clean       # remove the environment, the repository copy and the user
@@ -388,10 +389,25 @@ def clean(args=None) -> None:
     with contextlib.suppress(KeyError):
         if pwd.getpwnam(USER).pw_gecos.startswith("Binder rehearsal"):
             sh(["userdel", "--remove", USER], check=False)
+            # userdel keeps the group when another account has gid 1000 as its primary group (groupadd --non-unique)
+            import grp
+
+            with contextlib.suppress(KeyError):
+                if grp.getgrnam(USER).gr_gid == UID:
+                    sh(["groupdel", "--force", USER], check=False)
     shutil.rmtree(HOME, ignore_errors=True)
     # what jovyan's runs left in /tmp (on Binder it goes with the container): torch.compile's cache, torchrun's and
-    # multiprocessing's folders, TensorBoard's logs, pip's build folders; only these names, only uid 1000's
-    patterns = (f"torchinductor_{USER}", "torchelastic_*", "pymp-*", ".tensorboard-std*", "pip-*")
+    # multiprocessing's folders, TensorBoard's logs, tf.function's autograph files, Java's perf data (TorchServe;
+    # named after whichever account the JVM finds for uid 1000), pip's build folders; only these names, uid 1000's
+    patterns = (
+        f"torchinductor_{USER}",
+        "torchelastic_*",
+        "pymp-*",
+        ".tensorboard-std*",
+        "__autograph_generated_file*.py",
+        "hsperfdata_*",
+        "pip-*",
+    )
     for pattern in patterns:
         for path in Path("/tmp").glob(pattern):
             with contextlib.suppress(OSError):
