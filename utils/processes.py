@@ -48,7 +48,9 @@ def listening_addresses(pid: int) -> list[str]:
     found = set()
     for proc in process_tree(pid):
         try:
-            conns = proc.net_connections(kind="tcp")
+            # net_connections from psutil 6.0 on; connections, its old name, on Colab's psutil 5.9.5
+            conns = getattr(proc, "net_connections", None) or proc.connections
+            conns = conns(kind="tcp")
         except psutil.Error:
             continue
         for conn in conns:
