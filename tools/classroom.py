@@ -210,6 +210,14 @@ def add_learners(names: list[str], password: str, edition: Path | None = None) -
         course.mkdir(exist_ok=True)
         for notebook in edition.glob("*.ipynb"):
             shutil.copy(notebook, course / notebook.name)
+        # the notebooks read files beside them by relative path (06's screenshots, 07's TorchServe handler):
+        # ~/course holds notebooks/pairs as it is in the repository
+        shutil.copytree(
+            ROOT / "notebooks" / "pairs",
+            course / "pairs",
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
         subprocess.run(["chown", "-R", f"{name}:{LEARNER_GROUP}", str(course)], check=True)
 
 
@@ -585,9 +593,10 @@ class OthersCpu:
                 continue
             try:
                 stat = (entry / "stat").read_text()
-                uid = (entry / "status").stat().st_uid
+                # the real uid from status (a non-dumpable process's /proc files belong to root, whoever runs it)
+                uid = int(re.search(r"^Uid:\s+(\d+)", (entry / "status").read_text(), re.M).group(1))
                 session = os.getsid(int(entry.name))
-            except (OSError, ProcessLookupError):
+            except (OSError, ProcessLookupError, AttributeError):
                 continue
             if uid in self.learner_uids or session == self.hub_session:
                 continue
