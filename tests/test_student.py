@@ -41,6 +41,11 @@ def edition(tmp_path_factory):
     return out
 
 
+def test_the_edition_holds_the_files_notebooks_open_by_relative_path(edition):
+    assert (edition / "pairs" / "visualization" / "screens" / "tensorboard.png").is_file()
+    assert not list((edition / "pairs").rglob("__pycache__"))
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_student_copy_keeps_checks_and_replaces_solutions_with_stubs(edition, name):
     original = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)

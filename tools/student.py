@@ -8,7 +8,7 @@ uses) and stops with ``raise NotImplementedError(...)``, the idiom nbgrader's st
 are kept as they are. Every output and execution count is cleared. The cells carry nbgrader's metadata (solution
 cells: ``solution``; check cells: ``grade``, locked, one point each; a ``grade_id`` per cell), so a teacher can
 put the edition through nbgrader's autograder as it is. The notebooks iterate over whatever ``notebooks/*.ipynb``
-exist.
+exist; ``notebooks/pairs/`` is copied beside them, since some notebooks open its files by relative path.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -85,6 +86,10 @@ def student_notebook(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookN
 
 def build(out: Path, notebooks_dir: Path = ROOT / "notebooks") -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
+    # the files the notebooks open by relative path (06's screenshots, 07's model and server modules) come along
+    shutil.copytree(
+        notebooks_dir / "pairs", out / "pairs", dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+    )
     written = []
     for path in sorted(notebooks_dir.glob("*.ipynb")):
         nb = student_notebook(nbformat.read(path, as_version=4), path.stem)
