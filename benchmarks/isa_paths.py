@@ -6,10 +6,12 @@ Why it exists: on the AMD EPYC record (pair 08, §3.8) PyTorch's float32 2048 x 
 TensorFlow's (209 vs 444 GFLOP/s), on the Intel Xeons not. PyTorch's CPU wheels send it to Intel's oneMKL,
 TensorFlow to oneDNN. oneMKL picks its instruction-set code path only on Intel processors ("This feature is not
 available on non-Intel processors", oneMKL developer guide, "Instruction Set Specific Dispatching on Intel
-Architectures"); oneDNN picks by the CPU's feature flags whoever made it. No AMD machine is at hand to log, so this
-measures the other half of the argument here: each library limited to its AVX2 (256-bit) path with its own switch
+Architectures"); oneDNN picks by the CPU's feature flags whoever made it. This measures both halves of that
+argument on the CPU it runs on: each library limited to its AVX2 (256-bit) path with its own switch
 (``MKL_ENABLE_INSTRUCTIONS=AVX2``, ``ONEDNN_MAX_CPU_ISA=AVX2``), against its default, each in a fresh process, with
-the library's log line that names the path it took. Nothing asserts on a time.
+the library's log line that names the path it took. On a non-Intel CPU oneMKL is also asked for AVX-512 outright
+(``MKL_ENABLE_INSTRUCTIONS=AVX512``): if the request is ignored there, the log and the time say so. Nothing asserts
+on a time.
 """
 
 from __future__ import annotations
@@ -83,9 +85,13 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     info = machine()
+    intel = info.get("vendor_id") == "GenuineIntel"
     rows = []
     for framework in _TIMED:
-        for cap in (None, "AVX2", None):  # default, capped, default again: a drift in between shows
+        caps = [None, "AVX2", None]  # default, capped, default again: a drift in between shows
+        if framework == "torch" and not intel:
+            caps.insert(2, "AVX512")  # does oneMKL take AVX-512 on this CPU when asked outright?
+        for cap in caps:
             rows.append(run(framework, cap, args.threads))
             print(f"{framework:<6} {rows[-1]['switch']:<28} {rows[-1]['gflops']:7.1f} GFLOP/s", flush=True)
     record = {
@@ -94,9 +100,7 @@ def main(argv=None) -> int:
         "machine": {k: info.get(k) for k in ("cpu_model", "vendor_id", "cpu_family", "model", "bf16_units")},
         "rows": rows,
     }
-    vendor = (
-        "intel" if info.get("vendor_id") == "GenuineIntel" else "amd" if "AMD" in str(info.get("vendor_id")) else "cpu"
-    )
+    vendor = "intel" if intel else "amd" if "AMD" in str(info.get("vendor_id")) else "cpu"
     out = args.out or RESULTS / f"isa-paths-{vendor}-{info.get('cpu_family')}-{info.get('model')}.json"
     out.write_text(json.dumps(record, indent=1) + "\n")
     print(f"wrote {out}")

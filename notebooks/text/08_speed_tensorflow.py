@@ -257,8 +257,8 @@ plt.show()
 # 1024 × 1024 float32 product **one library at a time** (all of TensorFlow's rounds, then NumPy's: alternating
 # them on 2 cores let one library's spinning threads slow the other). TensorFlow's thread pools cannot be resized
 # once the runtime has started, so there is no one-thread row here (the twin has one). The last column is the share
-# of the CPU's float32 peak, *cores × FMA units per core × 16 float32 lanes (512 bits) × 2 × clock*, where
-# `pairs.speed.PEAKS` holds the numbers for this CPU, with their sources and why that clock.
+# of the CPU's float32 peak, *cores × FMA units per core × float32 lanes per unit (16 if 512 bits wide) × 2 ×
+# clock*, where `pairs.speed.PEAKS` holds the numbers for this CPU, with their sources and why that clock.
 
 # %%
 from pairs.speed import peak_of, this_cpu_record
@@ -404,11 +404,14 @@ else:
 # This notebook measures one framework; C15 and C7 compare two. Running both in one kernel would hold both
 # runtimes in memory and let their thread pools compete, so the comparison comes from `benchmarks/speed.py`, which
 # runs the same ladder (plus a medium and an extra-large rung) for each framework in its own process, with the same
-# threads, and saves a JSON record per machine under `benchmarks/results/`. There are three, from two CPU vendors:
-# an **AMD EPYC**, an **Intel Xeon without AMX** (recorded for this course on 2026-12-07) and an **Intel Xeon
-# with AMX**, measured outside the course's own runs with the same script and cited as such (its `provenance`
-# says how). Per record: the training step, TensorFlow's time over PyTorch's (above 1: PyTorch is faster), eager
-# against eager and best mode against best mode; then the matrix products against that CPU's peak.
+# threads, and saves a JSON record per machine under `benchmarks/results/`. There are four, from two CPU vendors:
+# two **AMD EPYC**s (the older record stores only that name, and its speed says Zen 5; the **Zen 4** was recorded
+# for this course on 2026-12-07, with its flags and kernel logs), an **Intel Xeon without AMX** (recorded the same
+# day) and an **Intel Xeon with AMX**, measured outside the course's own runs with the same script and cited as
+# such (its `provenance` says how). Per record: the training step, TensorFlow's time over PyTorch's (above 1:
+# PyTorch is faster), eager against eager and best mode against best mode; then the matrix products against that
+# CPU's peak. This page's stored outputs were made on the Intel Xeon without AMX before the Zen 4 record existed,
+# so they list three records: run the cells to read all four.
 
 # %%
 from pairs.speed import best, c15_reading, matmul_lines, ratio_text, rows
@@ -490,19 +493,24 @@ for name, c15 in readings.items():
 # - **Tracing and compiling cost seconds**, paid again for every new input shape (pair 01, §3.5, on retracing).
 # - **The ceiling is the BLAS** (§3.5). The libraries are different BLAS builds, each choosing kernels for the CPU
 #   it finds, and their logs say which. At the top of the ladder a framework is as fast as the BLAS it calls.
-# - **Across CPUs** (§3.8): the records disagree on the large rungs. TensorFlow's `MatMul` goes to oneDNN's own
-#   GEMM, which picks its code from the instruction-set flags, whoever made the CPU; PyTorch's `a @ b` goes to
-#   MKL's SGEMM (twin §3.5), which chooses among its instruction-set paths only on Intel processors (Intel's oneMKL
-#   guide, *Instruction Set Specific Dispatching on Intel Architectures*: "not available on non-Intel processors").
-#   On the AMD EPYC PyTorch's product ran at half of TensorFlow's, close to OpenBLAS's. What a 256-bit path costs
-#   was measured on this Intel Xeon, each library capped by its own switch (`python -m benchmarks.isa_paths`, record
-#   `isa-paths-intel-6-207.json`, logs included): oneDNN at AVX2 ran the 2048 × 2048 product at 141 GFLOP/s against
-#   242-261 on its AVX-512 path, MKL at AVX2 at 151 against 281-299. About half, as on the AMD record: MKL taking a
-#   256-bit path there fits both Intel's rule and the numbers, but it is **not logged on an AMD machine** (the AMD
-#   record predates the kernel logs). On the Intel Xeons no library is ahead on both records: within 10 % of each
-#   other on the AMX record, and on this one TensorFlow's oneDNN was ahead of torch's MKL in the speed record and
-#   behind in the isa-paths record. The frameworks' large training steps are within 6 % of each other on both Intel
-#   records.
+# - **Across CPUs** (§3.8): the records disagree on the large rungs, and the libraries' own logs say why. PyTorch's
+#   `a @ b` goes to MKL's SGEMM, TensorFlow's `MatMul` to oneDNN's own GEMM. oneDNN picks its code from the
+#   instruction-set flags, whoever made the CPU: its log names AVX-512 on every logged CPU, AMD's Zen 4 included. MKL
+#   chooses among its instruction-set paths only on Intel processors (Intel's oneMKL guide, *Instruction Set Specific
+#   Dispatching on Intel Architectures*: "not available on non-Intel processors"): its log names its AVX-512 path on
+#   the Intel Xeon, and only "Intel(R) Architecture processors" on the Zen 4, where asking it for AVX-512 outright
+#   (`MKL_ENABLE_INSTRUCTIONS=AVX512`: 180 GFLOP/s) or capping it at AVX2 (166) stayed within the spread of its
+#   default runs (148-185; `python -m benchmarks.isa_paths`, record `isa-paths-amd-25-17.json`, logs included).
+#   What a 256-bit path costs depends on the width of the cores' FMA units. On the Intel Xeon (512-bit units) each
+#   library capped at AVX2 by its own switch ran at about half (MKL 151 GFLOP/s against 281-299, oneDNN 141 against
+#   242-261: `isa-paths-intel-6-207.json`). Zen 4 runs AVX-512 on 256-bit units, so there the wide path gains little
+#   (oneDNN capped at AVX2: 194 against 195-207), yet PyTorch's product still trailed TensorFlow's (142 against 194
+#   in the speed record, 72 % and 98 % of the peak). On the Zen 5 record, whose units are 512 bits wide, PyTorch's
+#   product ran at half of TensorFlow's, close to OpenBLAS's: what a 256-bit path against a 512-bit one gives,
+#   though that record predates the logs. On the Intel Xeons no library is ahead on both records: within 10 % of
+#   each other on the AMX record, and on the other torch's MKL was behind TensorFlow's oneDNN in the speed record
+#   and ahead in the isa-paths record. The best large training steps: within 6 % of each other on both Intel
+#   records; TensorFlow's took 0.78x PyTorch's time on the Zen 4 and 0.45x on the Zen 5.
 # - What this does **not** show: convolutions, transformers, data pipelines, multi-GPU, and any GPU at all until a
 #   GPU record exists (§3.7).
 
@@ -511,7 +519,7 @@ for name, c15 in readings.items():
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C15 | **holds partly** | The article (004) says TensorFlow is *usually* (通常) faster on large workloads *thanks to static-graph optimisation*, and PyTorch *can be* faster for small experiments; the records of §3.8 come from two CPU vendors. **Holds on both vendors:** eager against eager, the way small experiments usually run, PyTorch is many times faster on the smallest rung (§3.2's per-operation overhead here and in the twin; the *eager* column of §3.8); a `tf.function` step closes most of that gap (*best* column). **Also on both: not "thanks to the static graph".** On the largest rung TensorFlow's graph gains little over its own eager step (the last lines printed in §4), because the time is in matrix products. **Depends on the CPU:** whether TensorFlow is faster on large workloads at all. On the AMD EPYC its best xlarge training step took 0.45x PyTorch's time; on the two Intel Xeons it was not faster by 10 % or more (0.97x on the one with AMX; the lines under this table print each record's ratio). The large rungs are matrix products, and each framework calls a different BLAS (§3.5, §3.8) whose speed depends on the CPU. "Usually faster" held on one of the two vendors measured, and for a reason other than the one the article gives. |
+# | C15 | **holds partly** | The article (004) says TensorFlow is *usually* (通常) faster on large workloads *thanks to static-graph optimisation*, and PyTorch *can be* faster for small experiments; the records of §3.8 come from two CPU vendors. **Holds on both vendors:** eager against eager, the way small experiments usually run, PyTorch is many times faster on the smallest rung (§3.2's per-operation overhead here and in the twin; the *eager* column of §3.8); a `tf.function` step closes most of that gap (*best* column). **Also on both: not "thanks to the static graph".** On the largest rung TensorFlow's graph gains little over its own eager step (the last lines printed in §4), because the time is in matrix products. The closest case is the Zen 4: TensorFlow's eager step alone was already faster than PyTorch's best (0.86x; 0.92x in a repeat run, `benchmarks/results/repeats/`), and its graph added 1.10x, just under the 1.1x margin `c15_reading` asks (1.23x in the repeat, over it, so the repeat alone reads C15 as "holds"): there the graph earns part of the lead, the BLAS the rest. **Depends on the CPU:** whether TensorFlow is faster on large workloads at all. On both AMD EPYCs its best xlarge training step took less time than PyTorch's (0.45x on the Zen 5 record, 0.78x on the Zen 4); on the two Intel Xeons it was not faster by 10 % or more (0.94x, and 0.97x on the one with AMX; the lines under this table print each record's ratio). The large rungs are matrix products, and each framework calls a different BLAS (§3.5, §3.8): on AMD, PyTorch's MKL logs no AVX-512 path while TensorFlow's oneDNN takes one. "Usually faster" held on one of the two vendors measured (on both of its CPUs), and for a reason other than the one the article gives. |
 # | C7 | **false** | Its premise is false: both frameworks drive NVIDIA GPUs through CUDA (pair 04, §3.1 of both notebooks). Its conclusion, "the framework choice does not change training time", is **unmeasured on a GPU**: no GPU record exists yet (§3.7 and `benchmarks/speed.py` make one on a GPU machine). On the CPU, best mode against best mode (not TensorFlow's eager overhead), the same training step differed between the frameworks by the factor printed on the last line under this table, so there the framework can change training time. |
 # | C14 | **holds partly** | As pair 01 reads it: both halves hold, and neither is one framework's alone any more. The compile-time half, measured here: a graph removes per-operation overhead (§3.2), which in TensorFlow is large, so the graph and XLA columns of §3.3 show big gains on the small rungs and less on the large one, after tracing and compiling that cost seconds. Compile-time optimisation is real and no longer TensorFlow-only (`torch.compile` in the twin, where compiling can even lose on the tiniest model). The flexibility and debugging half is judged in [01_graphs_tensorflow.ipynb](01_graphs_tensorflow.ipynb) and [10_debugging_tensorflow.ipynb](10_debugging_tensorflow.ipynb). |
 #

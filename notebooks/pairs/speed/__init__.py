@@ -328,6 +328,22 @@ PEAKS = {
         "source": "numberworld.org/blogs/2024_8_7_zen5_avx512_teardown (Zen 5: native 512-bit FMA datapath); "
         "AMD, 'Leadership HPC Performance with 5th Gen AMD EPYC' (EPYC 9005 is Zen 5)",
     },
+    "cpu-2core-amd-epyc-zen4.json": {
+        "cores": 2,
+        "fma_units": 2,
+        "lanes": 8,
+        "ghz_floor": 2.6,
+        "avx512_bf16": True,
+        "arch": "AMD EPYC, family 25 model 17: Zen 4 (EPYC 9004)",
+        "why": "A KVM guest: lscpu names 'AMD EPYC' and no SKU. Family 0x19 model 0x11 is Zen 4, which runs AVX-512 "
+        "on its two 256-bit FMA pipes ('double-pumped'): 8 float32 lanes per FMA unit per cycle, half of Zen 5's "
+        "or an Intel Xeon's. Its nominal clock is 2.6 GHz (BogoMIPS 5192 = 2 x 2596 MHz, tsc_known_freq; MKL's "
+        "log says 'Lnx 2.60GHz'); turbo can run the cores faster. It has AVX512-BF16 (the avx512_bf16 flag): "
+        "VDPBF16PS multiplies two bf16 pairs into each float32 lane, so the bf16 peak is twice the float32 one.",
+        "source": "Linux arch/x86/kernel/cpu/amd.c, bsp_init_amd: family 0x19 models 0x10-0x1f set X86_FEATURE_ZEN4; "
+        "numberworld.org/blogs/2024_8_7_zen5_avx512_teardown: Zen 4's AVX-512 'reused the existing 256-bit "
+        "hardware from Zen3 by double-pumping' (checked 2026-12-07)",
+    },
     "cpu-2core-intel-xeon-avx512.json": {
         "cores": 2,
         "fma_units": 2,
