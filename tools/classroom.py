@@ -548,16 +548,20 @@ def pair_notebooks(pair: str, notebooks_dir: Path = ROOT / "notebooks") -> list[
 
 
 def machine() -> dict:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "unknown",
-    )
+    """The CPU (model name, family and model number: a VM's model name alone may not tell two generations apart),
+    its usable cores and the memory."""
+    info: dict[str, str] = {}
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        key, _, value = line.partition(":")
+        info.setdefault(key.strip(), value.strip())
     total = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) * 1024
-    return {"cpus": len(os.sched_getaffinity(0)), "cpu_model": model, "memory_gib": round(total / 2**30, 1)}
+    return {
+        "cpus": len(os.sched_getaffinity(0)),
+        "cpu_model": info.get("model name", "unknown"),
+        "cpu_family": info.get("cpu family"),
+        "model": info.get("model"),
+        "memory_gib": round(total / 2**30, 1),
+    }
 
 
 def frameworks() -> dict:
@@ -829,7 +833,6 @@ def others_cpu(point: dict) -> str:
 
 def table(record: dict) -> str:
     """The rehearsal as docs/teaching.md shows it: one row per pair and N, then the sentence per pair."""
-    machine_ = record["machine"]
     rows = [
         "| pair | learners | seconds (all done) | x one learner | peak MB per learner (cgroup) | lowest free GiB "
         "| load before | others' CPU s | errors |",
@@ -850,10 +853,11 @@ def table(record: dict) -> str:
                 f"| {point['peak_mb_per_learner']} | {point['min_mem_available_gib']} "
                 f"| {point['loadavg_before'][0]} | {others_cpu(point)} | {errors} |"
             )
+        machine_ = found.get("machine") or record["machine"]  # each pair's own machine; older entries: the file's
         sentences.append(
-            f"- One machine of {machine_['cpus']} cores / {machine_['memory_gib']:g} GiB holds "
-            f"**{found['fits']} learners for pair {pair}** (measured {found['measured']}, Python "
-            f"{found['python']})."
+            f"- One machine of {machine_['cpus']} cores / {machine_['memory_gib']:g} GiB ({machine_['cpu_model']}) "
+            f"holds **{found['fits']} learners for pair {pair}** (measured {found['measured']}, Python "
+            f"{found['python']}" + (f", torch {found['frameworks']['torch']}" if "frameworks" in found else "") + ")."
         )
         sentences.extend(f"  {line}" for line in found.get("not_measured", []))
     return "\n".join(rows) + "\n\n" + "\n".join(sentences)
@@ -916,9 +920,9 @@ def main() -> int:
         )
         remove_learners([*learner_names(max(args.learners + [args.runaway_with])), "runaway01"])
         record = json.loads(args.json.read_text()) if args.json.exists() else {"pairs": {}}
-        record["machine"] = machine()
         record["pairs"][args.pair] = {
             "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "machine": machine(),  # per pair: a series may be measured on another machine than the last
             "python": sys.version.split()[0],
             "frameworks": frameworks(),
             "fits": fits(points),
@@ -928,8 +932,8 @@ def main() -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(record, indent=1) + "\n")
         print(
-            f"{args.pair}: one machine of {record['machine']['cpus']} cores / {record['machine']['memory_gib']} "
-            f"GiB holds {fits(points)} learners; written to {args.json}"
+            f"{args.pair}: one machine of {len(os.sched_getaffinity(0))} cores holds {fits(points)} learners; "
+            f"written to {args.json}"
         )
     elif args.command == "table":
         write_table(json.loads(args.json.read_text()))
