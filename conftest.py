@@ -360,11 +360,16 @@ def _private_tmpdir(config) -> None:
 
     folder = tempfile.mkdtemp(prefix="course-tests-")
     os.chmod(folder, 0o1777)  # like /tmp itself: a server a test starts as another user writes here too
-    previous = os.environ.get("TMPDIR")
+    previous, previous_cached = os.environ.get("TMPDIR"), tempfile.tempdir
     os.environ["TMPDIR"] = folder
+    # this process too: tempfile caches its folder on first use, so without this the tests' own process and the
+    # processes they start would disagree (TensorBoard writes its pid-N.info record under the child's temporary
+    # folder and tensorboard.manager.start, in the test's process, waited for it in /tmp until it timed out)
+    tempfile.tempdir = folder
 
     def remove() -> None:
         shutil.rmtree(folder, ignore_errors=True)
+        tempfile.tempdir = previous_cached
         if previous is None:
             os.environ.pop("TMPDIR", None)
         else:
