@@ -550,16 +550,15 @@ def pair_notebooks(pair: str, notebooks_dir: Path = ROOT / "notebooks") -> list[
 def machine() -> dict:
     """The CPU (model name, family and model number: a VM's model name alone may not tell two generations apart),
     its usable cores and the memory."""
-    info: dict[str, str] = {}
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        key, _, value = line.partition(":")
-        info.setdefault(key.strip(), value.strip())
+    from benchmarks.speed import cpu_details, cpu_model  # the benchmark records describe their CPU the same way
+
+    details = cpu_details()
     total = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) * 1024
     return {
         "cpus": len(os.sched_getaffinity(0)),
-        "cpu_model": info.get("model name", "unknown"),
-        "cpu_family": info.get("cpu family"),
-        "model": info.get("model"),
+        "cpu_model": cpu_model(),
+        "cpu_family": details.get("cpu_family"),
+        "model": details.get("model"),
         "memory_gib": round(total / 2**30, 1),
     }
 
@@ -853,7 +852,7 @@ def table(record: dict) -> str:
                 f"| {point['peak_mb_per_learner']} | {point['min_mem_available_gib']} "
                 f"| {point['loadavg_before'][0]} | {others_cpu(point)} | {errors} |"
             )
-        machine_ = found.get("machine") or record["machine"]  # each pair's own machine; older entries: the file's
+        machine_ = found["machine"]  # each pair's own: a series may be measured on another machine than the last
         sentences.append(
             f"- One machine of {machine_['cpus']} cores / {machine_['memory_gib']:g} GiB ({machine_['cpu_model']}) "
             f"holds **{found['fits']} learners for pair {pair}** (measured {found['measured']}, Python "
@@ -922,7 +921,7 @@ def main() -> int:
         record = json.loads(args.json.read_text()) if args.json.exists() else {"pairs": {}}
         record["pairs"][args.pair] = {
             "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "machine": machine(),  # per pair: a series may be measured on another machine than the last
+            "machine": machine(),
             "python": sys.version.split()[0],
             "frameworks": frameworks(),
             "fits": fits(points),
