@@ -183,6 +183,42 @@ def test_the_build_tool_refuses_to_write_a_notebook_with_an_unreliable_timing(tm
     assert build_notebooks.main() == 0 and (tmp_path / "99_fake.ipynb").exists()
 
 
+def test_wait_quiet_retries_a_refused_notebook_until_a_try_is_reliable(tmp_path, monkeypatch, capsys):
+    from utils.timing import Timing
+
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "99_fake.py").write_text("# %%\nprint('table')\n")
+    outputs = iter([Timing("eager", 0.011, 0.046, 7, 1).warning, "eager: 11 ms (IQR 0.5 ms)"])
+    probes = []
+
+    def fake_execute(nb, timeout_s):
+        nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=next(outputs) + "\n")]
+        return 1.0, 10.0
+
+    monkeypatch.setattr(build_notebooks, "TEXT", tmp_path / "text")
+    monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
+    monkeypatch.setattr(build_notebooks, "execute", fake_execute)
+    monkeypatch.setattr(build_notebooks, "wait_until_quiet", lambda deadline: probes.append(deadline) or True)
+    monkeypatch.setattr(sys, "argv", ["build_notebooks.py", "--wait-quiet", "5", "99_fake"])
+    assert build_notebooks.main() == 0
+    assert len(probes) == 2  # a quiet host was awaited before each try
+    assert "99_fake (try 2)" in capsys.readouterr().out
+    assert "UNRELIABLE" not in (tmp_path / "99_fake.ipynb").read_text()
+
+
+def test_wait_quiet_gives_up_without_writing_when_the_host_never_quietens(tmp_path, monkeypatch, capsys):
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "99_fake.py").write_text("# %%\nprint('table')\n")
+    monkeypatch.setattr(build_notebooks, "TEXT", tmp_path / "text")
+    monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
+    monkeypatch.setattr(build_notebooks, "execute", lambda nb, timeout_s: pytest.fail("ran on a busy host"))
+    monkeypatch.setattr(build_notebooks, "wait_until_quiet", lambda deadline: False)
+    monkeypatch.setattr(sys, "argv", ["build_notebooks.py", "--wait-quiet", "1", "99_fake"])
+    assert build_notebooks.main() == 1
+    assert "no quiet try in 1 min" in capsys.readouterr().err
+    assert not (tmp_path / "99_fake.ipynb").exists()
+
+
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
 def test_no_skipped_cells(name):
     for cell in load(name).cells:

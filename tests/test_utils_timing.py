@@ -185,3 +185,53 @@ def test_the_iqr_is_numpy_percentiles_not_the_range_of_three_batches(monkeypatch
     result = measure(lambda: None, warmup=1, repeats=3, number=1)
     q1, q3 = np.percentile(batches, [25, 75])
     assert result.iqr_s == pytest.approx(q3 - q1) == pytest.approx(0.002)
+
+
+def test_product_times_are_real_buckets():
+    from utils.timing import product_times
+
+    medians = product_times(seconds=0.5, bucket_s=0.05, size=64)
+    assert len(medians) >= 5 and all(0 < m < 0.05 for m in medians)
+    with pytest.raises(ValueError, match="probe for longer"):
+        product_times(seconds=0.01, bucket_s=0.05, size=64)
+
+
+def test_busy_share_counts_buckets_slower_than_the_fastest():
+    from utils.timing import busy_share
+
+    steady, spell = [1.0] * 10, [1.0] * 7 + [1.5] * 3
+    assert busy_share(steady) == 0.0
+    assert busy_share(spell) == 0.3
+    assert busy_share([1.3] * 10) == 0.0  # slow throughout: invisible on its own...
+    assert busy_share([1.3] * 10, fastest=1.0) == 1.0  # ...but not against a faster earlier probe
+
+
+def test_wait_until_quiet_needs_quiet_probes_in_a_row():
+    from utils.timing import wait_until_quiet
+
+    quiet, busy = [1.0] * 10, [1.0] * 5 + [1.5] * 5
+    probes = iter([busy, quiet, busy, quiet, quiet, busy])
+    calls = []
+
+    def probe():
+        calls.append(1)
+        return next(probes)
+
+    assert wait_until_quiet(time.monotonic() + 10, probe, pause_s=0)
+    assert len(calls) == 5  # the quiet probe after a busy one does not count; two in a row do
+
+
+def test_wait_until_quiet_compares_with_the_fastest_probe_so_far():
+    from utils.timing import wait_until_quiet
+
+    probes = iter([[1.0] * 10, [1.3] * 10, [1.3] * 10, [1.0] * 10, [1.0] * 10])
+    assert wait_until_quiet(time.monotonic() + 10, lambda: next(probes), pause_s=0)
+    assert next(probes, "spent") == "spent"  # the two uniformly slow probes did not count as quiet
+
+
+def test_wait_until_quiet_gives_up_at_the_deadline():
+    from utils.timing import wait_until_quiet
+
+    spell = [1.0] * 5 + [2.0] * 5
+    assert not wait_until_quiet(time.monotonic() + 0.2, lambda: spell, pause_s=0.05)
+    assert not wait_until_quiet(time.monotonic() - 1, lambda: [1.0] * 10)  # past deadline: no probe at all

@@ -41,10 +41,13 @@ __all__ = [
     "LOAD_PER_CORE_LIMIT",
     "UNRELIABLE_MARK",
     "Timing",
+    "busy_share",
+    "product_times",
     "load_average",
     "measure",
     "ratio_table",
     "read_ratio",
+    "wait_until_quiet",
 ]
 
 #: A timing whose IQR exceeds this fraction of its median is flagged unreliable.
@@ -242,3 +245,67 @@ def read_ratio(ratio: float, what: str, baseline: str, tolerance: float = 0.1) -
     else:
         word = f"about as fast as {baseline} (within {tolerance:.0%})"
     return f"{what} ran at {ratio:.2f}x the speed of {baseline} in this run: {word}."
+
+
+def product_times(seconds: float = 3.0, bucket_s: float = 0.1, size: int = 512) -> list[float]:
+    """For ``seconds``, multiply two ``size`` x ``size`` float32 matrices on NumPy's BLAS threads (every core);
+    return the median seconds of one product in each ``bucket_s``.
+
+    A cloud VM is slowed by neighbours its guest cannot see: its load average and steal time stay low. Work split
+    over all cores waits for its slowest thread, so it shows such spells first (the notebooks' timings use all cores).
+    """
+    import numpy as np
+
+    a = np.random.default_rng(0).standard_normal((size, size), dtype=np.float32)
+    for _ in range(5):  # warm-up: threads started, pages touched
+        a @ a
+    medians, current = [], []
+    clock = timeit.default_timer
+    end = clock() + seconds
+    bucket_end = clock() + bucket_s
+    while clock() < end:
+        started = clock()
+        a @ a
+        current.append(clock() - started)
+        if clock() >= bucket_end:
+            medians.append(statistics.median(current))
+            current, bucket_end = [], bucket_end + bucket_s
+    if len(medians) < 3:
+        raise ValueError(f"{seconds} s gave {len(medians)} buckets of {bucket_s} s: probe for longer")
+    return medians
+
+
+def fastest_tenth(medians: list[float]) -> float:
+    """The bucket time that a tenth of the buckets beat: the host's speed when undisturbed, robust to one fluke."""
+    return sorted(medians)[len(medians) // 10]
+
+
+def busy_share(medians: list[float], fastest: float | None = None) -> float:
+    """How disturbed the host was, from 0 (quiet) to 1: the share of buckets more than 15 % slower than ``fastest``
+    (default: this probe's own fastest tenth; pass the best seen so far to catch a probe that was slow throughout)."""
+    reference = fastest_tenth(medians) if fastest is None else min(fastest, fastest_tenth(medians))
+    return sum(m > 1.15 * reference for m in medians) / len(medians)
+
+
+def wait_until_quiet(
+    deadline: float,
+    probe: Callable[[], list[float]] = product_times,
+    limit: float = 0.05,
+    in_a_row: int = 2,
+    pause_s: float = 5.0,
+) -> bool:
+    """Probe the host until ``in_a_row`` consecutive probes have at most ``limit`` of their buckets slow, against
+    the fastest tenth of any probe so far (:func:`busy_share`), or until ``deadline`` (a :func:`time.monotonic`
+    time). True when it found the host quiet."""
+    import time
+
+    quiet, best = 0, float("inf")
+    while time.monotonic() < deadline:
+        medians = probe()
+        best = min(best, fastest_tenth(medians))
+        quiet = quiet + 1 if busy_share(medians, best) <= limit else 0
+        if quiet >= in_a_row:
+            return True
+        if quiet == 0:
+            time.sleep(pause_s)
+    return False
