@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 import utils.budget
 from utils.budget import ChildMemorySampler
 
@@ -19,6 +21,16 @@ def test_sampler_sees_a_child_process_memory_and_resets():
         sampler.reset()
         time.sleep(0.2)
         assert sampler.peak_mb < 180, "after reset the finished child must no longer count"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PSS is Linux's")
+def test_a_steady_child_is_not_read_for_pss_every_tick():
+    # Reading PSS walks the child's page tables under its memory-map lock: it slowed 08's timings when done 10x a
+    # second. A child whose RSS does not move is read once, yet still counted on every tick.
+    with ChildMemorySampler(interval_s=0.02, pss_max_age_s=60) as sampler:
+        subprocess.run([sys.executable, "-c", "import time; time.sleep(1.5)"], check=True, timeout=60)
+    assert 0 < sampler.pss_reads <= 3, f"{sampler.pss_reads} PSS reads of one idle child in ~70 ticks"
+    assert sampler.peak_mb > 1
 
 
 def test_a_page_two_children_share_counts_once(tmp_path):
