@@ -261,8 +261,11 @@ def test_every_topic_claim_is_in_the_claim_data():
 
 # TensorFlow's C++ runtime logs through absl in glog's format ("I0000 00:00:1796609099.166927    8102 port.cc:153]
 # ..."), and before absl is initialised it says so on its own line. utils.start.start_tensorflow keeps them off.
+# torch's own logging uses the same format with the Python file ("W1207 17:45:26.147000 23478
+# torch/utils/cpp_extension.py:183] ..."); utils.start.start_torch keeps its CUDA-build noise off.
 CPP_LOG_LINE = re.compile(
-    r"^(?:WARNING: All log messages before absl::InitializeLog\(\)|[IWEF]\d{4} \d\d:\d\d:[\d.]+ +\d+ [\w.]+\.cc:\d+\])",
+    r"^(?:WARNING: All log messages before absl::InitializeLog\(\)"
+    r"|[IWEF]\d{4} \d\d:\d\d:[\d.]+ +\d+ [\w./-]+\.(?:cc|py):\d+\])",
     re.MULTILINE,
 )
 FIRST_TWO_CELLS_MAX_LINES = 15  # the Colab cell and the setup cell, together
@@ -283,8 +286,9 @@ def test_the_cpp_log_pattern_matches_what_tensorflow_writes():
         "I0000 00:00:1796609099.172963    8102 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU",
         "E0000 00:00:1796609105.629058    8102 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error",
         "W1207 02:09:11.123456  123 cpu_feature_guard.cc:227] This TensorFlow binary is optimized",
+        "W1207 17:45:26.147000 23478 torch/utils/cpp_extension.py:183] [1/0] No CUDA runtime is found, using CUDA_HOME",
     ]
-    assert [bool(CPP_LOG_LINE.search(line)) for line in lines] == [True] * 4
+    assert [bool(CPP_LOG_LINE.search(line)) for line in lines] == [True] * 5
     assert not CPP_LOG_LINE.search("loss 0.25 at step I0000\nprint('see port.cc:153')")
 
 
@@ -297,8 +301,8 @@ def test_no_stored_output_carries_tensorflow_cpp_log_lines(name):
         for match in CPP_LOG_LINE.finditer(text)
     ]
     assert not found, (
-        f"{name}: TensorFlow's C++ log lines in stored outputs {found[:3]}: load TensorFlow with "
-        "utils.start.start_tensorflow() before any import tensorflow, then rebuild"
+        f"{name}: log lines in stored outputs {found[:3]}: load TensorFlow with utils.start.start_tensorflow() "
+        "before any import tensorflow, torch with utils.start.start_torch(), then rebuild"
     )
 
 

@@ -107,3 +107,25 @@ def test_start_tensorflow_in_a_fresh_process_prints_one_line_and_no_start_up_noi
     assert "(1 thread)" in first
     noise = [line for line in run.stderr.splitlines() if STARTUP_NOISE.search(line)]
     assert noise == [], noise
+
+
+def test_start_torch_keeps_the_cuda_builds_no_runtime_warning_off_a_machine_without_cuda(tmp_path):
+    """torch finds a CUDA toolkit (here: CUDA_HOME) but no GPU: the warning it logs is noise after the setup line."""
+    code = textwrap.dedent("""
+        import sys, torch
+        if torch.cuda.is_available():
+            sys.exit(0)  # a GPU: nothing to keep off
+        if sys.argv[1] == "start":
+            from utils.start import start_torch
+            start_torch(seed=0)
+        from torch.utils import cpp_extension  # as torch.compile's first C++ build does: it looks for CUDA_HOME
+    """)
+    env = dict(os.environ, CUDA_HOME=str(tmp_path), COURSE_DEVICE="cpu")
+    runs = {
+        how: subprocess.run([sys.executable, "-c", code, how], capture_output=True, text=True, env=env, timeout=240)
+        for how in ("plain", "start")
+    }
+    assert all(run.returncode == 0 for run in runs.values()), {how: run.stderr for how, run in runs.items()}
+    if "No CUDA runtime is found" not in runs["plain"].stderr:
+        pytest.skip("this torch does not log that warning")
+    assert "No CUDA runtime is found" not in runs["start"].stderr, runs["start"].stderr

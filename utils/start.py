@@ -13,6 +13,7 @@ then free and silent).
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
 import re
@@ -143,5 +144,9 @@ def start_torch(seed: int | None = 0, device: str | None = None, threads: int | 
         [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
     )
     build = f" (CUDA {torch.version.cuda})" if torch.version.cuda else ""
+    if not torch.cuda.is_available():
+        # No usable GPU, yet a CUDA toolkit on the machine (or the CUDA build's): each C++ build of torch.compile
+        # logs "No CUDA runtime is found, using CUDA_HOME=<a path>". The line printed below says so already.
+        logging.getLogger("torch.utils.cpp_extension").setLevel(logging.ERROR)
     print(machine_line(f"PyTorch {torch.__version__}{build}", str(chosen), gpus, seed, torch.get_num_threads()))
     return chosen
