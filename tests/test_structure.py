@@ -198,12 +198,46 @@ def test_wait_quiet_retries_a_refused_notebook_until_a_try_is_reliable(tmp_path,
     monkeypatch.setattr(build_notebooks, "TEXT", tmp_path / "text")
     monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
     monkeypatch.setattr(build_notebooks, "execute", fake_execute)
-    monkeypatch.setattr(build_notebooks, "wait_until_quiet", lambda deadline: probes.append(deadline) or True)
+    monkeypatch.setattr(build_notebooks, "QUIET_REFERENCE", tmp_path / "quiet-host.json")
+    monkeypatch.setattr(build_notebooks, "wait_until_quiet", lambda deadline, fastest: (probes.append(1) or True, 0.5))
+    monkeypatch.setattr(build_notebooks, "still_quiet", lambda: True)
     monkeypatch.setattr(sys, "argv", ["build_notebooks.py", "--wait-quiet", "5", "99_fake"])
     assert build_notebooks.main() == 0
     assert len(probes) == 2  # a quiet host was awaited before each try
     assert "99_fake (try 2)" in capsys.readouterr().out
     assert "UNRELIABLE" not in (tmp_path / "99_fake.ipynb").read_text()
+    assert build_notebooks.fastest_probe() == 0.5  # the machine's fastest probe is kept for the next build
+
+
+def test_wait_quiet_does_not_write_a_run_after_which_the_host_was_busy(tmp_path, monkeypatch, capsys):
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "99_fake.py").write_text("# %%\nprint('table')\n")
+    after = iter([False, True])
+
+    def fake_execute(nb, timeout_s):
+        nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="eager: 11 ms (IQR 0.5 ms)\n")]
+        return 1.0, 10.0
+
+    monkeypatch.setattr(build_notebooks, "TEXT", tmp_path / "text")
+    monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
+    monkeypatch.setattr(build_notebooks, "QUIET_REFERENCE", tmp_path / "quiet-host.json")
+    monkeypatch.setattr(build_notebooks, "execute", fake_execute)
+    monkeypatch.setattr(build_notebooks, "wait_until_quiet", lambda deadline, fastest: (True, 0.5))
+    monkeypatch.setattr(build_notebooks, "still_quiet", lambda: next(after))
+    monkeypatch.setattr(sys, "argv", ["build_notebooks.py", "--wait-quiet", "5", "99_fake"])
+    assert build_notebooks.main() == 0
+    out = capsys.readouterr()
+    assert "busy again right after the run" in out.err and "99_fake (try 2)" in out.out
+
+
+def test_the_fastest_probe_is_kept_per_machine_and_only_improves(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_notebooks, "QUIET_REFERENCE", tmp_path / "artifacts" / "quiet-host.json")
+    assert build_notebooks.fastest_probe() is None
+    assert build_notebooks.fastest_probe(update=2.0) == 2.0
+    assert build_notebooks.fastest_probe(update=3.0) == 2.0  # a slower probe does not raise the bar
+    assert build_notebooks.fastest_probe(update=1.5) == 1.5
+    monkeypatch.setattr(build_notebooks, "machine_key", lambda: "another CPU, 2 CPUs")
+    assert build_notebooks.fastest_probe() is None  # another machine starts afresh
 
 
 def test_wait_quiet_gives_up_without_writing_when_the_host_never_quietens(tmp_path, monkeypatch, capsys):
@@ -212,7 +246,8 @@ def test_wait_quiet_gives_up_without_writing_when_the_host_never_quietens(tmp_pa
     monkeypatch.setattr(build_notebooks, "TEXT", tmp_path / "text")
     monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
     monkeypatch.setattr(build_notebooks, "execute", lambda nb, timeout_s: pytest.fail("ran on a busy host"))
-    monkeypatch.setattr(build_notebooks, "wait_until_quiet", lambda deadline: False)
+    monkeypatch.setattr(build_notebooks, "QUIET_REFERENCE", tmp_path / "quiet-host.json")
+    monkeypatch.setattr(build_notebooks, "wait_until_quiet", lambda deadline, fastest: (False, 1.0))
     monkeypatch.setattr(sys, "argv", ["build_notebooks.py", "--wait-quiet", "1", "99_fake"])
     assert build_notebooks.main() == 1
     assert "no quiet try in 1 min" in capsys.readouterr().err

@@ -217,7 +217,7 @@ def test_wait_until_quiet_needs_quiet_probes_in_a_row():
         calls.append(1)
         return next(probes)
 
-    assert wait_until_quiet(time.monotonic() + 10, probe, pause_s=0)
+    assert wait_until_quiet(time.monotonic() + 10, probe, pause_s=0) == (True, 1.0)
     assert len(calls) == 5  # the quiet probe after a busy one does not count; two in a row do
 
 
@@ -225,13 +225,21 @@ def test_wait_until_quiet_compares_with_the_fastest_probe_so_far():
     from utils.timing import wait_until_quiet
 
     probes = iter([[1.0] * 10, [1.3] * 10, [1.3] * 10, [1.0] * 10, [1.0] * 10])
-    assert wait_until_quiet(time.monotonic() + 10, lambda: next(probes), pause_s=0)
+    assert wait_until_quiet(time.monotonic() + 10, lambda: next(probes), pause_s=0)[0]
     assert next(probes, "spent") == "spent"  # the two uniformly slow probes did not count as quiet
+
+
+def test_wait_until_quiet_remembers_a_faster_machine_state_from_before():
+    from utils.timing import wait_until_quiet
+
+    slow = [1.3] * 10  # steady, but 30 % slower than this machine was seen before
+    assert wait_until_quiet(time.monotonic() + 0.3, lambda: slow, pause_s=0.05, fastest=1.0) == (False, 1.0)
+    assert wait_until_quiet(time.monotonic() + 1, lambda: slow, pause_s=0) == (True, 1.3)  # no memory: quiet
 
 
 def test_wait_until_quiet_gives_up_at_the_deadline():
     from utils.timing import wait_until_quiet
 
     spell = [1.0] * 5 + [2.0] * 5
-    assert not wait_until_quiet(time.monotonic() + 0.2, lambda: spell, pause_s=0.05)
-    assert not wait_until_quiet(time.monotonic() - 1, lambda: [1.0] * 10)  # past deadline: no probe at all
+    assert not wait_until_quiet(time.monotonic() + 0.2, lambda: spell, pause_s=0.05)[0]
+    assert wait_until_quiet(time.monotonic() - 1, lambda: [1.0] * 10, fastest=2.0) == (False, 2.0)  # no probe at all

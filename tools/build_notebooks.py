@@ -23,8 +23,11 @@ interim build; ``tests/test_structure.py`` then fails until it is rebuilt.
 On a shared cloud host, whose neighbours slow it in spells that its load average
 does not show, ``--wait-quiet MINUTES`` starts each try only once two probes in a
 row (``utils.timing.busy_share``) find the host quiet, and tries a refused
-notebook again, for up to MINUTES per notebook. The IQR rule still judges every
-try: waiting changes when a notebook is timed, not what is accepted.
+notebook again, for up to MINUTES per notebook. The probes compare with the
+fastest this machine has ever probed (``artifacts/quiet-host.json``), so a host
+slowed evenly for minutes does not pass for quiet, and one more probe after each
+run must find it still quiet before the notebook is written. The IQR rule still
+judges every try: waiting changes when a notebook is timed, not what is accepted.
 
     python tools/build_notebooks.py 08_speed --wait-quiet 60
 """
@@ -36,6 +39,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import jupytext
@@ -45,12 +49,15 @@ from nbclient import NotebookClient
 from tools import zh
 from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler
 from utils.course import add_quotes
-from utils.timing import UNRELIABLE_MARK, wait_until_quiet
+from utils.timing import UNRELIABLE_MARK, busy_share, product_times, wait_until_quiet
 
 ROOT = Path(__file__).resolve().parent.parent
 
 NOTEBOOKS = ROOT / "notebooks"
 TEXT = NOTEBOOKS / "text"
+
+# --wait-quiet keeps, per machine, the fastest probe it has seen (git-ignored): a host slow all along is not quiet.
+QUIET_REFERENCE = ROOT / "artifacts" / "quiet-host.json"
 
 # Metadata that changes on every run and only makes diffs noisy.
 _VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled")
@@ -114,7 +121,46 @@ def in_sync(text_file: Path) -> bool:
     return shape(built) == shape(wanted)
 
 
-def build_one(text_file: Path, args: argparse.Namespace, rows: list[dict], try_number: int = 1) -> str:
+def machine_key() -> str:
+    """This machine for QUIET_REFERENCE: its CPU model and how many CPUs this process may use."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()} CPUs"
+
+
+def fastest_probe(update: float | None = None) -> float | None:
+    """The fastest probe seen on this machine (seconds per product), after recording ``update`` when it is faster."""
+    try:
+        known = json.loads(QUIET_REFERENCE.read_text())
+    except (OSError, ValueError):
+        known = {}
+    values = [x for x in (known.get(machine_key()), update) if x is not None]
+    fastest = min(values) if values else None
+    if fastest is not None and fastest != known.get(machine_key()):
+        QUIET_REFERENCE.parent.mkdir(parents=True, exist_ok=True)
+        QUIET_REFERENCE.write_text(json.dumps({**known, machine_key(): fastest}, indent=1))
+    return fastest
+
+
+def still_quiet(limit: float = 0.05) -> bool:
+    """One probe after a run: was the host still quiet, against the fastest probe seen on this machine?"""
+    medians = product_times()
+    return busy_share(medians, fastest_probe(update=sorted(medians)[len(medians) // 10])) <= limit
+
+
+def build_one(
+    text_file: Path,
+    args: argparse.Namespace,
+    rows: list[dict],
+    try_number: int = 1,
+    host_was_quiet: Callable[[], bool] | None = None,
+) -> str:
     """Execute one notebook and write it unless a timing says UNRELIABLE: "written", "unreliable" or "failed"."""
     nb = to_notebook(text_file)
     print(f"running {text_file.stem}" + (f" (try {try_number})" if try_number > 1 else "") + " ...", flush=True)
@@ -137,6 +183,9 @@ def build_one(text_file: Path, args: argparse.Namespace, rows: list[dict], try_n
             f"(cells {sorted({i for i, _ in noisy})}); rebuild on a quiet machine",
             file=sys.stderr,
         )
+        return "unreliable"
+    if host_was_quiet is not None and not host_was_quiet():
+        print(f"  NOT WRITTEN: {text_file.stem}: the host was busy again right after the run", file=sys.stderr)
         return "unreliable"
     if not args.measure_only:
         scrub(nb)
@@ -187,12 +236,14 @@ def main() -> int:
         while True:
             if args.wait_quiet:
                 print(f"waiting for a quiet host (utils.timing.busy_share) for {text_file.stem} ...", flush=True)
-                if not wait_until_quiet(deadline):
+                quiet, fastest = wait_until_quiet(deadline, fastest=fastest_probe())
+                fastest_probe(update=fastest)
+                if not quiet:
                     print(f"  NOT WRITTEN: {text_file.stem}: no quiet try in {args.wait_quiet:g} min", file=sys.stderr)
                     failed = True
                     break
             tries += 1
-            outcome = build_one(text_file, args, rows, try_number=tries)
+            outcome = build_one(text_file, args, rows, tries, still_quiet if args.wait_quiet else None)
             if outcome == "unreliable" and args.wait_quiet and time.monotonic() < deadline:
                 continue
             failed |= outcome != "written"

@@ -293,19 +293,21 @@ def wait_until_quiet(
     limit: float = 0.05,
     in_a_row: int = 2,
     pause_s: float = 5.0,
-) -> bool:
+    fastest: float | None = None,
+) -> tuple[bool, float]:
     """Probe the host until ``in_a_row`` consecutive probes have at most ``limit`` of their buckets slow, against
     the fastest tenth of any probe so far (:func:`busy_share`), or until ``deadline`` (a :func:`time.monotonic`
-    time). True when it found the host quiet."""
+    time). ``fastest``: the fastest tenth seen on this machine before, so that a host slow for the whole wait is not
+    taken for quiet. Returns (found quiet, the fastest tenth seen)."""
     import time
 
-    quiet, best = 0, float("inf")
+    quiet, best = 0, fastest if fastest is not None else float("inf")
     while time.monotonic() < deadline:
         medians = probe()
         best = min(best, fastest_tenth(medians))
         quiet = quiet + 1 if busy_share(medians, best) <= limit else 0
         if quiet >= in_a_row:
-            return True
+            return True, best
         if quiet == 0:
             time.sleep(pause_s)
-    return False
+    return False, best
