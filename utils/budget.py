@@ -40,11 +40,11 @@ class ChildMemorySampler:
     Reading a process's PSS is not free: the kernel walks its page tables (~10 ms for a process that has imported
     torch) while holding its memory-map lock, which the process's own allocations then wait for. Read ten times a
     second, it tripled the spread of 08's timings on a 2-core VM (median IQR 0.04-0.07x -> 0.14-0.19x of the
-    median). So each tick reads only RSS (cheap), and reads a child's PSS again when its RSS has moved by
-    ``pss_step_mb`` since the last reading or that reading is ``pss_max_age_s`` old; in between, the child counts
-    as its last PSS plus its RSS growth since (a private page counts fully in both)."""
+    median). So each tick reads only RSS (cheap), and reads every child's PSS again when a child came or went, a
+    child's RSS has moved by ``pss_step_mb`` since the last reading, or that reading is ``pss_max_age_s`` old; in
+    between, a child counts as its last PSS plus its RSS growth since (a private page counts fully in both)."""
 
-    def __init__(self, interval_s: float = 0.1, pss_step_mb: float = 16.0, pss_max_age_s: float = 5.0):
+    def __init__(self, interval_s: float = 0.1, pss_step_mb: float = 4.0, pss_max_age_s: float = 5.0):
         self.interval_s = interval_s
         self.pss_step = pss_step_mb * 2**20
         self.pss_max_age_s = pss_max_age_s
@@ -53,34 +53,35 @@ class ChildMemorySampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _child_bytes(self, child, known: dict) -> int:
-        """This child's PSS, read again only when its RSS moved or the last reading is old (see the class)."""
+    def _run(self) -> None:
         import time
 
-        rss = child.memory_info().rss
-        pss, rss_then, when = known.get(child.pid, (None, 0, 0.0))
-        if pss is None or abs(rss - rss_then) >= self.pss_step or time.monotonic() - when >= self.pss_max_age_s:
-            pss = getattr(child.memory_full_info(), "pss", None)
-            if pss is None:  # no PSS on this OS
-                return rss
-            self.pss_reads += 1
-            pss, rss_then, when = pss, rss, time.monotonic()
-            known[child.pid] = (pss, rss_then, when)
-        return pss + max(0, rss - rss_then)
-
-    def _run(self) -> None:
         import psutil
 
-        me, previous, known = psutil.Process(), 0, {}
+        me, previous, known = psutil.Process(), 0, {}  # known: pid -> (pss, rss then, when)
         while not self._stop.is_set():
-            total, alive = 0, set()
+            children, rss = {}, {}
             for child in me.children(recursive=True):
                 try:
-                    total += self._child_bytes(child, known)
-                    alive.add(child.pid)
+                    children[child.pid], rss[child.pid] = child, child.memory_info().rss
                 except psutil.Error:  # it exited between listing and reading
                     pass
-            known = {pid: value for pid, value in known.items() if pid in alive}  # a reused pid starts afresh
+            now = time.monotonic()
+            # One child's change moves the others' PSS too (a library another process maps now is shared by one
+            # more), so any change re-reads them all; a quiet spell re-reads nothing.
+            if rss.keys() != known.keys() or any(
+                abs(rss[pid] - known[pid][1]) >= self.pss_step or now - known[pid][2] >= self.pss_max_age_s
+                for pid in rss
+            ):
+                known = {}
+                for pid, child in children.items():
+                    try:
+                        pss = getattr(child.memory_full_info(), "pss", None)
+                    except psutil.Error:
+                        continue
+                    self.pss_reads += pss is not None
+                    known[pid] = (rss[pid] if pss is None else pss, rss[pid], now)  # RSS where the OS has no PSS
+            total = sum(pss + max(0, rss[pid] - rss_then) for pid, (pss, rss_then, _) in known.items() if pid in rss)
             # a sum counts once it held for two samples: a child between fork and exec still maps its parent's memory
             self.peak_mb, previous = max(self.peak_mb, min(total, previous) / 2**20), total
             self._stop.wait(self.interval_s)
