@@ -49,7 +49,8 @@ from nbclient import NotebookClient
 from tools import zh
 from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler
 from utils.course import add_quotes
-from utils.timing import UNRELIABLE_MARK, busy_share, product_times, wait_until_quiet
+from utils.machine import usable_cpus
+from utils.timing import UNRELIABLE_MARK, busy_share, fastest_tenth, product_times, wait_until_quiet
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,15 +124,9 @@ def in_sync(text_file: Path) -> bool:
 
 def machine_key() -> str:
     """This machine for QUIET_REFERENCE: its CPU model and how many CPUs this process may use."""
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()} CPUs"
+    from benchmarks.speed import cpu_model
+
+    return f"{cpu_model()}, {usable_cpus()} CPUs"
 
 
 def fastest_probe(update: float | None = None) -> float | None:
@@ -151,7 +146,7 @@ def fastest_probe(update: float | None = None) -> float | None:
 def still_quiet(limit: float = 0.05) -> bool:
     """One probe after a run: was the host still quiet, against the fastest probe seen on this machine?"""
     medians = product_times()
-    return busy_share(medians, fastest_probe(update=sorted(medians)[len(medians) // 10])) <= limit
+    return busy_share(medians, fastest_probe(update=fastest_tenth(medians))) <= limit
 
 
 def build_one(
