@@ -57,6 +57,7 @@ from pairs.speed import (
     rows,
 )
 from pairs.speed import interleaved as _interleaved
+from utils.machine import cpu_model  # also imported from here by tools.classroom
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -451,16 +452,6 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
         return os.cpu_count() or 1
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def gpu_names() -> list[str]:

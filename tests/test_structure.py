@@ -512,3 +512,17 @@ def test_readme_speaks_to_learners_and_install_details_live_in_docs_install():
     assert (
         "](docs/install.md)" in (REPO_ROOT / "README.md").read_text() and (REPO_ROOT / "docs" / "install.md").is_file()
     )
+
+
+def test_the_build_tool_runs_as_a_script_outside_the_repository_root(tmp_path):
+    """`python tools/build_notebooks.py` puts tools/, not the repository root, first on sys.path: everything it
+    imports, lazily too, must come from the installed course package (an import of `benchmarks` once broke it)."""
+    import subprocess
+
+    script = REPO_ROOT / "tools" / "build_notebooks.py"
+    probe = (
+        f"import runpy, sys; sys.path[0] = {str(script.parent)!r}; import build_notebooks as b; print(b.machine_key())"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("CPUs")

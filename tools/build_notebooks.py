@@ -49,7 +49,7 @@ from nbclient import NotebookClient
 from tools import zh
 from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler
 from utils.course import add_quotes
-from utils.machine import usable_cpus
+from utils.machine import cpu_model, usable_cpus
 from utils.timing import UNRELIABLE_MARK, busy_share, fastest_tenth, product_times, wait_until_quiet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,8 +124,6 @@ def in_sync(text_file: Path) -> bool:
 
 def machine_key() -> str:
     """This machine for QUIET_REFERENCE: its CPU model and how many CPUs this process may use."""
-    from benchmarks.speed import cpu_model
-
     return f"{cpu_model()}, {usable_cpus()} CPUs"
 
 

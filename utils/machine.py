@@ -12,11 +12,13 @@ framework. ``python -m utils.machine`` prints one line per item, with the Debian
 from __future__ import annotations
 
 import os
+import platform
 import re
 import shutil
 import subprocess
 import sys
 import sysconfig
+from pathlib import Path
 
 __all__ = [
     "INSTALL_HINTS",
@@ -121,6 +123,17 @@ def find_browser() -> str | None:
     chosen = os.environ.get("COURSE_BROWSER", "").strip()
     paths = [shutil.which(chosen)] if chosen else map(shutil.which, BROWSERS)
     return next((path for path in paths if path and _runs([path, "--version"]) is not None), None)
+
+
+def cpu_model() -> str:
+    """The CPU's model name as ``/proc/cpuinfo`` gives it (Linux), else what ``platform`` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def usable_cpus() -> int:
