@@ -526,3 +526,29 @@ def test_the_build_tool_runs_as_a_script_outside_the_repository_root(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().endswith("CPUs")
+
+
+def test_a_rebuild_keeps_the_cell_ids_of_the_notebook_it_replaces(tmp_path):
+    old = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Title"),
+            nbformat.v4.new_code_cell("x = 1"),
+            nbformat.v4.new_code_cell("y"),
+        ]
+    )
+    for cell, cell_id in zip(old.cells, ("title", "first", "second")):
+        cell.id = cell_id
+    nbformat.write(old, tmp_path / "old.ipynb")
+    new = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Title"),
+            nbformat.v4.new_code_cell("x = 2"),  # edited in place: keeps the id of the cell it replaces
+            nbformat.v4.new_code_cell("y"),
+            nbformat.v4.new_code_cell("z"),  # new: a fresh id
+        ]
+    )
+    fresh = new.cells[3].id
+    build_notebooks.keep_cell_ids(new, tmp_path / "old.ipynb")
+    assert [c.id for c in new.cells] == ["title", "first", "second", fresh]
+    build_notebooks.keep_cell_ids(new, tmp_path / "missing.ipynb")  # a first build keeps its new ids
+    nbformat.validate(new)

@@ -96,6 +96,32 @@ def scrub(nb: nbformat.NotebookNode) -> None:
     nb.metadata.pop("widgets", None)
 
 
+def keep_cell_ids(nb: nbformat.NotebookNode, previous_file: Path) -> None:
+    """Give each cell the id it had in the notebook it replaces, so that a rebuild's diff shows what changed rather
+    than a new random id on every cell: first a cell of the same type and source, then one at the same place."""
+    try:
+        old_cells = nbformat.read(previous_file, as_version=4).cells
+    except (OSError, ValueError):
+        return
+    taken = set()
+    by_source = {}
+    for cell in old_cells:
+        by_source.setdefault((cell.cell_type, cell.source), []).append(cell.get("id"))
+    unmatched = []
+    for index, cell in enumerate(nb.cells):
+        ids = [i for i in by_source.get((cell.cell_type, cell.source), []) if i and i not in taken]
+        if ids:
+            cell.id = ids[0]
+            taken.add(ids[0])
+        else:
+            unmatched.append(index)
+    for index in unmatched:  # an edited cell keeps the id of the cell that stood in its place
+        old = old_cells[index] if index < len(old_cells) else None
+        if old is not None and old.cell_type == nb.cells[index].cell_type and old.get("id") not in taken | {None}:
+            nb.cells[index].id = old.id
+            taken.add(old.id)
+
+
 def unreliable_outputs(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
     """(cell index, line) for every output line that carries utils.timing's UNRELIABLE warning."""
     found = []
@@ -182,6 +208,7 @@ def build_one(
         return "unreliable"
     if not args.measure_only:
         scrub(nb)
+        keep_cell_ids(nb, NOTEBOOKS / (text_file.stem + ".ipynb"))
         nbformat.write(nb, NOTEBOOKS / (text_file.stem + ".ipynb"))
         if text_file.stem in zh.translated():  # its Chinese edition shares these outputs: rewrite it too
             nbformat.write(zh.zh_notebook(text_file.stem), zh.OUT / (text_file.stem + ".ipynb"))
