@@ -150,6 +150,58 @@ def test_ladder_table_and_ratio_mark_differences_within_the_iqr():
     assert not ratio_text({"median_ms": 2.0, "iqr_ms": 0.05}, {"median_ms": 1.0, "iqr_ms": 0.05}).endswith("~")
 
 
+def _train_row(framework, rung, mode, ms, iqr=0.01, unreliable=()):
+    return {
+        "framework": framework,
+        "rung": rung,
+        "task": "train",
+        "mode": mode,
+        "median_ms": ms,
+        "iqr_ms": iqr,
+        "unreliable": list(unreliable),
+    }
+
+
+def test_flagged_rows_are_never_read_as_speeds():
+    from pairs.speed import best, c15_reading, flagged, matmul_lines, ratio_text
+
+    scattered = _train_row("torch", "tiny", "eager", 0.4, iqr=20.0, unreliable=["the 5 rounds disagree"])
+    assert flagged(scattered)
+    assert flagged({"median_ms": 10.0, "iqr_ms": 2.7}), "an older row without reasons is judged by its IQR"
+    assert not flagged({"median_ms": 10.0, "iqr_ms": 1.0}) and not flagged({"median_ms": 10.0})
+    compiled = _train_row("torch", "tiny", "torch.compile", 0.5)
+    assert best([scattered, compiled], "torch", "tiny", "train") is compiled, "the fastest row is skipped: flagged"
+    assert best([scattered], "torch", "tiny", "train", ("eager",)) is None
+    assert ratio_text(None, compiled) == ratio_text(compiled, None) == "flagged"
+
+    matmul = [
+        {"library": "torch", "dtype": "float32", "threads": 2, "median_ms": 10.0, "iqr_ms": 1.0, "gflops": 200.0},
+        {"library": "numpy", "dtype": "float32", "threads": 2, "median_ms": 10.0, "iqr_ms": 2.7, "gflops": 210.0},
+    ]
+    lines = matmul_lines("no-such-record.json", {"frameworks": {"torch": {"matmul": matmul}}})
+    assert "200.0 GFLOP/s  IQR 10.0%" in lines[1]
+    assert "flagged in the record (IQR 27.0%)" in lines[2] and "GFLOP/s" not in lines[2] and "210" not in lines[2]
+
+    def record(ladder):
+        frameworks = {fw: {"ladder": [r for r in ladder if r["framework"] == fw]} for fw in ("torch", "tf")}
+        return {"frameworks": frameworks}
+
+    read = [
+        _train_row("torch", "tiny", "eager", 1.0),
+        _train_row("tf", "tiny", "eager", 20.0),
+        _train_row("torch", "xlarge", "eager", 100.0),
+        _train_row("tf", "xlarge", "eager", 120.0),
+    ]
+    assert c15_reading(record(read))["verdict"] == "holds partly"  # small part only
+    small_flagged = [dict(read[0], iqr_ms=0.5, unreliable=["busy"])] + read[1:]
+    c15 = c15_reading(record(small_flagged))
+    assert c15["pytorch_faster_small"] is None and c15["ratios"]["tiny train eager"]["tf_over_torch"] is None
+    assert c15["tf_faster_large"] is False and c15["verdict"] is None, "what is left cannot decide the verdict"
+    large_flagged = read[:3] + [dict(read[3], unreliable=["busy"])]
+    c15 = c15_reading(record(large_flagged))
+    assert c15["tf_faster_large"] is None and c15["graph_is_why"] is None and c15["verdict"] == "holds partly"
+
+
 def test_kernel_log_keeps_the_library_lines_without_addresses_or_times():
     from pairs.speed import kernel_log
 

@@ -417,7 +417,8 @@ else:
 # day) and an **Intel Xeon with AMX**, measured outside the course's own runs with the same script and cited as
 # such (its `provenance` says how). Per record: the training step, TensorFlow's time over PyTorch's (above 1:
 # PyTorch is faster), eager against eager and best mode against best mode; then the matrix products against that
-# CPU's peak.
+# CPU's peak. A row its own record flags (its rounds disagreed by more than a quarter of the median,
+# `utils.timing.IQR_LIMIT`) prints as *flagged* and is not read.
 
 # %%
 from pairs.speed import best, c15_reading, matmul_lines, ratio_text, rows
@@ -436,8 +437,10 @@ for path, record in cpu_records():
         te, fe, tb, fb = (
             best(fp32, fw, rung, "train", modes) for modes in (("eager",), None) for fw in ("torch", "tf")
         )
-        train_ratio[path.name, rung] = fb["median_ms"] / tb["median_ms"], ratio_text(fb, tb).endswith("~")
-        print(f"  {rung:<7} {ratio_text(fe, te):>15} {ratio_text(fb, tb):>14}   {tb['mode']} | {fb['mode']}")
+        if tb and fb:  # rows the record flags are not read: best skips them
+            train_ratio[path.name, rung] = fb["median_ms"] / tb["median_ms"], ratio_text(fb, tb).endswith("~")
+        modes = " | ".join(r["mode"] if r else "flagged" for r in (tb, fb))
+        print(f"  {rung:<7} {ratio_text(fe, te):>15} {ratio_text(fb, tb):>14}   {modes}")
     print("\n".join(matmul_lines(path.name, record)))
     readings[path.name] = c15_reading(record)
     flagged = record.get("unreliable_measurements")
@@ -525,30 +528,41 @@ for name, c15 in readings.items():
 #
 # | Claim | Verdict | Evidence |
 # |---|---|---|
-# | C15 | **holds partly** | The article (004) says TensorFlow is *usually* (通常) faster on large workloads *thanks to static-graph optimisation*, and PyTorch *can be* faster for small experiments; the records of §3.8 come from two CPU vendors. **Holds on both vendors:** eager against eager, the way small experiments usually run, PyTorch is many times faster on the smallest rung (§3.2's per-operation overhead here and in the twin; the *eager* column of §3.8); a `tf.function` step closes most of that gap (*best* column). **Also on both: not "thanks to the static graph".** On the largest rung TensorFlow's graph gains little over its own eager step (the last lines printed in §4), because the time is in matrix products. The closest case is the Zen 4: TensorFlow's eager step alone was already faster than PyTorch's best (0.86x; 0.92x in a repeat run, `benchmarks/results/repeats/`), and its graph added 1.10x, just under the 1.1x margin `c15_reading` asks (1.23x in the repeat, over it, so the repeat alone reads C15 as "holds"): there the graph earns part of the lead, the BLAS the rest. **Depends on the CPU:** whether TensorFlow is faster on large workloads at all. On both AMD EPYCs its best xlarge training step took less time than PyTorch's (0.45x on the Zen 5 record, 0.78x on the Zen 4); on the two Intel Xeons it was not faster by 10 % or more (0.94x, and 0.97x on the one with AMX; the lines under this table print each record's ratio). The large rungs are matrix products, and each framework calls a different BLAS (§3.5, §3.8): on AMD, PyTorch's MKL logs no AVX-512 path while TensorFlow's oneDNN takes one. "Usually faster" held on one of the two vendors measured (on both of its CPUs), and for a reason other than the one the article gives. |
+# | C15 | **holds partly** | The article (004) says TensorFlow is *usually* (通常) faster on large workloads *thanks to static-graph optimisation*, and PyTorch *can be* faster for small experiments; the records of §3.8 come from two CPU vendors. **Holds on both vendors:** eager against eager, the way small experiments usually run, PyTorch is many times faster on the smallest rung (§3.2's per-operation overhead here and in the twin; the *eager* column of §3.8, where the Intel Xeon without AMX flags its smallest PyTorch step, so that record leaves this part unread); a `tf.function` step closes most of that gap (*best* column). **Also on both: not "thanks to the static graph".** On the largest rung TensorFlow's graph gains little over its own eager step (the last lines printed in §4), because the time is in matrix products. The closest case is the Zen 4: TensorFlow's eager step alone was already faster than PyTorch's best (0.86x; 0.92x in a repeat run, `benchmarks/results/repeats/`), and its graph added 1.10x, just under the 1.1x margin `c15_reading` asks (1.23x in the repeat, over it, so the repeat alone reads C15 as "holds"): there the graph earns part of the lead, the BLAS the rest. **Depends on the CPU:** whether TensorFlow is faster on large workloads at all. On both AMD EPYCs its best xlarge training step took less time than PyTorch's (0.45x on the Zen 5 record, 0.78x on the Zen 4); on the two Intel Xeons it was not faster by 10 % or more (0.94x, and 0.97x on the one with AMX; the lines under this table print each record's ratio). The large rungs are matrix products, and each framework calls a different BLAS (§3.5, §3.8): on AMD, PyTorch's MKL logs no AVX-512 path while TensorFlow's oneDNN takes one. "Usually faster" held on one of the two vendors measured (on both of its CPUs), and for a reason other than the one the article gives. |
 # | C7 | **false** | Its premise is false: both frameworks drive NVIDIA GPUs through CUDA (pair 04, §3.1 of both notebooks). Its conclusion, "the framework choice does not change training time", is **unmeasured on a GPU**: no GPU record exists yet (§3.7 and `benchmarks/speed.py` make one on a GPU machine). On the CPU, best mode against best mode (not TensorFlow's eager overhead), the same training step differed between the frameworks by the factor printed on the last line under this table, so there the framework can change training time. |
 # | C14 | **holds partly** | As pair 01 reads it: both halves hold, and neither is one framework's alone any more. The compile-time half, measured here: a graph removes per-operation overhead (§3.2), which in TensorFlow is large, so the graph and XLA columns of §3.3 show big gains on the small rungs and less on the large one, after tracing and compiling that cost seconds. Compile-time optimisation is real and no longer TensorFlow-only (`torch.compile` in the twin, where compiling can even lose on the tiniest model). The flexibility and debugging half is judged in [01_graphs_tensorflow.ipynb](01_graphs_tensorflow.ipynb) and [10_debugging_tensorflow.ipynb](10_debugging_tensorflow.ipynb). |
 #
-# The cell below checks the records against the C15 and C7 rows, so that a new record that reads differently is
+# The two cells below check the records against the C15 and the C7 row, so that a new record that reads differently is
 # flagged rather than silently contradicted.
 
 # %%
 from utils.course import CLAIMS
 
+
+def shown(part):  # None: the part rests on a row its record flags
+    return "flagged, not read" if part is None else part
+
+
 for name, c15 in readings.items():
     large_best = c15["ratios"][f"{c15['large_rung']} train best"]["tf_over_torch"]
     print(
-        f"C15 on {name}: eager PyTorch faster on the {c15['small_rung']} rung: {c15['pytorch_faster_small']}; "
-        f"TensorFlow's best faster on the {c15['large_rung']} rung: {c15['tf_faster_large']} ({large_best:.2f}x), "
-        f"thanks to its graph: {c15['graph_is_why']} -> {c15['verdict']}"
+        f"C15 on {name}: eager PyTorch faster on the {c15['small_rung']} rung: {shown(c15['pytorch_faster_small'])}; "
+        f"TensorFlow's best faster on the {c15['large_rung']} rung: {shown(c15['tf_faster_large'])} ({large_best:.2f}x), "
+        f"thanks to its graph: {shown(c15['graph_is_why'])} -> {shown(c15['verdict'])}"
     )
-as_written = all(c["pytorch_faster_small"] and not c["graph_is_why"] for c in readings.values())
+small_read = {name: c["pytorch_faster_small"] for name, c in readings.items() if c["pytorch_faster_small"] is not None}
+small_vendors = {"amd" if "amd" in name else "intel" for name in small_read}
+as_written = all(small_read.values()) and small_vendors == {"amd", "intel"}
+as_written &= not any(c["graph_is_why"] for c in readings.values())
 vendors_split = all(c["tf_faster_large"] == ("amd" in name) for name, c in readings.items())  # AMD yes, Intel no
 print(
-    f"The table says '{CLAIMS['C15'].verdict}', small part on every record, graph never the reason, TensorFlow faster "
-    "on the largest rung on the AMD records only: "
+    f"The table says '{CLAIMS['C15'].verdict}', small part on every record that reads it ({len(small_read)} of "
+    f"{len(readings)}, both vendors; flagged rows are not read), graph never the reason, TensorFlow faster on the "
+    "largest rung on the AMD records only: "
     + ("they agree." if as_written and vendors_split else "THEY DIFFER: revisit C15.")
 )
+
+# %%
 beyond = {key: spread for key, (spread, within_iqr) in train_ratio.items() if not within_iqr}
 (name, rung), spread = max(beyond.items(), key=lambda kv: max(kv[1], 1 / kv[1]), default=(("-", "-"), 1.0))
 print(

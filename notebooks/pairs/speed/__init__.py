@@ -32,6 +32,7 @@ __all__ = [
     "plot_ladder",
     "best",
     "c15_reading",
+    "flagged",
     "latest_result",
     "cpu_records",
     "first_call",
@@ -113,12 +114,20 @@ def plot_ladder(ladder_rows: list[dict], path: Path | str | None = None, title: 
     return fig
 
 
+def flagged(row: dict) -> bool:
+    """Whether a stored timing row is not to be read: its record lists reasons to distrust it (``unreliable``), or
+    its IQR is over ``utils.timing.IQR_LIMIT`` of its median (older records stored no reasons)."""
+    return bool(row.get("unreliable")) or row.get("iqr_ms", 0) > IQR_LIMIT * row["median_ms"]
+
+
 def best(result_rows: list[dict], framework: str, rung: str, task: str, modes: tuple[str, ...] | None = None):
-    """The fastest row of one framework at one rung and task (optionally among ``modes``)."""
+    """The fastest row of one framework at one rung and task (optionally among ``modes``) that is not
+    ``flagged``; None when there is none, so that a flagged row is never read as a speed."""
     candidates = [
         r
         for r in result_rows
-        if r["framework"] == framework
+        if not flagged(r)
+        and r["framework"] == framework
         and r["rung"] == rung
         and r["task"] == task
         and (modes is None or r["mode"] in modes)
@@ -139,7 +148,8 @@ def c15_reading(result: dict, margin: float = 1.1) -> dict:
 
     Verdict: the small part and a graph-made large part -> holds; the small part, or a faster TensorFlow on the
     largest rung -> holds partly; neither -> false. Ratios are TensorFlow ms / PyTorch ms (above 1: PyTorch is
-    faster).
+    faster). Only rows the record does not flag are read (``best``): a part that rests on flagged rows is None, and
+    so is the verdict when what is left cannot decide it.
     """
     all_rows = [r for r in rows(result) if not r["mode"].endswith("bf16")]  # float32 against float32
     rungs = list(dict.fromkeys(r["rung"] for r in all_rows if r["framework"] == "torch"))
@@ -151,18 +161,33 @@ def c15_reading(result: dict, margin: float = 1.1) -> dict:
         for kind, modes in (("eager", ("eager",)), ("best", None)):
             t, f = best(all_rows, "torch", rung, "train", modes), best(all_rows, "tf", rung, "train", modes)
             ratios[f"{rung} train {kind}"] = {
-                "tf_over_torch": f["median_ms"] / t["median_ms"],
-                "torch_mode": t["mode"],
-                "tf_mode": f["mode"],
+                "tf_over_torch": f["median_ms"] / t["median_ms"] if t and f else None,
+                "torch_mode": t and t["mode"],
+                "tf_mode": f and f["mode"],
             }
-    small_part = ratios[f"{small} train eager"]["tf_over_torch"] >= margin
-    large_part = ratios[f"{large} train best"]["tf_over_torch"] <= 1 / margin
-    tf_eager = best(all_rows, "tf", large, "train", ("eager",))["median_ms"]
+    small_ratio = ratios[f"{small} train eager"]["tf_over_torch"]
+    large_ratio = ratios[f"{large} train best"]["tf_over_torch"]
+    small_part = None if small_ratio is None else small_ratio >= margin
+    large_part = None if large_ratio is None else large_ratio <= 1 / margin
+    tf_eager = best(all_rows, "tf", large, "train", ("eager",))
     tf_best = best(all_rows, "tf", large, "train")
-    torch_best = best(all_rows, "torch", large, "train")["median_ms"]
-    graph_gain = tf_eager / tf_best["median_ms"]
-    graph_is_why = large_part and tf_best["mode"] != "eager" and graph_gain >= margin and tf_eager > torch_best / margin
-    verdict = "holds" if small_part and graph_is_why else "holds partly" if small_part or large_part else "false"
+    torch_best = best(all_rows, "torch", large, "train")
+    graph_gain = tf_eager["median_ms"] / tf_best["median_ms"] if tf_eager and tf_best else None
+    if not large_part:
+        graph_is_why = large_part  # False, or None where the large part could not be read
+    elif graph_gain is None:
+        graph_is_why = None
+    else:
+        eager_not_ahead = tf_eager["median_ms"] > torch_best["median_ms"] / margin
+        graph_is_why = tf_best["mode"] != "eager" and graph_gain >= margin and eager_not_ahead
+    if small_part and graph_is_why:
+        verdict = "holds"
+    elif small_part or large_part:
+        verdict = "holds partly"
+    elif small_part is False and large_part is False:
+        verdict = "false"
+    else:
+        verdict = None  # a part it would rest on is flagged in the record
     return {
         "verdict": verdict,
         "small_rung": small,
@@ -519,7 +544,8 @@ def this_cpu_record() -> str | None:
 
 
 def matmul_lines(record_name: str, record: dict) -> list[str]:
-    """A record's matrix-product rows: library, dtype, threads, GFLOP/s, IQR and the share of the computed peak."""
+    """A record's matrix-product rows: library, dtype, threads, GFLOP/s, IQR and the share of the computed peak; a
+    row its record flags (``flagged``) says so instead of showing a speed."""
     spec = PEAKS.get(record_name)
     lines = [
         f"  float32 peak {peak_of(record_name):,.0f} GFLOP/s = {spec['cores']} cores x {spec['fma_units']} FMA units x "
@@ -535,16 +561,19 @@ def matmul_lines(record_name: str, record: dict) -> list[str]:
             peak = peak_of(record_name, m["dtype"])
             iqr = f"{100 * m['iqr_ms'] / m['median_ms']:4.1f}%" if "iqr_ms" in m else "  n/a"
             share = f"{100 * m['gflops'] / peak:5.0f}% of {peak:,.0f}" if peak else "  (no peak on file)"
-            lines.append(
-                f"  {m['library'] + (' (' + fw + ' run)' if m['library'] == 'numpy' else ''):<16}"
-                f" {m['dtype']:<9} {m.get('threads', ''):>2} threads {m['gflops']:8.1f} GFLOP/s"
-                f"  IQR {iqr}  {share}"
-            )
+            library = m["library"] + (f" ({fw} run)" if m["library"] == "numpy" else "")
+            what = f"  {library:<16} {m['dtype']:<9} {m.get('threads', ''):>2} threads"
+            if flagged(m):
+                lines.append(f"{what} flagged in the record (IQR {iqr.strip()}): not read")
+                continue
+            lines.append(f"{what} {m['gflops']:8.1f} GFLOP/s  IQR {iqr}  {share}")
     return lines
 
 
-def ratio_text(slow: dict, fast: dict) -> str:
+def ratio_text(slow: dict | None, fast: dict | None) -> str:
     """``slow`` over ``fast`` (median ms) as ``"1.23x"``, or ``"1.02x ~"`` when the gap is within the two rows' IQRs
-    together: no measured difference."""
+    together: no measured difference; ``"flagged"`` when either row is missing because its record flags it."""
+    if slow is None or fast is None:
+        return "flagged"
     same = abs(slow["median_ms"] - fast["median_ms"]) <= slow.get("iqr_ms", 0) + fast.get("iqr_ms", 0)
     return f"{slow['median_ms'] / fast['median_ms']:.2f}x" + (" ~" if same else "  ")
