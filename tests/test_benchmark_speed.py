@@ -214,3 +214,42 @@ def test_kernel_log_keeps_the_library_lines_without_addresses_or_times():
         "MKL_VERBOSE SGEMM(N,N,8,8,8,..,..,8)",
         "onednn_verbose,v1,primitive,exec,cpu,gemm_api,,undef,src_f32,,,8x8:8x8",
     ], lines
+
+
+def _speed_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("speed_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_wait_quiet_retries_a_run_with_flagged_rows_and_keeps_the_cleanest(monkeypatch):
+    speed = _speed_script()
+    noisy = {"ladder": [{"unreliable": ["the 5 rounds disagree"]}, {"unreliable": []}], "matmul": []}
+    clean = {"ladder": [{"unreliable": []}, {"unreliable": []}], "matmul": []}
+    runs, after = iter([noisy, clean]), iter([True, True])
+    monkeypatch.setattr(speed, "wait_until_quiet", lambda deadline, fastest: (True, 0.001))
+    monkeypatch.setattr(speed, "fastest_probe", lambda update=None: 0.001)
+    monkeypatch.setattr(speed, "still_quiet", lambda: next(after))
+    kept = speed.run_when_quiet(lambda: dict(next(runs)), minutes=5)
+    assert speed.flagged_rows(kept) == 0 and kept["tries"] == 2
+    assert kept["host_quiet"] == {"before": True, "after": True}
+
+    # a run after which the host was busy ranks below one with a flagged row; a host that stays busy ends the tries
+    runs, after = iter([clean, noisy]), iter([False, True])
+    waits = iter([(True, 0.001), (True, 0.001), (False, 0.001)])
+    monkeypatch.setattr(speed, "wait_until_quiet", lambda deadline, fastest: next(waits))
+    kept = speed.run_when_quiet(lambda: dict(next(runs)), minutes=5)
+    assert kept["tries"] == 2 and speed.flagged_rows(kept) == 1 and kept["host_quiet"]["after"]
+    monkeypatch.setattr(speed, "wait_until_quiet", lambda deadline, fastest: (True, 0.001))
+    runs, after = iter([noisy]), iter([True])  # no minutes left: the one try is kept, flagged row and all
+    assert speed.run_when_quiet(lambda: dict(next(runs)), minutes=0)["tries"] == 1
+
+    # a host never quiet: one run all the same, marked as such
+    monkeypatch.setattr(speed, "wait_until_quiet", lambda deadline, fastest: (False, 0.002))
+    runs, after = iter([clean]), iter([True])
+    kept = speed.run_when_quiet(lambda: dict(next(runs)), minutes=0)
+    assert kept["tries"] == 1 and kept["host_quiet"]["before"] is False
+    assert speed.run_when_quiet(lambda: {"skipped": "no torch"}, minutes=0) == {"skipped": "no torch"}

@@ -13,6 +13,7 @@ import jupytext
 import nbformat
 import pytest
 
+import utils.timing
 from tools import build_notebooks
 from utils import NOTEBOOKS_DIR, REPO_ROOT
 from utils.course import CLAIMS, OUTLINE, START_CLAIMS, TOPICS, VERDICT_WORDS, course_map_markdown, topic_for
@@ -198,7 +199,7 @@ def test_wait_quiet_retries_a_refused_notebook_until_a_try_is_reliable(tmp_path,
     monkeypatch.setattr(build_notebooks, "TEXT", tmp_path / "text")
     monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
     monkeypatch.setattr(build_notebooks, "execute", fake_execute)
-    monkeypatch.setattr(build_notebooks, "QUIET_REFERENCE", tmp_path / "quiet-host.json")
+    monkeypatch.setattr(utils.timing, "QUIET_REFERENCE", tmp_path / "quiet-host.json")
     monkeypatch.setattr(build_notebooks, "wait_until_quiet", lambda deadline, fastest: (probes.append(1) or True, 0.5))
     monkeypatch.setattr(build_notebooks, "still_quiet", lambda: True)
     monkeypatch.setattr(sys, "argv", ["build_notebooks.py", "--wait-quiet", "5", "99_fake"])
@@ -220,7 +221,7 @@ def test_wait_quiet_does_not_write_a_run_after_which_the_host_was_busy(tmp_path,
 
     monkeypatch.setattr(build_notebooks, "TEXT", tmp_path / "text")
     monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
-    monkeypatch.setattr(build_notebooks, "QUIET_REFERENCE", tmp_path / "quiet-host.json")
+    monkeypatch.setattr(utils.timing, "QUIET_REFERENCE", tmp_path / "quiet-host.json")
     monkeypatch.setattr(build_notebooks, "execute", fake_execute)
     monkeypatch.setattr(build_notebooks, "wait_until_quiet", lambda deadline, fastest: (True, 0.5))
     monkeypatch.setattr(build_notebooks, "still_quiet", lambda: next(after))
@@ -230,23 +231,13 @@ def test_wait_quiet_does_not_write_a_run_after_which_the_host_was_busy(tmp_path,
     assert "busy again right after the run" in out.err and "99_fake (try 2)" in out.out
 
 
-def test_the_fastest_probe_is_kept_per_machine_and_only_improves(tmp_path, monkeypatch):
-    monkeypatch.setattr(build_notebooks, "QUIET_REFERENCE", tmp_path / "artifacts" / "quiet-host.json")
-    assert build_notebooks.fastest_probe() is None
-    assert build_notebooks.fastest_probe(update=2.0) == 2.0
-    assert build_notebooks.fastest_probe(update=3.0) == 2.0  # a slower probe does not raise the bar
-    assert build_notebooks.fastest_probe(update=1.5) == 1.5
-    monkeypatch.setattr(build_notebooks, "machine_key", lambda: "another CPU, 2 CPUs")
-    assert build_notebooks.fastest_probe() is None  # another machine starts afresh
-
-
 def test_wait_quiet_gives_up_without_writing_when_the_host_never_quietens(tmp_path, monkeypatch, capsys):
     (tmp_path / "text").mkdir()
     (tmp_path / "text" / "99_fake.py").write_text("# %%\nprint('table')\n")
     monkeypatch.setattr(build_notebooks, "TEXT", tmp_path / "text")
     monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
     monkeypatch.setattr(build_notebooks, "execute", lambda nb, timeout_s: pytest.fail("ran on a busy host"))
-    monkeypatch.setattr(build_notebooks, "QUIET_REFERENCE", tmp_path / "quiet-host.json")
+    monkeypatch.setattr(utils.timing, "QUIET_REFERENCE", tmp_path / "quiet-host.json")
     monkeypatch.setattr(build_notebooks, "wait_until_quiet", lambda deadline, fastest: (False, 1.0))
     monkeypatch.setattr(sys, "argv", ["build_notebooks.py", "--wait-quiet", "1", "99_fake"])
     assert build_notebooks.main() == 1
@@ -521,7 +512,8 @@ def test_the_build_tool_runs_as_a_script_outside_the_repository_root(tmp_path):
 
     script = REPO_ROOT / "tools" / "build_notebooks.py"
     probe = (
-        f"import runpy, sys; sys.path[0] = {str(script.parent)!r}; import build_notebooks as b; print(b.machine_key())"
+        f"import sys; sys.path[0] = {str(script.parent)!r}; import build_notebooks, utils.timing as t; "
+        "print(t.machine_key())"
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]

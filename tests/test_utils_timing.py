@@ -243,3 +243,15 @@ def test_wait_until_quiet_gives_up_at_the_deadline():
     spell = [1.0] * 5 + [2.0] * 5
     assert not wait_until_quiet(time.monotonic() + 0.2, lambda: spell, pause_s=0.05)[0]
     assert wait_until_quiet(time.monotonic() - 1, lambda: [1.0] * 10, fastest=2.0) == (False, 2.0)  # no probe at all
+
+
+def test_the_fastest_probe_is_kept_per_machine_and_only_improves(tmp_path, monkeypatch):
+    from utils import timing
+
+    monkeypatch.setattr(timing, "QUIET_REFERENCE", tmp_path / "artifacts" / "quiet-host.json")
+    assert timing.fastest_probe() is None
+    assert timing.fastest_probe(update=2.0) == 2.0
+    assert timing.fastest_probe(update=3.0) == 2.0  # a slower probe does not raise the bar
+    assert timing.fastest_probe(update=1.5) == 1.5
+    monkeypatch.setattr(timing, "machine_key", lambda: "another CPU, 2 CPUs")
+    assert timing.fastest_probe() is None  # another machine starts afresh

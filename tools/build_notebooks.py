@@ -49,16 +49,12 @@ from nbclient import NotebookClient
 from tools import zh
 from utils.budget import MEMORY_BUDGET_MB, TIME_BUDGET_S, ChildMemorySampler
 from utils.course import add_quotes
-from utils.machine import cpu_model, usable_cpus
-from utils.timing import UNRELIABLE_MARK, busy_share, fastest_tenth, product_times, wait_until_quiet
+from utils.timing import UNRELIABLE_MARK, fastest_probe, still_quiet, wait_until_quiet
 
 ROOT = Path(__file__).resolve().parent.parent
 
 NOTEBOOKS = ROOT / "notebooks"
 TEXT = NOTEBOOKS / "text"
-
-# --wait-quiet keeps, per machine, the fastest probe it has seen (git-ignored): a host slow all along is not quiet.
-QUIET_REFERENCE = ROOT / "artifacts" / "quiet-host.json"
 
 # Metadata that changes on every run and only makes diffs noisy.
 _VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled")
@@ -146,31 +142,6 @@ def in_sync(text_file: Path) -> bool:
         return [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]
 
     return shape(built) == shape(wanted)
-
-
-def machine_key() -> str:
-    """This machine for QUIET_REFERENCE: its CPU model and how many CPUs this process may use."""
-    return f"{cpu_model()}, {usable_cpus()} CPUs"
-
-
-def fastest_probe(update: float | None = None) -> float | None:
-    """The fastest probe seen on this machine (seconds per product), after recording ``update`` when it is faster."""
-    try:
-        known = json.loads(QUIET_REFERENCE.read_text())
-    except (OSError, ValueError):
-        known = {}
-    values = [x for x in (known.get(machine_key()), update) if x is not None]
-    fastest = min(values) if values else None
-    if fastest is not None and fastest != known.get(machine_key()):
-        QUIET_REFERENCE.parent.mkdir(parents=True, exist_ok=True)
-        QUIET_REFERENCE.write_text(json.dumps({**known, machine_key(): fastest}, indent=1))
-    return fastest
-
-
-def still_quiet(limit: float = 0.05) -> bool:
-    """One probe after a run: was the host still quiet, against the fastest probe seen on this machine?"""
-    medians = product_times()
-    return busy_share(medians, fastest_probe(update=fastest_tenth(medians))) <= limit
 
 
 def build_one(

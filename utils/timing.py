@@ -29,12 +29,15 @@ as ratios measured in the same run. Never assert on them in a test.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import timeit
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from utils import REPO_ROOT
 
 __all__ = [
     "IQR_LIMIT",
@@ -47,6 +50,8 @@ __all__ = [
     "measure",
     "ratio_table",
     "read_ratio",
+    "fastest_probe",
+    "still_quiet",
     "wait_until_quiet",
 ]
 
@@ -56,6 +61,8 @@ IQR_LIMIT = 0.25
 LOAD_PER_CORE_LIMIT = 1.5
 #: The word that starts every warning line; the build tool and the structure test look for it.
 UNRELIABLE_MARK = "UNRELIABLE"
+#: Per machine, the fastest probe (:func:`product_times`) it has had (git-ignored): a host slow all along is not quiet.
+QUIET_REFERENCE = REPO_ROOT / "artifacts" / "quiet-host.json"
 
 
 def load_average() -> float | None:
@@ -311,3 +318,30 @@ def wait_until_quiet(
         if quiet == 0:
             time.sleep(pause_s)
     return False, best
+
+
+def machine_key() -> str:
+    """This machine for :data:`QUIET_REFERENCE`: its CPU model and how many CPUs this process may use."""
+    from utils.machine import cpu_model, usable_cpus
+
+    return f"{cpu_model()}, {usable_cpus()} CPUs"
+
+
+def fastest_probe(update: float | None = None) -> float | None:
+    """The fastest probe seen on this machine (seconds per product), after recording ``update`` when it is faster."""
+    try:
+        known = json.loads(QUIET_REFERENCE.read_text())
+    except (OSError, ValueError):
+        known = {}
+    values = [x for x in (known.get(machine_key()), update) if x is not None]
+    fastest = min(values) if values else None
+    if fastest is not None and fastest != known.get(machine_key()):
+        QUIET_REFERENCE.parent.mkdir(parents=True, exist_ok=True)
+        QUIET_REFERENCE.write_text(json.dumps({**known, machine_key(): fastest}, indent=1))
+    return fastest
+
+
+def still_quiet(limit: float = 0.05) -> bool:
+    """One probe after a run: was the host still quiet, against the fastest probe seen on this machine?"""
+    medians = product_times()
+    return busy_share(medians, fastest_probe(update=fastest_tenth(medians))) <= limit
